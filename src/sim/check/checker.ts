@@ -1,0 +1,68 @@
+import {TOPICS} from '../domain/topics.js'
+import {INVARIANTS, type InvariantName, type Violation} from './invariant.js'
+import {liveness} from './invariants/liveness.js'
+import {noDoubleAssignment} from './invariants/no-double-assignment.js'
+import {noFalseExcess} from './invariants/no-false-excess.js'
+import {noLostContent} from './invariants/no-lost-content.js'
+import {outboxDrained} from './invariants/outbox-drained.js'
+import {readyExactlyOnce} from './invariants/ready-exactly-once.js'
+import type {Observation} from './observation.js'
+import {type InvariantCheck, buildIndex, compareIds, views} from './observation-index.js'
+
+/** One check per named invariant; the Record type makes a missing one a compile error. */
+export const CHECKS: Readonly<Record<InvariantName, InvariantCheck>> = {
+  'ready-exactly-once': readyExactlyOnce,
+  'no-false-excess': noFalseExcess,
+  'no-lost-content': noLostContent,
+  'no-double-assignment': noDoubleAssignment,
+  'outbox-drained': outboxDrained,
+  liveness,
+}
+
+const RANK = new Map<InvariantName, number>(INVARIANTS.map((name, i) => [name, i]))
+
+/**
+ * Checks every invariant over one observation. Pure: the same observation gives the same
+ * violations, sorted by invariant (INVARIANTS order), then batch id; ties keep the order the
+ * invariant reported them in.
+ */
+export function check(obs: Observation): Violation[] {
+  const index = buildIndex(obs)
+  const violations = INVARIANTS.flatMap((name) => CHECKS[name](obs, index))
+  return violations.sort(
+    (a, b) => (RANK.get(a.invariant) ?? 0) - (RANK.get(b.invariant) ?? 0) || compareIds(a.batchId, b.batchId),
+  )
+}
+
+/** Per-batch figures for reports: what was expected and what ELS said about it. */
+export interface BatchCounts {
+  batchId: string
+  /** BOS's expected essay count (ELS's tracker's when BOS never committed the batch; else 0). */
+  expected: number
+  /** EssaySlotAssigned messages for the batch. */
+  assigned: number
+  /** The tracker's failed count (0 without a tracker). */
+  failed: number
+  /** ExcessContentProvisioned messages for the batch. */
+  excess: number
+  /** BatchEssaysReady messages for the batch. */
+  ready: number
+}
+
+/** One row per batch id seen: BOS's batches in commit order, then any other id sorted. */
+export function batchCounts(obs: Observation): BatchCounts[] {
+  return views(buildIndex(obs)).map((view) => ({
+    batchId: view.batchId,
+    expected: view.batch?.expectedEssays ?? view.tracker?.expected ?? 0,
+    assigned: view.messages[TOPICS.essaySlotAssigned].length,
+    failed: view.tracker?.failed ?? 0,
+    excess: view.messages[TOPICS.excessContentProvisioned].length,
+    ready: view.messages[TOPICS.batchEssaysReady].length,
+  }))
+}
+
+export type Verdict = {kind: 'pass'} | {kind: 'fail'; violations: Violation[]}
+
+export function verdictOf(violations: readonly Violation[]): Verdict {
+  return violations.length === 0 ? {kind: 'pass'} : {kind: 'fail', violations: [...violations]}
+}

@@ -1,0 +1,21 @@
+/** The named invariants (DESIGN.md). Names are stable: tests, fixtures and CI refer to them. */
+export const INVARIANTS = [
+  'ready-exactly-once',
+  'no-false-excess',
+  'no-lost-content',
+  'no-double-assignment',
+  'outbox-drained',
+  'liveness',
+] as const
+
+export type InvariantName = (typeof INVARIANTS)[number]
+
+export interface Violation {
+  invariant: InvariantName
+  /** The batch concerned. */
+  batchId: string
+  /** One sentence a developer can act on. */
+  detail: string
+  /** event_ids of the messages involved (may be empty when the problem is an absence). */
+  events: string[]
+}

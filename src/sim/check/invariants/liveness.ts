@@ -1,0 +1,33 @@
+import {formatSeconds} from '../../kernel/time.js'
+import {TOPICS} from '../../domain/topics.js'
+import type {Violation} from '../invariant.js'
+import type {Observation} from '../observation.js'
+import {type ObservationIndex, eventIds, views} from '../observation-index.js'
+
+/**
+ * liveness: a batch ELS completed was ready at most `obs.livenessBound` after its last input,
+ * the later of its registration at BOS and its last upload commit. Batches that never became
+ * ready are ready-exactly-once's business, not this invariant's.
+ */
+export function liveness(obs: Observation, index: ObservationIndex): Violation[] {
+  const violations: Violation[] = []
+  for (const view of views(index)) {
+    const readyAt = view.tracker?.readyAt
+    if (readyAt === undefined) continue
+    const inputs = view.uploads.map((u) => u.committedAt)
+    if (view.batch !== undefined) inputs.push(view.batch.committedAt)
+    if (inputs.length === 0) continue
+    const lastInput = inputs.reduce((max, t) => Math.max(max, t), -Infinity)
+    const took = readyAt - lastInput
+    if (took <= obs.livenessBound) continue
+    violations.push({
+      invariant: 'liveness',
+      batchId: view.batchId,
+      detail:
+        `ready ${formatSeconds(took)} after its last input (at ${formatSeconds(lastInput)}, ready at ` +
+        `${formatSeconds(readyAt)}), bound ${formatSeconds(obs.livenessBound)}`,
+      events: eventIds(view.messages[TOPICS.batchEssaysReady]),
+    })
+  }
+  return violations
+}

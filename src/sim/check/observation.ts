@@ -1,0 +1,78 @@
+import type {Envelope} from '../domain/events.js'
+import type {Micros} from '../kernel/time.js'
+
+/**
+ * Everything the checker may look at after a run, the same for both shells: the ground truth
+ * (what BOS registered and what the File Service committed), every message the broker holds,
+ * and the durable end state of ELS and of the three outboxes.
+ */
+export interface Observation {
+  /** Batches BOS committed (ground truth). */
+  batches: ObservedBatch[]
+  /** File Service upload rows (ground truth): one per processed file. */
+  uploads: ObservedUpload[]
+  /** Every message on every topic, in broker append order, envelope parsed. */
+  messages: ObservedMessage[]
+  /** ELS's durable state at the end of the run. */
+  els: {
+    trackers: ObservedTracker[]
+    /** Rows still in pending_content at the end (buffer strategy). */
+    pending: ObservedPending[]
+  }
+  /** Outbox rows never published, per service. */
+  unpublished: ObservedOutboxRow[]
+  /** Virtual time the run ended. */
+  endedAt: Micros
+  /**
+   * Liveness bound: a complete batch must be ready at most this long after its last input
+   * (the later of its registration and last upload commit). Derived from configured delays.
+   */
+  livenessBound: Micros
+}
+
+export interface ObservedBatch {
+  batchId: string
+  expectedEssays: number
+  committedAt: Micros
+}
+
+export interface ObservedUpload {
+  batchId: string
+  fileUploadId: string
+  /** Set for valid files (content provisioned); undefined for validation failures. */
+  textStorageId: string | undefined
+  valid: boolean
+  committedAt: Micros
+}
+
+export interface ObservedMessage {
+  topic: string
+  partition: number
+  offset: number
+  appendedAt: Micros
+  envelope: Envelope
+}
+
+export interface ObservedTracker {
+  batchId: string
+  expected: number
+  assigned: number
+  failed: number
+  /** Set when ELS completed the batch. */
+  readyAt: Micros | undefined
+}
+
+export interface ObservedPending {
+  batchId: string
+  /** text_storage_id for content; file_upload_id for a buffered validation failure. */
+  ref: string
+  kind: 'content' | 'failure'
+  storedAt: Micros
+}
+
+export interface ObservedOutboxRow {
+  service: 'bos' | 'file' | 'els'
+  rowId: number
+  eventType: string
+  aggregateId: string
+}

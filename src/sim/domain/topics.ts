@@ -1,0 +1,23 @@
+/** Topic names exactly as the real system uses them (DOMAIN.md). */
+export const TOPICS = {
+  batchEssaysRegistered: 'huleedu.batch.essays.registered.v1',
+  essayContentProvisioned: 'huleedu.file.essay.content.provisioned.v1',
+  essayValidationFailed: 'huleedu.file.essay.validation.failed.v1',
+  excessContentProvisioned: 'huleedu.els.excess.content.provisioned.v1',
+  batchEssaysReady: 'huleedu.els.batch.essays.ready.v1',
+  essaySlotAssigned: 'huleedu.els.essay.slot.assigned.v1',
+} as const
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS]
+
+export const ALL_TOPICS: readonly Topic[] = Object.values(TOPICS)
+
+/** The topics ELS consumes. */
+export const ELS_INPUT_TOPICS: readonly Topic[] = [
+  TOPICS.batchEssaysRegistered,
+  TOPICS.essayContentProvisioned,
+  TOPICS.essayValidationFailed,
+]
+
+/** The real topics have 3 partitions each. */
+export const DEFAULT_PARTITIONS = 3

@@ -1,0 +1,117 @@
+import type {Chooser} from './chooser.js'
+import type {Micros} from './time.js'
+
+/** A step scheduled at a virtual time. */
+export interface Task {
+  readonly time: Micros
+  readonly seq: number
+  readonly run: () => void
+  cancelled: boolean
+}
+
+export type StopReason = 'quiet' | 'time-limit'
+
+/**
+ * The discrete-event kernel: a virtual clock and an event queue (binary heap on time, then
+ * insertion order). When several steps are due at the same instant, the chooser decides which
+ * runs first: that is where the interleavings a real system could produce come from.
+ */
+export class Simulation {
+  now: Micros = 0
+  steps = 0
+  private readonly heap: Task[] = []
+  private seq = 0
+
+  constructor(readonly chooser: Chooser) {}
+
+  at(time: Micros, run: () => void): Task {
+    const task: Task = {time: Math.max(time, this.now), seq: this.seq++, run, cancelled: false}
+    this.push(task)
+    return task
+  }
+
+  after(delay: Micros, run: () => void): Task {
+    return this.at(this.now + delay, run)
+  }
+
+  cancel(task: Task | undefined): void {
+    if (task) task.cancelled = true
+  }
+
+  /** Runs steps until nothing is scheduled, or until the next step lies past `limit`. */
+  run(limit: Micros): StopReason {
+    for (;;) {
+      const due = this.peekLive()
+      if (!due) return 'quiet'
+      // Stop before choosing: a choice made for a step that does not run would shift the schedule.
+      if (due.time > limit) return 'time-limit'
+      const task = this.popNext()!
+      this.now = task.time
+      this.steps++
+      task.run()
+    }
+  }
+
+  private popNext(): Task | undefined {
+    const first = this.popLive()
+    if (!first) return undefined
+    const top = this.peekLive()
+    if (!top || top.time !== first.time) return first
+    // Several steps are due at once: collect them (in insertion order) and let the chooser pick.
+    const tied = [first]
+    for (let next = this.peekLive(); next && next.time === first.time; next = this.peekLive()) {
+      tied.push(this.pop()!)
+    }
+    const chosen = this.chooser.pick(tied.length)
+    for (let i = 0; i < tied.length; i++) if (i !== chosen) this.push(tied[i])
+    return tied[chosen]
+  }
+
+  private popLive(): Task | undefined {
+    for (let task = this.pop(); task; task = this.pop()) if (!task.cancelled) return task
+    return undefined
+  }
+
+  private peekLive(): Task | undefined {
+    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop()
+    return this.heap[0]
+  }
+
+  private push(task: Task): void {
+    const heap = this.heap
+    heap.push(task)
+    let i = heap.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!before(heap[i], heap[parent])) break
+      ;[heap[i], heap[parent]] = [heap[parent], heap[i]]
+      i = parent
+    }
+  }
+
+  private pop(): Task | undefined {
+    const heap = this.heap
+    if (heap.length === 0) return undefined
+    const top = heap[0]
+    const last = heap.pop()!
+    if (heap.length > 0) {
+      heap[0] = last
+      let i = 0
+      for (;;) {
+        const left = 2 * i + 1
+        const right = left + 1
+        let smallest = i
+        if (left < heap.length && before(heap[left], heap[smallest])) smallest = left
+        if (right < heap.length && before(heap[right], heap[smallest])) smallest = right
+        if (smallest === i) break
+        ;[heap[i], heap[smallest]] = [heap[smallest], heap[i]]
+        i = smallest
+      }
+    }
+    return top
+  }
+}
+
+function before(a: Task, b: Task): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq)
+}

@@ -1,0 +1,53 @@
+import type {Chooser} from '../kernel/chooser.js'
+import type {Micros} from '../kernel/time.js'
+import type {ServiceName} from '../services/service-db.js'
+import type {Delay} from './delay.js'
+
+export interface RelaySettings {
+  /** Extra wait after a relay finds rows, before it publishes (drawn per batch of rows). */
+  publishDelay: Delay
+  pollInterval: Micros
+  wake: boolean
+}
+
+/**
+ * A fully resolved scenario: the topology and every timing the simulation draws from. Built-in
+ * scenarios are functions of the chooser, so run-level parameters (a relay's skew in `random`)
+ * are drawn once, from the seed, and recorded in the schedule like every other choice.
+ */
+export interface Scenario {
+  name: string
+  batches: number
+  essays: number
+  /** Files per batch: `essays` plus this many (negative: fewer files than essays). */
+  extraFiles: number
+  /** 0-based indexes of files in each batch whose text fails validation. */
+  invalidFiles: readonly number[]
+  /** Processing time of the file at `fileIndex` (File Service extraction + validation). */
+  processing: (fileIndex: number) => Delay
+  relays: Record<ServiceName, RelaySettings>
+  /** Broker latency: from append to ack, and from append to visible to consumers. */
+  kafkaLatency: Delay
+  /** ELS's handling time per message. */
+  elsHandling: Delay
+  /** Client time between batch registrations. */
+  batchGap: Delay
+  /** Client time from a registration's success to its first upload, and between uploads. */
+  uploadGap: Delay
+  /** Buffered events older than this expire (real system: 24 h). */
+  pendingTimeout: Micros
+  /** Partitions per topic (real topics: 3). */
+  partitions: number
+}
+
+export interface Topology {
+  batches?: number
+  essays?: number
+}
+
+export interface ScenarioDefinition {
+  name: string
+  /** One line for `--help` and listings. */
+  summary: string
+  build: (chooser: Chooser, topology: Topology) => Scenario
+}

@@ -1,0 +1,94 @@
+import type Database from 'better-sqlite3'
+
+import {envelopeJson} from '../domain/envelope.js'
+import type {IdSource} from '../domain/ids.js'
+import {TOPICS} from '../domain/topics.js'
+import type {Micros} from '../kernel/time.js'
+import {Outbox} from '../outbox/outbox.js'
+import {openServiceDb} from './service-db.js'
+
+const BOS_SCHEMA = `
+CREATE TABLE batches (
+  batch_id TEXT PRIMARY KEY,
+  expected_essay_count INTEGER NOT NULL,
+  essay_ids TEXT NOT NULL,
+  course_code TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`
+
+export interface BatchRegistration {
+  batchId: string
+  essayIds: string[]
+  courseCode: string
+  userId: string
+}
+
+/** Batch Orchestrator Service: registers batches, each with its outbox row, in one transaction. */
+export class Bos {
+  readonly db: Database.Database
+  readonly outbox: Outbox
+  private readonly insertBatch: Database.Statement
+  private readonly findBatch: Database.Statement
+  private readonly register: (registration: BatchRegistration, now: Micros) => number
+
+  constructor(
+    private readonly ids: IdSource,
+    dir?: string,
+  ) {
+    this.db = openServiceDb('bos', BOS_SCHEMA, dir)
+    this.outbox = new Outbox(this.db)
+    this.insertBatch = this.db.prepare(
+      'INSERT INTO batches (batch_id, expected_essay_count, essay_ids, course_code, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.findBatch = this.db.prepare('SELECT 1 FROM batches WHERE batch_id = ?').pluck()
+    this.register = this.db.transaction((registration: BatchRegistration, now: Micros) => {
+      const {batchId, essayIds, courseCode, userId} = registration
+      this.insertBatch.run(batchId, essayIds.length, JSON.stringify(essayIds), courseCode, userId, now)
+      return this.outbox.add(
+        {
+          aggregateId: batchId,
+          aggregateType: 'batch',
+          eventType: TOPICS.batchEssaysRegistered,
+          topic: TOPICS.batchEssaysRegistered,
+          key: batchId,
+          eventData: envelopeJson(
+            TOPICS.batchEssaysRegistered,
+            {
+              batch_id: batchId,
+              expected_essay_count: essayIds.length,
+              essay_ids: essayIds,
+              course_code: courseCode,
+              user_id: userId,
+            },
+            {eventId: this.ids.eventId(), at: now, source: 'bos', correlationId: `corr-${batchId}`},
+          ),
+        },
+        now,
+      )
+    })
+  }
+
+  /** Batch row + outbox row in ONE transaction; returns the outbox row id. */
+  registerBatch(registration: BatchRegistration, now: Micros): number {
+    return this.register(registration, now)
+  }
+
+  /** BOS's query API, which the File Service asks before accepting an upload. */
+  knows(batchId: string): boolean {
+    return this.findBatch.get(batchId) !== undefined
+  }
+
+  batches(): {batchId: string; expectedEssays: number; committedAt: Micros}[] {
+    return this.db
+      .prepare(
+        'SELECT batch_id AS batchId, expected_essay_count AS expectedEssays, created_at AS committedAt FROM batches ORDER BY rowid',
+      )
+      .all() as {batchId: string; expectedEssays: number; committedAt: Micros}[]
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

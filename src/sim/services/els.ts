@@ -1,0 +1,393 @@
+import type Database from 'better-sqlite3'
+
+import type {BusMessage} from '../bus/bus.js'
+import {envelopeJson} from '../domain/envelope.js'
+import {type DataOf, type Envelope, type EventType, parseEnvelope, type ExcessReason} from '../domain/events.js'
+import type {IdSource} from '../domain/ids.js'
+import {TOPICS} from '../domain/topics.js'
+import type {Micros} from '../kernel/time.js'
+import {Outbox} from '../outbox/outbox.js'
+import type {ElsStrategy} from './els-strategy.js'
+import {PENDING_SCHEMA, PendingContent, type PendingRow} from './pending-content.js'
+import {openServiceDb} from './service-db.js'
+
+const ELS_SCHEMA = `
+CREATE TABLE batch_trackers (
+  batch_id TEXT PRIMARY KEY,
+  expected_count INTEGER NOT NULL,
+  registered_at INTEGER NOT NULL,
+  ready_at INTEGER
+);
+CREATE TABLE essay_slots (
+  essay_id TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL,
+  slot_index INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('UPLOADED', 'READY_FOR_PROCESSING')),
+  text_storage_id TEXT,
+  file_upload_id TEXT,
+  UNIQUE (batch_id, text_storage_id)
+);
+CREATE INDEX slots_by_batch ON essay_slots (batch_id, status, slot_index);
+CREATE TABLE failed_uploads (
+  batch_id TEXT NOT NULL,
+  file_upload_id TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (batch_id, file_upload_id)
+);
+CREATE TABLE processed_events (
+  event_id TEXT PRIMARY KEY,
+  processed_at INTEGER NOT NULL
+);
+CREATE TABLE dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic TEXT NOT NULL,
+  partition INTEGER NOT NULL,
+  kafka_offset INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  value TEXT NOT NULL
+);
+`
+
+/** What handling one message did: a discriminated union, one line of a timeline each. */
+export type ElsOutcome =
+  | {kind: 'registered'; batchId: string; slots: number; drained: number}
+  | {kind: 'already-registered'; batchId: string}
+  | {kind: 'assigned'; batchId: string; essayId: string; textStorageId: string}
+  | {kind: 'excess'; batchId: string; textStorageId: string; reason: ExcessReason}
+  | {kind: 'failure-counted'; batchId: string; fileUploadId: string}
+  | {kind: 'failure-lost'; batchId: string; fileUploadId: string}
+  | {kind: 'buffered'; batchId: string; ref: string}
+  | {kind: 'duplicate'; batchId: string; why: string}
+  | {kind: 'dead-lettered'; error: string}
+
+export interface ElsHandled {
+  outcome: ElsOutcome
+  /** Event types ELS wrote to its outbox in the same transaction. */
+  emitted: EventType[]
+  /** True when this message completed its batch (BatchEssaysReady written). */
+  completed: boolean
+}
+
+export interface ElsMetrics {
+  pendingStored: number
+  reconciled: {assigned: number; excess: number; failed: number}
+  expired: number
+  maxPendingAge: Micros
+  deadLettered: number
+}
+
+interface Step {
+  emitted: EventType[]
+  completed: boolean
+}
+
+/**
+ * Essay Lifecycle Service: consumes registrations, content and validation failures, assigns
+ * content to essay slots, and emits its own events through its outbox. Every message is
+ * handled in ONE transaction; the shell commits the Kafka offset only after it returns.
+ */
+export class Els {
+  readonly db: Database.Database
+  readonly outbox: Outbox
+  readonly pending: PendingContent
+  readonly metrics: ElsMetrics = {
+    pendingStored: 0,
+    reconciled: {assigned: 0, excess: 0, failed: 0},
+    expired: 0,
+    maxPendingAge: 0,
+    deadLettered: 0,
+  }
+
+  private readonly handleTx: (message: BusMessage, now: Micros) => ElsHandled
+  private readonly expireTx: (storedBefore: Micros, now: Micros) => PendingRow[]
+  private readonly stmt: Record<string, Database.Statement>
+
+  constructor(
+    readonly strategy: ElsStrategy,
+    private readonly ids: IdSource,
+    /** Buffered events older than this are expired as BATCH_NEVER_REGISTERED. */
+    readonly pendingTimeout: Micros,
+    dir?: string,
+  ) {
+    this.db = openServiceDb('els', ELS_SCHEMA + PENDING_SCHEMA, dir)
+    this.outbox = new Outbox(this.db)
+    this.pending = new PendingContent(this.db)
+    const db = this.db
+    this.stmt = {
+      markProcessed: db.prepare('INSERT OR IGNORE INTO processed_events (event_id, processed_at) VALUES (?, ?)'),
+      tracker: db.prepare('SELECT expected_count, ready_at FROM batch_trackers WHERE batch_id = ?'),
+      insertTracker: db.prepare('INSERT INTO batch_trackers (batch_id, expected_count, registered_at) VALUES (?, ?, ?)'),
+      insertSlot: db.prepare(
+        "INSERT INTO essay_slots (essay_id, batch_id, slot_index, status) VALUES (?, ?, ?, 'UPLOADED')",
+      ),
+      slotHolding: db.prepare('SELECT essay_id FROM essay_slots WHERE batch_id = ? AND text_storage_id = ?').pluck(),
+      freeSlot: db
+        .prepare("SELECT essay_id FROM essay_slots WHERE batch_id = ? AND status = 'UPLOADED' ORDER BY slot_index LIMIT 1")
+        .pluck(),
+      claimSlot: db.prepare(
+        "UPDATE essay_slots SET status = 'READY_FOR_PROCESSING', text_storage_id = ?, file_upload_id = ? WHERE essay_id = ?",
+      ),
+      assignedCount: db
+        .prepare("SELECT count(*) FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING'")
+        .pluck(),
+      insertFailure: db.prepare(
+        'INSERT OR IGNORE INTO failed_uploads (batch_id, file_upload_id, recorded_at) VALUES (?, ?, ?)',
+      ),
+      failedCount: db.prepare('SELECT count(*) FROM failed_uploads WHERE batch_id = ?').pluck(),
+      markReady: db.prepare('UPDATE batch_trackers SET ready_at = ? WHERE batch_id = ? AND ready_at IS NULL'),
+      readyEssays: db.prepare(
+        "SELECT essay_id, text_storage_id FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING' ORDER BY slot_index",
+      ),
+      deadLetter: db.prepare(
+        'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)',
+      ),
+    }
+    this.handleTx = db.transaction((message: BusMessage, now: Micros) => this.handleInTx(message, now))
+    this.expireTx = db.transaction((storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
+  }
+
+  /**
+   * Handles one consumed message in one transaction. A message that parses but breaks a
+   * constraint (say, an essay id another batch already owns) would fail on every redelivery:
+   * it is dead-lettered instead of blocking the partition.
+   */
+  handle(message: BusMessage, now: Micros): ElsHandled {
+    try {
+      return this.handleTx(message, now)
+    } catch (error) {
+      if ((error as {code?: string}).code?.startsWith('SQLITE_CONSTRAINT')) {
+        return this.deadLetter(message, `rejected by the database: ${(error as Error).message}`)
+      }
+      throw error
+    }
+  }
+
+  private deadLetter(message: BusMessage, error: string): ElsHandled {
+    this.stmt.deadLetter.run(message.topic, message.partition, message.offset, error, message.value)
+    this.metrics.deadLettered++
+    return {outcome: {kind: 'dead-lettered', error}, emitted: [], completed: false}
+  }
+
+  /** When the oldest buffered event will expire, if any is buffered. */
+  nextExpiryAt(): Micros | undefined {
+    const oldest = this.pending.oldestStoredAt()
+    return oldest === undefined ? undefined : oldest + this.pendingTimeout
+  }
+
+  /** Expires buffered events older than the timeout: reported, counted, never silently dropped. */
+  expire(now: Micros): PendingRow[] {
+    return this.expireTx(now - this.pendingTimeout, now)
+  }
+
+  private handleInTx(message: BusMessage, now: Micros): ElsHandled {
+    const parsed = parseEnvelope(message.value)
+    if (!parsed.ok) return this.deadLetter(message, parsed.error)
+    const envelope = parsed.envelope
+    if (this.stmt.markProcessed.run(envelope.event_id, now).changes === 0) {
+      return {
+        outcome: {kind: 'duplicate', batchId: envelope.data.batch_id, why: `event ${envelope.event_id} already processed`},
+        emitted: [],
+        completed: false,
+      }
+    }
+    return this.dispatch(message, envelope, now)
+  }
+
+  private dispatch(message: BusMessage, envelope: Envelope, now: Micros): ElsHandled {
+    const step: Step = {emitted: [], completed: false}
+    let outcome: ElsOutcome
+    switch (envelope.event_type) {
+      case TOPICS.batchEssaysRegistered:
+        outcome = this.onRegistered(envelope.data, envelope.correlation_id, now, step)
+        break
+      case TOPICS.essayContentProvisioned:
+        outcome = this.onContent(envelope.data, envelope.correlation_id, now, step)
+        break
+      case TOPICS.essayValidationFailed:
+        outcome = this.onValidationFailed(envelope.data, envelope.correlation_id, now, step)
+        break
+      default:
+        return this.deadLetter(message, `ELS does not consume ${envelope.event_type}`)
+    }
+    return {outcome, emitted: step.emitted, completed: step.completed}
+  }
+
+  private onRegistered(
+    data: DataOf<typeof TOPICS.batchEssaysRegistered>,
+    correlationId: string,
+    now: Micros,
+    step: Step,
+  ): ElsOutcome {
+    const batchId = data.batch_id
+    if (this.stmt.tracker.get(batchId) !== undefined) return {kind: 'already-registered', batchId}
+    this.stmt.insertTracker.run(batchId, data.expected_essay_count, now)
+    data.essay_ids.forEach((essay, index) => this.stmt.insertSlot.run(essay, batchId, index))
+    // The fix: slots are created and the buffer drained in the same transaction.
+    const drained = this.pending.drain(batchId)
+    for (const row of drained) {
+      this.metrics.maxPendingAge = Math.max(this.metrics.maxPendingAge, now - row.stored_at)
+      if (row.kind === 'content') {
+        const outcome = this.assign(JSON.parse(row.payload), correlationId, now, step)
+        if (outcome.kind === 'assigned') this.metrics.reconciled.assigned++
+        else this.metrics.reconciled.excess++
+      } else {
+        this.stmt.insertFailure.run(batchId, row.ref, now)
+        this.metrics.reconciled.failed++
+      }
+    }
+    this.completeIfDone(batchId, correlationId, now, step)
+    return {kind: 'registered', batchId, slots: data.essay_ids.length, drained: drained.length}
+  }
+
+  private onContent(
+    data: DataOf<typeof TOPICS.essayContentProvisioned>,
+    correlationId: string,
+    now: Micros,
+    step: Step,
+  ): ElsOutcome {
+    const batchId = data.batch_id
+    if (this.stmt.tracker.get(batchId) === undefined) {
+      if (this.strategy === 'buffer') {
+        const stored = this.pending.store(batchId, 'content', data.text_storage_id, JSON.stringify(data), now)
+        if (!stored) return {kind: 'duplicate', batchId, why: `${data.text_storage_id} is already buffered`}
+        this.metrics.pendingStored++
+        return {kind: 'buffered', batchId, ref: data.text_storage_id}
+      }
+      // The bug: no tracker means no slot, so the content is reported as excess.
+      this.emitExcess(batchId, data.original_file_name, data.text_storage_id, 'NO_AVAILABLE_SLOT', correlationId, now, step)
+      return {kind: 'excess', batchId, textStorageId: data.text_storage_id, reason: 'NO_AVAILABLE_SLOT'}
+    }
+    const outcome = this.assign(data, correlationId, now, step)
+    this.completeIfDone(batchId, correlationId, now, step)
+    return outcome
+  }
+
+  private onValidationFailed(
+    data: DataOf<typeof TOPICS.essayValidationFailed>,
+    correlationId: string,
+    now: Micros,
+    step: Step,
+  ): ElsOutcome {
+    const batchId = data.batch_id
+    if (this.stmt.tracker.get(batchId) === undefined) {
+      if (this.strategy === 'buffer') {
+        const stored = this.pending.store(batchId, 'failure', data.file_upload_id, JSON.stringify(data), now)
+        if (!stored) return {kind: 'duplicate', batchId, why: `${data.file_upload_id} is already buffered`}
+        this.metrics.pendingStored++
+        return {kind: 'buffered', batchId, ref: data.file_upload_id}
+      }
+      // The bug: nothing records a failure for an unknown batch.
+      return {kind: 'failure-lost', batchId, fileUploadId: data.file_upload_id}
+    }
+    if (this.stmt.insertFailure.run(batchId, data.file_upload_id, now).changes === 0) {
+      return {kind: 'duplicate', batchId, why: `failure of ${data.file_upload_id} already counted`}
+    }
+    this.completeIfDone(batchId, correlationId, now, step)
+    return {kind: 'failure-counted', batchId, fileUploadId: data.file_upload_id}
+  }
+
+  /** Content for a registered batch: dedup by (batch, text_storage_id), then the first free slot. */
+  private assign(
+    data: DataOf<typeof TOPICS.essayContentProvisioned>,
+    correlationId: string,
+    now: Micros,
+    step: Step,
+  ): ElsOutcome {
+    const batchId = data.batch_id
+    const holder = this.stmt.slotHolding.get(batchId, data.text_storage_id) as string | undefined
+    if (holder !== undefined) return {kind: 'duplicate', batchId, why: `${data.text_storage_id} already fills ${holder}`}
+    const essayId = this.stmt.freeSlot.get(batchId) as string | undefined
+    if (essayId === undefined) {
+      this.emitExcess(batchId, data.original_file_name, data.text_storage_id, 'NO_AVAILABLE_SLOT', correlationId, now, step)
+      return {kind: 'excess', batchId, textStorageId: data.text_storage_id, reason: 'NO_AVAILABLE_SLOT'}
+    }
+    this.stmt.claimSlot.run(data.text_storage_id, data.file_upload_id, essayId)
+    this.emit(
+      TOPICS.essaySlotAssigned,
+      batchId,
+      {batch_id: batchId, essay_id: essayId, file_upload_id: data.file_upload_id, text_storage_id: data.text_storage_id},
+      correlationId,
+      now,
+      step,
+    )
+    return {kind: 'assigned', batchId, essayId, textStorageId: data.text_storage_id}
+  }
+
+  /** Completion: assigned + failed == expected, emitted once thanks to the ready_at guard. */
+  private completeIfDone(batchId: string, correlationId: string, now: Micros, step: Step): void {
+    const tracker = this.stmt.tracker.get(batchId) as {expected_count: number; ready_at: number | null}
+    if (tracker.ready_at !== null) return
+    const assigned = this.stmt.assignedCount.get(batchId) as number
+    const failed = this.stmt.failedCount.get(batchId) as number
+    if (assigned + failed < tracker.expected_count) return
+    this.stmt.markReady.run(now, batchId)
+    const ready = this.stmt.readyEssays.all(batchId) as {essay_id: string; text_storage_id: string}[]
+    this.emit(TOPICS.batchEssaysReady, batchId, {batch_id: batchId, ready_essays: ready}, correlationId, now, step)
+    step.completed = true
+  }
+
+  private expireInTx(storedBefore: Micros, now: Micros): PendingRow[] {
+    const rows = this.pending.takeExpired(storedBefore)
+    for (const row of rows) {
+      this.metrics.expired++
+      if (row.kind === 'content') {
+        const data = JSON.parse(row.payload) as DataOf<typeof TOPICS.essayContentProvisioned>
+        this.emitExcess(row.batch_id, data.original_file_name, row.ref, 'BATCH_NEVER_REGISTERED', `corr-${row.batch_id}`, now, {
+          emitted: [],
+          completed: false,
+        })
+      }
+    }
+    return rows
+  }
+
+  private emitExcess(
+    batchId: string,
+    fileName: string,
+    textStorageId: string,
+    reason: ExcessReason,
+    correlationId: string,
+    now: Micros,
+    step: Step,
+  ): void {
+    this.emit(
+      TOPICS.excessContentProvisioned,
+      batchId,
+      {batch_id: batchId, original_file_name: fileName, text_storage_id: textStorageId, reason},
+      correlationId,
+      now,
+      step,
+    )
+  }
+
+  private emit<T extends EventType>(type: T, batchId: string, data: DataOf<T>, correlationId: string, now: Micros, step: Step): void {
+    this.outbox.add(
+      {
+        aggregateId: batchId,
+        aggregateType: 'essay_batch',
+        eventType: type,
+        topic: type,
+        key: batchId,
+        eventData: envelopeJson(type, data, {eventId: this.ids.eventId(), at: now, source: 'els', correlationId}),
+      },
+      now,
+    )
+    step.emitted.push(type)
+  }
+
+  trackers(): {batchId: string; expected: number; assigned: number; failed: number; readyAt: Micros | undefined}[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.batch_id AS batchId, t.expected_count AS expected, t.ready_at AS readyAt,
+           (SELECT count(*) FROM essay_slots s WHERE s.batch_id = t.batch_id AND s.status = 'READY_FOR_PROCESSING') AS assigned,
+           (SELECT count(*) FROM failed_uploads f WHERE f.batch_id = t.batch_id) AS failed
+         FROM batch_trackers t ORDER BY t.rowid`,
+      )
+      .all() as {batchId: string; expected: number; readyAt: number | null; assigned: number; failed: number}[]
+    return rows.map((row) => ({...row, readyAt: row.readyAt ?? undefined}))
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

@@ -1,0 +1,173 @@
+import {createHash} from 'node:crypto'
+
+import type Database from 'better-sqlite3'
+
+import {envelopeJson} from '../domain/envelope.js'
+import type {ValidationErrorCode} from '../domain/events.js'
+import {type IdSource, rawStorageId, textStorageId} from '../domain/ids.js'
+import {TOPICS} from '../domain/topics.js'
+import type {Micros} from '../kernel/time.js'
+import {Outbox} from '../outbox/outbox.js'
+import {openServiceDb} from './service-db.js'
+
+const FILE_SCHEMA = `
+CREATE TABLE file_uploads (
+  file_upload_id TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL,
+  original_file_name TEXT NOT NULL,
+  text_storage_id TEXT,
+  text_length INTEGER NOT NULL,
+  validation_error_code TEXT,
+  committed_at INTEGER NOT NULL
+);
+`
+
+/** Valid extracted text is 50 to 50,000 characters long. */
+export const MIN_TEXT_LENGTH = 50
+export const MAX_TEXT_LENGTH = 50_000
+
+export interface Upload {
+  batchId: string
+  fileUploadId: string
+  fileName: string
+  /** Length of the text the extraction yields; decides validity. */
+  textLength: number
+}
+
+export type UploadDecision = {accepted: true} | {accepted: false; reason: string}
+
+export type ProcessingOutcome =
+  | {kind: 'provisioned'; textStorageId: string; row: number}
+  | {kind: 'failed'; code: ValidationErrorCode; row: number}
+
+export function validate(textLength: number): ValidationErrorCode | undefined {
+  if (textLength === 0) return 'EMPTY_CONTENT'
+  if (textLength < MIN_TEXT_LENGTH) return 'CONTENT_TOO_SHORT'
+  if (textLength > MAX_TEXT_LENGTH) return 'CONTENT_TOO_LONG'
+  return undefined
+}
+
+/** What the File Service needs from BOS: whether a batch exists (a query API call). */
+export interface BatchDirectory {
+  knows(batchId: string): boolean
+}
+
+/**
+ * File Service: refuses uploads for batches BOS does not know, then (after the processing time
+ * the caller simulates) writes the upload row and its outbox row in ONE transaction.
+ */
+export class FileService {
+  readonly db: Database.Database
+  readonly outbox: Outbox
+  private readonly insertUpload: Database.Statement
+  private readonly complete: (upload: Upload, now: Micros) => ProcessingOutcome
+
+  constructor(
+    private readonly ids: IdSource,
+    private readonly directory: BatchDirectory,
+    dir?: string,
+  ) {
+    this.db = openServiceDb('file', FILE_SCHEMA, dir)
+    this.outbox = new Outbox(this.db)
+    this.insertUpload = this.db.prepare(
+      `INSERT INTO file_uploads (file_upload_id, batch_id, original_file_name, text_storage_id, text_length, validation_error_code, committed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.complete = this.db.transaction((upload: Upload, now: Micros) => this.store(upload, now))
+  }
+
+  accept(upload: Upload): UploadDecision {
+    if (!this.directory.knows(upload.batchId)) {
+      return {accepted: false, reason: `batch ${upload.batchId} is not registered at BOS`}
+    }
+    return {accepted: true}
+  }
+
+  /** Upload row + outbox row (content provisioned, or validation failed) in ONE transaction. */
+  finishProcessing(upload: Upload, now: Micros): ProcessingOutcome {
+    return this.complete(upload, now)
+  }
+
+  private store(upload: Upload, now: Micros): ProcessingOutcome {
+    const {batchId, fileUploadId, fileName, textLength} = upload
+    const code = validate(textLength)
+    const context = {eventId: this.ids.eventId(), at: now, source: 'file' as const, correlationId: `corr-${batchId}`}
+    const sizeBytes = textLength * 2 + 1024
+    if (code !== undefined) {
+      this.insertUpload.run(fileUploadId, batchId, fileName, null, textLength, code, now)
+      const row = this.outbox.add(
+        {
+          aggregateId: fileUploadId,
+          aggregateType: 'file_upload',
+          eventType: TOPICS.essayValidationFailed,
+          topic: TOPICS.essayValidationFailed,
+          key: fileUploadId,
+          eventData: envelopeJson(
+            TOPICS.essayValidationFailed,
+            {
+              batch_id: batchId,
+              file_upload_id: fileUploadId,
+              original_file_name: fileName,
+              validation_error_code: code,
+              file_size_bytes: sizeBytes,
+            },
+            context,
+          ),
+        },
+        now,
+      )
+      return {kind: 'failed', code, row}
+    }
+    const text = textStorageId(fileUploadId)
+    this.insertUpload.run(fileUploadId, batchId, fileName, text, textLength, null, now)
+    const row = this.outbox.add(
+      {
+        aggregateId: fileUploadId,
+        aggregateType: 'file_upload',
+        eventType: TOPICS.essayContentProvisioned,
+        topic: TOPICS.essayContentProvisioned,
+        key: fileUploadId,
+        eventData: envelopeJson(
+          TOPICS.essayContentProvisioned,
+          {
+            batch_id: batchId,
+            file_upload_id: fileUploadId,
+            original_file_name: fileName,
+            raw_file_storage_id: rawStorageId(fileUploadId),
+            text_storage_id: text,
+            file_size_bytes: sizeBytes,
+            content_md5_hash: createHash('md5').update(`${fileUploadId}:${textLength}`).digest('hex'),
+          },
+          context,
+        ),
+      },
+      now,
+    )
+    return {kind: 'provisioned', textStorageId: text, row}
+  }
+
+  uploads(): {batchId: string; fileUploadId: string; textStorageId: string | undefined; valid: boolean; committedAt: Micros}[] {
+    const rows = this.db
+      .prepare(
+        'SELECT batch_id, file_upload_id, text_storage_id, validation_error_code, committed_at FROM file_uploads ORDER BY rowid',
+      )
+      .all() as {
+      batch_id: string
+      file_upload_id: string
+      text_storage_id: string | null
+      validation_error_code: string | null
+      committed_at: Micros
+    }[]
+    return rows.map((row) => ({
+      batchId: row.batch_id,
+      fileUploadId: row.file_upload_id,
+      textStorageId: row.text_storage_id ?? undefined,
+      valid: row.validation_error_code === null,
+      committedAt: row.committed_at,
+    }))
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

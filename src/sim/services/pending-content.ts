@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3'
+
+import type {Micros} from '../kernel/time.js'
+
+/**
+ * ELS's durable buffer for content (and validation failures) that arrived before their batch
+ * was registered: the buffer strategy's core. Unique on (batch_id, ref), so a redelivered or
+ * re-sent event is stored once.
+ */
+export const PENDING_SCHEMA = `
+CREATE TABLE pending_content (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('content', 'failure')),
+  ref TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  stored_at INTEGER NOT NULL,
+  UNIQUE (batch_id, ref)
+);
+CREATE INDEX pending_by_stored_at ON pending_content (stored_at);
+`
+
+export type PendingKind = 'content' | 'failure'
+
+export interface PendingRow {
+  id: number
+  batch_id: string
+  kind: PendingKind
+  ref: string
+  payload: string
+  stored_at: Micros
+}
+
+export class PendingContent {
+  private readonly insertStmt: Database.Statement
+  private readonly forBatchStmt: Database.Statement
+  private readonly deleteBatchStmt: Database.Statement
+  private readonly expiredStmt: Database.Statement
+  private readonly deleteStmt: Database.Statement
+  private readonly oldestStmt: Database.Statement
+  private readonly allStmt: Database.Statement
+
+  constructor(db: Database.Database) {
+    this.insertStmt = db.prepare(
+      'INSERT OR IGNORE INTO pending_content (batch_id, kind, ref, payload, stored_at) VALUES (?, ?, ?, ?, ?)',
+    )
+    this.forBatchStmt = db.prepare('SELECT * FROM pending_content WHERE batch_id = ? ORDER BY id')
+    this.deleteBatchStmt = db.prepare('DELETE FROM pending_content WHERE batch_id = ?')
+    this.expiredStmt = db.prepare('SELECT * FROM pending_content WHERE stored_at <= ? ORDER BY id')
+    this.deleteStmt = db.prepare('DELETE FROM pending_content WHERE id = ?')
+    this.oldestStmt = db.prepare('SELECT min(stored_at) FROM pending_content').pluck()
+    this.allStmt = db.prepare('SELECT * FROM pending_content ORDER BY id')
+  }
+
+  /** Stores one early event; false when the same (batch, ref) is already buffered. */
+  store(batchId: string, kind: PendingKind, ref: string, payload: string, now: Micros): boolean {
+    return this.insertStmt.run(batchId, kind, ref, payload, now).changes > 0
+  }
+
+  /** Removes and returns the batch's pending rows, oldest first (inside the caller's transaction). */
+  drain(batchId: string): PendingRow[] {
+    const rows = this.forBatchStmt.all(batchId) as PendingRow[]
+    if (rows.length > 0) this.deleteBatchStmt.run(batchId)
+    return rows
+  }
+
+  /** Removes and returns rows stored at or before `storedBefore`. */
+  takeExpired(storedBefore: Micros): PendingRow[] {
+    const rows = this.expiredStmt.all(storedBefore) as PendingRow[]
+    for (const row of rows) this.deleteStmt.run(row.id)
+    return rows
+  }
+
+  oldestStoredAt(): Micros | undefined {
+    return (this.oldestStmt.get() as Micros | null) ?? undefined
+  }
+
+  all(): PendingRow[] {
+    return this.allStmt.all() as PendingRow[]
+  }
+}

@@ -1,0 +1,90 @@
+import type {EventType} from '../domain/events.js'
+import {SHORT_NAME} from '../domain/events.js'
+import {formatSeconds, type Micros} from '../kernel/time.js'
+import type {ElsOutcome} from '../services/els.js'
+import type {ServiceName} from '../services/service-db.js'
+
+/** One simulated event: one line of the timeline, one JSON line of `--trace`. */
+export type TraceEvent =
+  | {t: Micros; svc: 'bos'; ev: 'batch-registered'; batch: string; essays: number; row: number}
+  | {t: Micros; svc: 'file'; ev: 'upload-accepted'; batch: string; file: string}
+  | {t: Micros; svc: 'file'; ev: 'upload-refused'; batch: string; file: string; reason: string}
+  | {t: Micros; svc: 'file'; ev: 'file-committed'; batch: string; file: string; outcome: 'provisioned' | 'failed'; row: number}
+  | {
+      t: Micros
+      svc: `${ServiceName}-relay`
+      ev: 'published'
+      type: EventType
+      key: string
+      row: number
+      partition: number
+      offset: number
+      eventId: string
+    }
+  | {
+      t: Micros
+      svc: 'els'
+      ev: 'handled'
+      type: string
+      partition: number
+      offset: number
+      outcome: ElsOutcome
+      emitted: EventType[]
+    }
+  | {t: Micros; svc: 'els'; ev: 'expired'; batch: string; kind: 'content' | 'failure'; ref: string}
+
+export const SERVICE_COLUMN = 11
+
+function describeOutcome(outcome: ElsOutcome): string {
+  switch (outcome.kind) {
+    case 'registered':
+      return `created ${outcome.slots} slots${outcome.drained > 0 ? `, drained ${outcome.drained} pending` : ''}`
+    case 'already-registered':
+      return 'already registered: no-op'
+    case 'assigned':
+      return `${outcome.textStorageId} -> slot ${outcome.essayId}`
+    case 'excess':
+      return `${outcome.textStorageId} reported EXCESS (${outcome.reason})`
+    case 'failure-counted':
+      return `failure of ${outcome.fileUploadId} counted`
+    case 'failure-lost':
+      return `failure of ${outcome.fileUploadId} DROPPED: batch unknown`
+    case 'buffered':
+      return `${outcome.ref} buffered as pending: batch unknown`
+    case 'duplicate':
+      return `duplicate: ${outcome.why}`
+    case 'dead-lettered':
+      return `dead-lettered: ${outcome.error}`
+  }
+}
+
+function shortType(type: string): string {
+  return (SHORT_NAME as Record<string, string>)[type] ?? type
+}
+
+function batchOf(outcome: ElsOutcome): string {
+  return outcome.kind === 'dead-lettered' ? '?' : outcome.batchId
+}
+
+/** The timeline line: virtual time, service, what happened. */
+export function formatTraceEvent(event: TraceEvent): string {
+  const head = `${formatSeconds(event.t).padStart(9)}  ${event.svc.padEnd(SERVICE_COLUMN)} `
+  switch (event.ev) {
+    case 'batch-registered':
+      return `${head}registered batch ${event.batch} (${event.essays} essays) + outbox row ${event.row}`
+    case 'upload-accepted':
+      return `${head}accepted upload ${event.file}, processing`
+    case 'upload-refused':
+      return `${head}REFUSED upload ${event.file}: ${event.reason}`
+    case 'file-committed':
+      return `${head}${event.file} ${event.outcome === 'provisioned' ? 'content provisioned' : 'failed validation'} + outbox row ${event.row}`
+    case 'published':
+      return `${head}published ${shortType(event.type)} key=${event.key} -> p${event.partition}@${event.offset}`
+    case 'handled': {
+      const emitted = event.emitted.length > 0 ? `  => ${event.emitted.map(shortType).join(', ')}` : ''
+      return `${head}${shortType(event.type)} ${batchOf(event.outcome)} (p${event.partition}@${event.offset}): ${describeOutcome(event.outcome)}${emitted}`
+    }
+    case 'expired':
+      return `${head}${event.ref} EXPIRED from pending: batch ${event.batch} never registered`
+  }
+}

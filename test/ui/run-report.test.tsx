@@ -1,0 +1,31 @@
+import {render} from 'ink-testing-library'
+import {describe, expect, it} from 'vitest'
+
+import {BUILTIN_SCENARIOS} from '../../src/sim/scenario/builtin-scenarios.js'
+import {runSimulation} from '../../src/sim/simulated/run-simulation.js'
+import {formatTraceEvent} from '../../src/sim/simulated/trace.js'
+import {RunReport} from '../../src/ui/run-report.js'
+
+const report = (strategy: 'naive' | 'buffer') => {
+  const {result, trace} = runSimulation({scenario: BUILTIN_SCENARIOS.get('content-first')!, strategy, seed: 3})
+  return {result, frame: render(<RunReport result={result} timeline={trace.map(formatTraceEvent)} reproduce="racelab run ..." />).lastFrame() ?? ''}
+}
+
+describe('RunReport', () => {
+  it('shows the timeline, a FAIL verdict with each violation, and the counts table', () => {
+    // Given / When
+    const {result, frame} = report('naive')
+    // Then
+    expect(frame).toContain('scenario content-first, strategy naive, seed 3')
+    expect(frame).toContain('bos-relay')
+    expect(frame).toContain(`FAIL ${result.violations.length} invariant violations`)
+    for (const violation of result.violations) expect(frame).toContain(violation.invariant)
+    expect(frame).toMatch(/b1\s+2\s+0\s+0\s+2\s+0/)
+  })
+
+  it('shows PASS when every invariant holds', () => {
+    const {frame} = report('buffer')
+    expect(frame).toContain('PASS every invariant holds')
+    expect(frame).toMatch(/b1\s+2\s+2\s+0\s+0\s+1/)
+  })
+})
