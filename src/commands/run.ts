@@ -3,19 +3,14 @@ import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
-import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../sim/scenario/builtin-scenarios.js'
-import {STRATEGIES, STRATEGY_NAMES, type ElsStrategy} from '../sim/services/els-strategy.js'
+import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import {reproduceCommand} from '../sim/simulated/reproduce.js'
 import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
 import {formatTraceEvent} from '../sim/simulated/trace.js'
 import {writeTrace} from '../sim/simulated/trace-file.js'
 import {RunReport} from '../ui/run-report.js'
-
-const scenarioHelp = [...BUILTIN_SCENARIOS.values()].map((s) => `  ${s.name.padEnd(20)} ${s.summary}`).join('\n')
-const strategyHelp = Object.entries(STRATEGIES)
-  .map(([name, summary]) => `  ${name.padEnd(20)} ${summary}`)
-  .join('\n')
 
 export type RunJson = RunResult & {reproduce: string}
 
@@ -26,11 +21,17 @@ export default class Run extends BaseCommand {
 in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per
 event: virtual time, service, what happened) and a verdict.
 
-Scenarios:
-${scenarioHelp}
+SCENARIOS
+${HELP.scenarios}
 
-Strategies (how ELS treats events for a batch it has not seen registered):
-${strategyHelp}
+STRATEGIES
+${HELP.strategies}
+
+DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
+${HELP.delays}
+
+FAULTS (--fault, fired deterministically from the seed)
+${HELP.faults}
 
 Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
 
@@ -39,32 +40,33 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     {description: 'The buffering fix holds in the same ordering', command: '<%= config.bin %> run --scenario content-first --strategy buffer'},
     {description: 'Draw delays from a seed and keep a JSON-lines trace', command: '<%= config.bin %> run --scenario random --seed 42 --trace run.jsonl'},
     {description: 'Keep the three SQLite databases to inspect with sqlite3', command: '<%= config.bin %> run --scenario partial --db ./racelab-db'},
+    {description: 'The real deployment: BOS never wakes its relay, which polls every second', command: "<%= config.bin %> run --scenario random --wake bos=off --delay bos-poll=1s --delay file-relay=0..500ms"},
+    {description: 'Every fault at once, three ELS instances', command: "<%= config.bin %> run --scenario random --fault relay-crash-after-publish --fault els-restart@20% --fault 'broker-unavailable=1s..2s' --els-instances 3"},
   ]
 
   static override flags = {
-    scenario: Flags.option({options: SCENARIO_NAMES, default: 'content-first', summary: 'Built-in scenario (see the list above).'})(),
-    strategy: Flags.option({options: STRATEGY_NAMES, default: 'buffer' as ElsStrategy, summary: 'ELS strategy.'})(),
+    scenario: scenarioFlag(),
+    strategy: strategyFlag(),
     seed: Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.'}),
-    essays: Flags.integer({min: 1, max: 10_000, summary: 'Essays per batch (overrides the scenario).'}),
-    batches: Flags.integer({min: 1, max: 10_000, summary: 'Number of batches (overrides the scenario).'}),
+    ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event.'}),
   }
 
   async run(): Promise<RunJson> {
     const {flags} = await this.parse(Run)
+    const shape = shapeOptions(flags)
     const dbDir = flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db)
     const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace)
     const {result, trace} = runSimulation({
       scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
       strategy: flags.strategy,
       seed: flags.seed,
-      essays: flags.essays,
-      batches: flags.batches,
+      ...shape,
       dbDir,
     })
     if (tracePath) writeTrace(tracePath, trace)
-    const json: RunJson = {...result, reproduce: reproduceCommand(result, flags)}
+    const json: RunJson = {...result, reproduce: reproduceCommand(result, shapeArgs(flags))}
     if (!this.jsonEnabled()) {
       const timeline = trace.map(formatTraceEvent)
       this.log(renderToString(React.createElement(RunReport, {result, timeline, reproduce: json.reproduce}), {columns: 1000}))

@@ -100,8 +100,14 @@ export function buildIndex(obs: Observation): ObservationIndex {
   }
 
   const messages = emptyMessages()
+  // A relay that crashed between the broker's ack and published_at re-sends the row under a
+  // new event_id: the same emission twice on the wire. Invariants judge emissions, not copies.
+  const seen = new Set<string>()
   for (const message of obs.messages) {
     const envelope = message.envelope
+    const emission = `${envelope.event_type}|${envelope.event_timestamp}|${JSON.stringify(envelope.data)}`
+    if (seen.has(emission)) continue
+    seen.add(emission)
     const v = view(envelope.data.batch_id)
     // The lists are keyed by event type, so each list only ever receives its own type; the
     // mapped type cannot follow the discriminant through the index, hence the widened view.

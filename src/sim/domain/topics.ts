@@ -21,3 +21,9 @@ export const ELS_INPUT_TOPICS: readonly Topic[] = [
 
 /** The real topics have 3 partitions each. */
 export const DEFAULT_PARTITIONS = 3
+
+/**
+ * The partition-key remedy's one topic for both producers (not a topic of the real system):
+ * keyed by batch id, so a batch's registration and contents share a partition.
+ */
+export const SHARED_BATCH_TOPIC = 'huleedu.essay.batch.events.v1'

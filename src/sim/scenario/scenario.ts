@@ -38,6 +38,24 @@ export interface Scenario {
   pendingTimeout: Micros
   /** Partitions per topic (real topics: 3). */
   partitions: number
+  /**
+   * An explicit layout per batch (fixtures): when set it replaces batches/essays/extraFiles/
+   * invalidFiles. File ids are `f1`, `f2`, ... within each batch, in this order.
+   */
+  layout?: readonly BatchLayout[]
+}
+
+export interface BatchLayout {
+  essays: number
+  files: readonly {valid: boolean}[]
+}
+
+/** The batches a scenario runs, explicit or derived from its counts. */
+export function batchLayouts(scenario: Scenario): readonly BatchLayout[] {
+  if (scenario.layout) return scenario.layout
+  const fileCount = Math.max(0, scenario.essays + scenario.extraFiles)
+  const files = Array.from({length: fileCount}, (_, f) => ({valid: !scenario.invalidFiles.includes(f)}))
+  return Array.from({length: scenario.batches}, () => ({essays: scenario.essays, files}))
 }
 
 export interface Topology {

@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3'
 
 import {envelopeJson} from '../domain/envelope.js'
+import {routeFor} from '../domain/routing.js'
 import type {IdSource} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
+import type {Routing} from '../scenario/strategy.js'
 import {openServiceDb} from './service-db.js'
 
 const BOS_SCHEMA = `
@@ -36,6 +38,7 @@ export class Bos {
   constructor(
     private readonly ids: IdSource,
     dir?: string,
+    routing: Routing = 'event-topics',
   ) {
     this.db = openServiceDb('bos', BOS_SCHEMA, dir)
     this.outbox = new Outbox(this.db)
@@ -46,13 +49,14 @@ export class Bos {
     this.register = this.db.transaction((registration: BatchRegistration, now: Micros) => {
       const {batchId, essayIds, courseCode, userId} = registration
       this.insertBatch.run(batchId, essayIds.length, JSON.stringify(essayIds), courseCode, userId, now)
+      const route = routeFor(routing, TOPICS.batchEssaysRegistered, batchId, batchId)
       return this.outbox.add(
         {
           aggregateId: batchId,
           aggregateType: 'batch',
           eventType: TOPICS.batchEssaysRegistered,
-          topic: TOPICS.batchEssaysRegistered,
-          key: batchId,
+          topic: route.topic,
+          key: route.key,
           eventData: envelopeJson(
             TOPICS.batchEssaysRegistered,
             {

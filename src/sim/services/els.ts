@@ -48,6 +48,11 @@ CREATE TABLE dead_letters (
 );
 `
 
+/** A database failure injected by the register-db-error fault. */
+export class InjectedDbError extends Error {
+  override readonly name = 'InjectedDbError'
+}
+
 /** What handling one message did: a discriminated union, one line of a timeline each. */
 export type ElsOutcome =
   | {kind: 'registered'; batchId: string; slots: number; drained: number}
@@ -102,14 +107,24 @@ export class Els {
   private readonly expireTx: (storedBefore: Micros, now: Micros) => PendingRow[]
   private readonly stmt: Record<string, Database.Statement>
 
+  /**
+   * Fault injection: asked midway through a registration (tracker written, slots not yet);
+   * true makes the database fail there, so the whole transaction must roll back.
+   */
+  failRegistrationMidway: () => boolean = () => false
+
+  /**
+   * @param db ELS's database, or a directory for it, or nothing (in memory). Several instances
+   *   of ELS share one database, as the real instances share theirs.
+   */
   constructor(
     readonly strategy: ElsStrategy,
     private readonly ids: IdSource,
     /** Buffered events older than this are expired as BATCH_NEVER_REGISTERED. */
     readonly pendingTimeout: Micros,
-    dir?: string,
+    dbOrDir?: string | Database.Database,
   ) {
-    this.db = openServiceDb('els', ELS_SCHEMA + PENDING_SCHEMA, dir)
+    this.db = typeof dbOrDir === 'object' ? dbOrDir : Els.openDb(dbOrDir)
     this.outbox = new Outbox(this.db)
     this.pending = new PendingContent(this.db)
     const db = this.db
@@ -144,6 +159,19 @@ export class Els {
     }
     this.handleTx = db.transaction((message: BusMessage, now: Micros) => this.handleInTx(message, now))
     this.expireTx = db.transaction((storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
+  }
+
+  static openDb(dir?: string): Database.Database {
+    return openServiceDb('els', ELS_SCHEMA + PENDING_SCHEMA, dir)
+  }
+
+  /** A process restart: ELS keeps nothing but metrics in process memory, and those reset. */
+  restart(): void {
+    this.metrics.pendingStored = 0
+    this.metrics.reconciled = {assigned: 0, excess: 0, failed: 0}
+    this.metrics.expired = 0
+    this.metrics.maxPendingAge = 0
+    this.metrics.deadLettered = 0
   }
 
   /**
@@ -221,6 +249,7 @@ export class Els {
     const batchId = data.batch_id
     if (this.stmt.tracker.get(batchId) !== undefined) return {kind: 'already-registered', batchId}
     this.stmt.insertTracker.run(batchId, data.expected_essay_count, now)
+    if (this.failRegistrationMidway()) throw new InjectedDbError('disk I/O error after the tracker was written')
     data.essay_ids.forEach((essay, index) => this.stmt.insertSlot.run(essay, batchId, index))
     // The fix: slots are created and the buffer drained in the same transaction.
     const drained = this.pending.drain(batchId)

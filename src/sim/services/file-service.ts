@@ -3,11 +3,13 @@ import {createHash} from 'node:crypto'
 import type Database from 'better-sqlite3'
 
 import {envelopeJson} from '../domain/envelope.js'
+import {routeFor} from '../domain/routing.js'
 import type {ValidationErrorCode} from '../domain/events.js'
 import {type IdSource, rawStorageId, textStorageId} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
+import type {Routing} from '../scenario/strategy.js'
 import {openServiceDb} from './service-db.js'
 
 const FILE_SCHEMA = `
@@ -66,6 +68,7 @@ export class FileService {
     private readonly ids: IdSource,
     private readonly directory: BatchDirectory,
     dir?: string,
+    private readonly routing: Routing = 'event-topics',
   ) {
     this.db = openServiceDb('file', FILE_SCHEMA, dir)
     this.outbox = new Outbox(this.db)
@@ -100,8 +103,7 @@ export class FileService {
           aggregateId: fileUploadId,
           aggregateType: 'file_upload',
           eventType: TOPICS.essayValidationFailed,
-          topic: TOPICS.essayValidationFailed,
-          key: fileUploadId,
+          ...routeFor(this.routing, TOPICS.essayValidationFailed, fileUploadId, batchId),
           eventData: envelopeJson(
             TOPICS.essayValidationFailed,
             {
@@ -125,8 +127,7 @@ export class FileService {
         aggregateId: fileUploadId,
         aggregateType: 'file_upload',
         eventType: TOPICS.essayContentProvisioned,
-        topic: TOPICS.essayContentProvisioned,
-        key: fileUploadId,
+        ...routeFor(this.routing, TOPICS.essayContentProvisioned, fileUploadId, batchId),
         eventData: envelopeJson(
           TOPICS.essayContentProvisioned,
           {

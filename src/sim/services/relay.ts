@@ -2,7 +2,7 @@ import type {BusRecord} from '../bus/bus.js'
 import {withEventId} from '../domain/envelope.js'
 import type {IdSource} from '../domain/ids.js'
 import {ms, SECOND, type Micros} from '../kernel/time.js'
-import type {Outbox, OutboxRow} from '../outbox/outbox.js'
+import {RELAY_BATCH_SIZE, type Outbox, type OutboxRow} from '../outbox/outbox.js'
 import type {ServiceName} from './service-db.js'
 
 export interface RelayConfig {
@@ -49,19 +49,39 @@ export function nextIdlePoll(
   return {at: at + steps * pollInterval, emptyPolls: polls + steps - 1}
 }
 
+/** An outbox row as a relay holds it: tagged with the service whose outbox it came from. */
+export type RelayRow = OutboxRow & {source: ServiceName}
+
+/** What a relay process drives: one service's relay, or the coordinated relay over several. */
+export interface PublishingRelay {
+  /** Name in timelines: `bos-relay`, `coordinated-relay`. */
+  readonly label: string
+  /** Up to one relay batch of unpublished rows, oldest first. */
+  poll(): RelayRow[]
+  recordFor(row: RelayRow): BusRecord
+  published(row: RelayRow, now: Micros): void
+  failed(row: RelayRow, error: string): void
+}
+
 /**
  * The outbox relay's work, one step at a time: read up to 100 unpublished rows oldest first,
  * publish each and wait for the ack, then set published_at. The shell decides when steps run.
  */
-export class Relay {
+export class Relay implements PublishingRelay {
+  readonly label: string
+
   constructor(
     readonly service: ServiceName,
     private readonly outbox: Outbox,
     private readonly ids: IdSource,
-  ) {}
+  ) {
+    this.label = `${service}-relay`
+  }
 
-  poll(): OutboxRow[] {
-    return this.outbox.unpublished()
+  poll(): RelayRow[] {
+    const rows = this.outbox.unpublished() as RelayRow[]
+    for (const row of rows) row.source = this.service
+    return rows
   }
 
   /** The record to publish. Like the real relay, every publish carries a NEW event_id. */
@@ -81,5 +101,38 @@ export class Relay {
 
   failed(row: OutboxRow, error: string): void {
     this.outbox.recordFailure(row.id, error)
+  }
+}
+
+/**
+ * The relay-coordination remedy: one relay reads several outboxes and publishes their rows in
+ * global commit order (created_at, then the order the relays were given). It couples the
+ * services and serialises their publishing: that is its throughput price.
+ */
+export class CoordinatedRelay implements PublishingRelay {
+  readonly label = 'coordinated-relay'
+  private readonly bySource: Map<ServiceName, Relay>
+
+  constructor(private readonly relays: readonly Relay[]) {
+    this.bySource = new Map(relays.map((relay) => [relay.service, relay]))
+  }
+
+  poll(): RelayRow[] {
+    const rows = this.relays.flatMap((relay) => relay.poll())
+    const rank = (row: RelayRow) => this.relays.findIndex((relay) => relay.service === row.source)
+    rows.sort((a, b) => a.created_at - b.created_at || rank(a) - rank(b) || a.id - b.id)
+    return rows.slice(0, RELAY_BATCH_SIZE)
+  }
+
+  recordFor(row: RelayRow): BusRecord {
+    return this.bySource.get(row.source)!.recordFor(row)
+  }
+
+  published(row: RelayRow, now: Micros): void {
+    this.bySource.get(row.source)!.published(row, now)
+  }
+
+  failed(row: RelayRow, error: string): void {
+    this.bySource.get(row.source)!.failed(row, error)
   }
 }

@@ -3,7 +3,7 @@ import type {Simulation} from '../kernel/simulation.js'
 import type {Bos} from '../services/bos.js'
 import type {FileService, Upload} from '../services/file-service.js'
 import {draw} from '../scenario/delay.js'
-import type {Scenario} from '../scenario/scenario.js'
+import {batchLayouts, type BatchLayout, type Scenario} from '../scenario/scenario.js'
 import type {TraceEvent} from './trace.js'
 
 /** Text lengths the simulated extraction yields: well inside, and well below, the valid range. */
@@ -29,26 +29,25 @@ export function startClient(
   hooks: ClientHooks,
 ): void {
   let start = 0
-  for (let b = 0; b < scenario.batches; b++) {
+  batchLayouts(scenario).forEach((layout, b) => {
     start += draw(scenario.batchGap, sim.chooser)
     const batch = batchIdOf(b)
-    sim.at(start, () => registerAndUpload(batch))
-  }
+    sim.at(start, () => registerAndUpload(batch, layout))
+  })
 
-  function registerAndUpload(batch: string): void {
-    const essayIds = Array.from({length: scenario.essays}, (_, i) => essayId(batch, i))
+  function registerAndUpload(batch: string, layout: BatchLayout): void {
+    const essayIds = Array.from({length: layout.essays}, (_, i) => essayId(batch, i))
     const row = bos.registerBatch({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, sim.now)
     trace({t: sim.now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
     hooks.bosCommitted()
-    const fileCount = Math.max(0, scenario.essays + scenario.extraFiles)
     let at = sim.now
-    for (let f = 0; f < fileCount; f++) {
+    for (let f = 0; f < layout.files.length; f++) {
       at += draw(scenario.uploadGap, sim.chooser)
       const upload: Upload = {
         batchId: batch,
         fileUploadId: fileUploadId(batch, f),
         fileName: `essay-${f + 1}.docx`,
-        textLength: scenario.invalidFiles.includes(f) ? INVALID_TEXT_LENGTH : VALID_TEXT_LENGTH,
+        textLength: layout.files[f].valid ? VALID_TEXT_LENGTH : INVALID_TEXT_LENGTH,
       }
       sim.at(at, () => uploadFile(upload, f))
     }

@@ -1,9 +1,6 @@
 import type {RunResult} from './run-simulation.js'
 
-/** The one command line that reproduces a run exactly. */
-export function reproduceCommand(result: RunResult, topology: {essays?: number; batches?: number}): string {
-  const parts = ['racelab run', `--scenario ${result.scenario}`, `--strategy ${result.strategy}`, `--seed ${result.seed}`]
-  if (topology.essays !== undefined) parts.push(`--essays ${topology.essays}`)
-  if (topology.batches !== undefined) parts.push(`--batches ${topology.batches}`)
-  return parts.join(' ')
+/** The one command line that reproduces a run exactly: its selection plus the shaping flags. */
+export function reproduceCommand(result: Pick<RunResult, 'scenario' | 'strategy' | 'seed'>, shapeArgs: readonly string[]): string {
+  return ['racelab run', `--scenario ${result.scenario}`, `--strategy ${result.strategy}`, `--seed ${result.seed}`, ...shapeArgs].join(' ')
 }

@@ -4,44 +4,55 @@ import type {Violation} from '../check/invariant.js'
 import type {Observation, ObservedMessage, ObservedOutboxRow} from '../check/observation.js'
 import {parseEnvelope} from '../domain/events.js'
 import {IdSource} from '../domain/ids.js'
-import {ELS_INPUT_TOPICS} from '../domain/topics.js'
+import {ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
 import {Chooser, replaySource, seededSource} from '../kernel/chooser.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {Simulation, type StopReason} from '../kernel/simulation.js'
 import {SECOND, type Micros} from '../kernel/time.js'
 import {Bos} from '../services/bos.js'
 import {Els, type ElsMetrics} from '../services/els.js'
-import type {ElsStrategy} from '../services/els-strategy.js'
 import {FileService} from '../services/file-service.js'
-import {Relay} from '../services/relay.js'
+import {CoordinatedRelay, Relay} from '../services/relay.js'
 import type {ServiceName} from '../services/service-db.js'
 import {maxOf} from '../scenario/delay.js'
-import type {Scenario, ScenarioDefinition} from '../scenario/scenario.js'
+import type {Fault} from '../scenario/fault-spec.js'
+import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
+import {batchLayouts, type Scenario, type ScenarioDefinition} from '../scenario/scenario.js'
+import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
+import {BrokerAvailability} from './broker-availability.js'
 import {startClient} from './client.js'
-import {ConsumerProcess, ELS_GROUP} from './consumer-process.js'
+import {ConsumerProcess, type ElsInstance} from './consumer-process.js'
+import type {DeliveryPlan} from './delivery-plan.js'
 import {RelayProcess} from './relay-process.js'
 import type {TraceEvent} from './trace.js'
 
-export interface RunOptions {
+export interface RunOptions extends ScenarioOverrides {
   scenario: ScenarioDefinition
-  strategy: ElsStrategy
+  strategy: Strategy
   seed: number
   essays?: number
   batches?: number
+  faults?: readonly Fault[]
+  /** ELS instances in the consumer group (default 1). */
+  elsInstances?: number
   /** Directory for the three SQLite files; in memory when absent. */
   dbDir?: string
   /** Replay these choices instead of drawing from the seed. */
   schedule?: readonly number[]
+  /** Force the order in which ELS receives messages (fixtures). */
+  plan?: DeliveryPlan
+  /** Tests build ELS variants (the post-fix bugs) through this. */
+  makeEls?: (strategy: Els['strategy'], ids: IdSource, pendingTimeout: Micros, db: Els['db']) => ElsInstance & Partial<Els>
 }
 
 export interface RunResult {
   verdict: 'pass' | 'fail'
   seed: number
   scenario: string
-  strategy: ElsStrategy
+  strategy: Strategy
   violations: Violation[]
   batches: BatchCounts[]
-  /** Virtual time from the first to the last simulated event, in seconds. */
+  /** Virtual time from the start to the last simulated event, in seconds. */
   simulatedSeconds: number
   stoppedBy: StopReason
   events: number
@@ -54,13 +65,18 @@ export interface RunResult {
 export interface SimulationRun {
   result: RunResult
   trace: TraceEvent[]
+  /** The scenario as run, after overrides (fixtures record it). */
+  scenario: Scenario
 }
 
 /** Runs a scenario once in virtual time over three SQLite databases and the memory bus, then checks it. */
 export function runSimulation(options: RunOptions): SimulationRun {
   const chooser = new Chooser(options.schedule ? replaySource(options.schedule) : seededSource(options.seed))
   const sim = new Simulation(chooser)
-  const scenario = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
+  const built = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
+  const scenario = applyOverrides(built, options)
+  const plan = STRATEGIES[options.strategy]
+  const faults = options.faults ?? []
   const ids = new IdSource(options.seed)
   const trace: TraceEvent[] = []
   const record = (event: TraceEvent): void => {
@@ -68,47 +84,98 @@ export function runSimulation(options: RunOptions): SimulationRun {
   }
 
   const bus = new MemoryBus({defaultPartitions: scenario.partitions})
-  const bos = new Bos(ids, options.dbDir)
-  const files = new FileService(ids, bos, options.dbDir)
-  const els = new Els(options.strategy, ids, scenario.pendingTimeout, options.dbDir)
+  const broker = new BrokerAvailability(faults.flatMap((f) => (f.kind === 'broker-unavailable' ? [f] : [])))
+  const percentOf = (kind: Fault['kind']): number =>
+    faults.reduce((sum, f) => (f.kind === kind && 'percent' in f ? Math.max(sum, f.percent) : sum), 0)
+  const bos = new Bos(ids, options.dbDir, plan.routing)
+  const files = new FileService(ids, bos, options.dbDir, plan.routing)
+  const elsDb = Els.openDb(options.dbDir)
   try {
-    const consumer = new ConsumerProcess(sim, bus, 'els-1', els, scenario.elsHandling, record, () => scheduleExpiry())
-    bus.join(ELS_GROUP, consumer.instanceId, ELS_INPUT_TOPICS)
-    const relayFor = (service: ServiceName, relay: Relay, consumed: boolean): RelayProcess =>
-      new RelayProcess(sim, relay, bus, scenario.relays[service], scenario.kafkaLatency, record, (visibleAt) => {
-        if (consumed) consumer.messageAppended(visibleAt)
+    const topics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
+    const instanceCount = options.elsInstances ?? 1
+    const registerFailure = percentOf('register-db-error')
+    const instances: (ElsInstance & Partial<Els>)[] = []
+    const consumers: ConsumerProcess[] = []
+    for (let i = 0; i < instanceCount; i++) {
+      const els = options.makeEls
+        ? options.makeEls(plan.els, ids, scenario.pendingTimeout, elsDb)
+        : new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
+      if (registerFailure > 0) els.failRegistrationMidway = () => chooser.chance(registerFailure, 100)
+      instances.push(els)
+      consumers.push(
+        new ConsumerProcess({
+          sim,
+          bus,
+          instanceId: instanceCount === 1 ? 'els' : `els-${i + 1}`,
+          els,
+          topics,
+          handling: scenario.elsHandling,
+          broker,
+          faults: {crashBeforeCommit: percentOf('consumer-crash-before-commit'), restart: percentOf('els-restart')},
+          plan: options.plan,
+          trace: record,
+          onHandled: () => afterElsWrite(),
+          onRebalance: () => consumers.forEach((c) => c.kick()),
+        }),
+      )
+    }
+    for (const consumer of consumers) consumer.join()
+    const primary = instances[0] as Els
+    const crashing = faults.find((f) => f.kind === 'relay-crash-after-publish')
+    const relayProcess = (relay: Relay | CoordinatedRelay, consumed: boolean): RelayProcess =>
+      new RelayProcess({
+        sim,
+        relay,
+        bus,
+        settings: (source: ServiceName) => scenario.relays[source],
+        kafkaLatency: scenario.kafkaLatency,
+        broker,
+        crashAfterPublish: (source) => (crashing && crashing.relays.includes(source) ? crashing.percent : 0),
+        trace: record,
+        onAppended: (visibleAt) => {
+          if (consumed) for (const consumer of consumers) consumer.messageAppended(visibleAt)
+        },
       })
-    const bosRelay = relayFor('bos', new Relay('bos', bos.outbox, ids), true)
-    const fileRelay = relayFor('file', new Relay('file', files.outbox, ids), true)
-    const elsRelay = relayFor('els', new Relay('els', els.outbox, ids), false)
+    const bosRelay = new Relay('bos', bos.outbox, ids)
+    const fileRelay = new Relay('file', files.outbox, ids)
+    const producers =
+      plan.relays === 'coordinated'
+        ? (() => {
+            const one = relayProcess(new CoordinatedRelay([bosRelay, fileRelay]), true)
+            return {bos: one, file: one}
+          })()
+        : {bos: relayProcess(bosRelay, true), file: relayProcess(fileRelay, true)}
+    const elsRelay = relayProcess(new Relay('els', primary.outbox, ids), false)
 
-    // ELS's own events leave through its outbox too: wake its relay after every handled message.
+    // ELS's own events leave through its outbox: wake its relay after every ELS write, and keep
+    // one expiry step scheduled for the oldest buffered event.
     let expiry: ReturnType<Simulation['at']> | undefined
-    function scheduleExpiry(): void {
-      elsRelay.rowCommitted()
-      const next = els.nextExpiryAt()
+    function afterElsWrite(): void {
+      elsRelay.rowCommitted('els')
+      const next = primary.nextExpiryAt()
       if (next === expiry?.time && !expiry?.cancelled) return
       sim.cancel(expiry)
       expiry = next === undefined ? undefined : sim.at(next, expirePending)
     }
     function expirePending(): void {
       expiry = undefined
-      for (const row of els.expire(sim.now)) {
+      for (const row of primary.expire(sim.now)) {
         record({t: sim.now, svc: 'els', ev: 'expired', batch: row.batch_id, kind: row.kind, ref: row.ref})
       }
-      scheduleExpiry()
+      afterElsWrite()
     }
 
     startClient(sim, scenario, bos, files, record, {
-      bosCommitted: () => bosRelay.rowCommitted(),
-      fileCommitted: () => fileRelay.rowCommitted(),
+      bosCommitted: () => producers.bos.rowCommitted('bos'),
+      fileCommitted: () => producers.file.rowCommitted('file'),
     })
     const stoppedBy = sim.run(scenario.pendingTimeout + 3600 * SECOND)
 
-    const observation = observe(sim.now, scenario, bus, bos, files, els)
+    const observation = observe(sim.now, livenessBound(scenario) + recoveryAllowance(trace), bus, bos, files, primary)
     const violations = check(observation)
     return {
       trace,
+      scenario,
       result: {
         verdict: violations.length === 0 ? 'pass' : 'fail',
         seed: options.seed,
@@ -120,18 +187,32 @@ export function runSimulation(options: RunOptions): SimulationRun {
         stoppedBy,
         events: trace.length,
         steps: sim.steps,
-        metrics: els.metrics,
+        metrics: sumMetrics(instances.map((i) => i.metrics).filter((m) => m !== undefined)),
         schedule: encodeSchedule(chooser.schedule),
       },
     }
   } finally {
     bos.close()
     files.close()
-    els.close()
+    elsDb.close()
   }
 }
 
-function observe(endedAt: Micros, scenario: Scenario, bus: MemoryBus, bos: Bos, files: FileService, els: Els): Observation {
+function sumMetrics(all: ElsMetrics[]): ElsMetrics {
+  const total: ElsMetrics = {pendingStored: 0, reconciled: {assigned: 0, excess: 0, failed: 0}, expired: 0, maxPendingAge: 0, deadLettered: 0}
+  for (const m of all) {
+    total.pendingStored += m.pendingStored
+    total.reconciled.assigned += m.reconciled.assigned
+    total.reconciled.excess += m.reconciled.excess
+    total.reconciled.failed += m.reconciled.failed
+    total.expired += m.expired
+    total.maxPendingAge = Math.max(total.maxPendingAge, m.maxPendingAge)
+    total.deadLettered += m.deadLettered
+  }
+  return total
+}
+
+function observe(endedAt: Micros, bound: Micros, bus: MemoryBus, bos: Bos, files: FileService, els: Els): Observation {
   const messages: ObservedMessage[] = []
   for (const message of bus.messages()) {
     const parsed = parseEnvelope(message.value)
@@ -165,7 +246,7 @@ function observe(endedAt: Micros, scenario: Scenario, bus: MemoryBus, bos: Bos, 
     },
     unpublished,
     endedAt,
-    livenessBound: livenessBound(scenario),
+    livenessBound: bound,
   }
 }
 
@@ -180,6 +261,16 @@ export function livenessBound(scenario: Scenario): Micros {
     const relay = scenario.relays[service]
     return maxOf(relay.publishDelay) + Math.max(SECOND, relay.pollInterval) + 100 * kafka
   }
-  const messages = scenario.batches * (1 + scenario.essays + Math.max(0, scenario.extraFiles))
+  const messages = batchLayouts(scenario).reduce((sum, batch) => sum + 1 + batch.files.length, 0)
   return Math.max(relayWorst('bos'), relayWorst('file')) + kafka + messages * (maxOf(scenario.elsHandling) + kafka) + SECOND
+}
+
+/** Faults that fired delay a batch legitimately: each adds the time its recovery takes. */
+export function recoveryAllowance(trace: readonly TraceEvent[]): Micros {
+  let total = 0
+  for (const event of trace) {
+    if ('restartIn' in event) total += event.restartIn
+    else if ('retryIn' in event) total += event.retryIn
+  }
+  return total
 }

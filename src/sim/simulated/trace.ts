@@ -2,7 +2,6 @@ import type {EventType} from '../domain/events.js'
 import {SHORT_NAME} from '../domain/events.js'
 import {formatSeconds, type Micros} from '../kernel/time.js'
 import type {ElsOutcome} from '../services/els.js'
-import type {ServiceName} from '../services/service-db.js'
 
 /** One simulated event: one line of the timeline, one JSON line of `--trace`. */
 export type TraceEvent =
@@ -10,9 +9,17 @@ export type TraceEvent =
   | {t: Micros; svc: 'file'; ev: 'upload-accepted'; batch: string; file: string}
   | {t: Micros; svc: 'file'; ev: 'upload-refused'; batch: string; file: string; reason: string}
   | {t: Micros; svc: 'file'; ev: 'file-committed'; batch: string; file: string; outcome: 'provisioned' | 'failed'; row: number}
+  | {t: Micros; svc: string; ev: 'publish-failed'; row: number; error: string; retryIn: Micros}
+  | {t: Micros; svc: string; ev: 'relay-crashed'; row: number; restartIn: Micros}
+  | {t: Micros; svc: string; ev: 'els-crashed'; partition: number; offset: number; restartIn: Micros}
+  | {t: Micros; svc: string; ev: 'els-restarted'; restartIn: Micros}
+  | {t: Micros; svc: string; ev: 'els-rejoined'; partitions: number}
+  | {t: Micros; svc: string; ev: 'handle-failed'; type: string; partition: number; offset: number; error: string; retryIn: Micros}
+  | {t: Micros; svc: string; ev: 'commit-rejected'; partition: number; offset: number}
   | {
       t: Micros
-      svc: `${ServiceName}-relay`
+      /** `bos-relay`, `file-relay`, `els-relay` or `coordinated-relay`. */
+      svc: string
       ev: 'published'
       type: EventType
       key: string
@@ -23,7 +30,8 @@ export type TraceEvent =
     }
   | {
       t: Micros
-      svc: 'els'
+      /** `els`, or `els-N` with several instances. */
+      svc: string
       ev: 'handled'
       type: string
       partition: number
@@ -86,5 +94,19 @@ export function formatTraceEvent(event: TraceEvent): string {
     }
     case 'expired':
       return `${head}${event.ref} EXPIRED from pending: batch ${event.batch} never registered`
+    case 'publish-failed':
+      return `${head}publish of row ${event.row} FAILED (${event.error}), retry in ${formatSeconds(event.retryIn)}`
+    case 'relay-crashed':
+      return `${head}CRASHED after the broker acked row ${event.row}, before published_at; restarts in ${formatSeconds(event.restartIn)}`
+    case 'els-crashed':
+      return `${head}CRASHED after handling p${event.partition}@${event.offset}, before committing; restarts in ${formatSeconds(event.restartIn)}`
+    case 'els-restarted':
+      return `${head}RESTARTED: process memory lost, left the group; rejoins in ${formatSeconds(event.restartIn)}`
+    case 'els-rejoined':
+      return `${head}rejoined the consumer group, owns ${event.partitions} partitions`
+    case 'handle-failed':
+      return `${head}${shortType(event.type)} (p${event.partition}@${event.offset}) FAILED and rolled back: ${event.error}; retry in ${formatSeconds(event.retryIn)}`
+    case 'commit-rejected':
+      return `${head}offset commit for p${event.partition}@${event.offset} rejected: the group rebalanced`
   }
 }

@@ -1,0 +1,78 @@
+import {Flags} from '@oclif/core'
+
+import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../sim/scenario/builtin-scenarios.js'
+import {DELAY_TARGETS, parseDelaySpec, parseWakeSpec, type SpecParse} from '../sim/scenario/delay-spec.js'
+import {FAULTS, parseFaultSpec} from '../sim/scenario/fault-spec.js'
+import {STRATEGIES, STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
+import type {RunOptions} from '../sim/simulated/run-simulation.js'
+import {InputError} from './input-error.js'
+
+/** Help text blocks shared by the commands that run simulations. */
+export const HELP = {
+  scenarios: [...BUILTIN_SCENARIOS.values()].map((s) => `  ${s.name.padEnd(20)} ${s.summary}`).join('\n'),
+  strategies: Object.entries(STRATEGIES)
+    .map(([name, plan]) => `  ${name.padEnd(20)} ${plan.summary}`)
+    .join('\n'),
+  delays: [
+    ...Object.entries(DELAY_TARGETS).map(([name, summary]) => `  ${name.padEnd(20)} ${summary}`),
+    '  values: 2s | 500ms±100ms | 300ms..2s | 0|500ms|1s  (units us, ms, s, m, h)',
+  ].join('\n'),
+  faults: [
+    ...Object.entries(FAULTS).map(([name, summary]) => `  ${name.padEnd(29)} ${summary}`),
+    '  syntax: NAME[=ARG][@P%]  e.g. relay-crash-after-publish=bos@20%, broker-unavailable=1s..3s',
+  ].join('\n'),
+}
+
+/** Flags that shape a simulated run (everything but the scenario and strategy selection). */
+export const shapeFlags = {
+  essays: Flags.integer({min: 1, max: 10_000, summary: 'Essays per batch (overrides the scenario).'}),
+  batches: Flags.integer({min: 1, max: 10_000, summary: 'Number of batches (overrides the scenario).'}),
+  delay: Flags.string({multiple: true, summary: 'TARGET=VALUE delay, repeatable (see DELAYS).'}),
+  fault: Flags.string({multiple: true, summary: 'Fault to inject, repeatable (see FAULTS).'}),
+  wake: Flags.string({multiple: true, summary: 'SERVICE=on|off: whether writes wake that relay (bos=off is the real bug).'}),
+  'els-instances': Flags.integer({min: 1, max: 16, default: 1, summary: 'ELS instances in the consumer group.'}),
+}
+
+export const scenarioFlag = Flags.option({options: SCENARIO_NAMES, default: 'content-first', summary: 'Built-in scenario.'})
+export const strategyFlag = Flags.option({options: STRATEGY_NAMES, default: 'buffer' as Strategy, summary: 'Strategy.'})
+
+export interface ShapeFlagValues {
+  essays?: number
+  batches?: number
+  delay?: string[]
+  fault?: string[]
+  wake?: string[]
+  'els-instances': number
+}
+
+function each<T>(flag: string, values: string[] | undefined, parse: (text: string) => SpecParse<T>): T[] {
+  return (values ?? []).map((text) => {
+    const parsed = parse(text)
+    if (!parsed.ok) throw new InputError(`${flag} ${text}: ${parsed.error}`)
+    return parsed.value
+  })
+}
+
+/** The run options these flags describe; a bad value is an InputError naming its flag. */
+export function shapeOptions(flags: ShapeFlagValues): Omit<RunOptions, 'scenario' | 'strategy' | 'seed'> {
+  return {
+    essays: flags.essays,
+    batches: flags.batches,
+    delays: each('--delay', flags.delay, parseDelaySpec),
+    faults: each('--fault', flags.fault, parseFaultSpec),
+    wakes: each('--wake', flags.wake, parseWakeSpec),
+    elsInstances: flags['els-instances'],
+  }
+}
+
+/** The flags that reproduce these options on a command line (for `reproduce:` lines). */
+export function shapeArgs(flags: ShapeFlagValues): string[] {
+  const args: string[] = []
+  if (flags.essays !== undefined) args.push(`--essays ${flags.essays}`)
+  if (flags.batches !== undefined) args.push(`--batches ${flags.batches}`)
+  for (const d of flags.delay ?? []) args.push(`--delay '${d}'`)
+  for (const f of flags.fault ?? []) args.push(`--fault '${f}'`)
+  for (const w of flags.wake ?? []) args.push(`--wake ${w}`)
+  if (flags['els-instances'] !== 1) args.push(`--els-instances ${flags['els-instances']}`)
+  return args
+}

@@ -1,0 +1,80 @@
+import type {Micros} from '../kernel/time.js'
+import type {ServiceName} from '../services/service-db.js'
+import {formatDuration} from './duration.js'
+import type {SpecParse} from './delay-spec.js'
+import {parseDelayValue} from './delay-spec.js'
+
+/**
+ * Faults, each fired deterministically from the seed (through the chooser):
+ *
+ *   relay-crash-after-publish[=bos,file,els][@P%]   the broker acked, published_at was not written
+ *   consumer-crash-before-commit[@P%]               ELS handled a message, its offset was not committed
+ *   els-restart[@P%]                                an ELS instance loses its process memory, rejoins
+ *   register-db-error[@P%]                          the registration transaction fails midway
+ *   broker-unavailable=FROM..TO                     no broker answers in that window of virtual time
+ *
+ * P is the chance per opportunity (per publish, per handled message, per registration); 10% if
+ * omitted.
+ */
+export type Fault =
+  | {kind: 'relay-crash-after-publish'; relays: readonly ServiceName[]; percent: number}
+  | {kind: 'consumer-crash-before-commit'; percent: number}
+  | {kind: 'els-restart'; percent: number}
+  | {kind: 'register-db-error'; percent: number}
+  | {kind: 'broker-unavailable'; from: Micros; to: Micros}
+
+export type FaultKind = Fault['kind']
+
+export const FAULTS: Record<FaultKind, string> = {
+  'relay-crash-after-publish': 'a relay crashes after the broker acked, before published_at: the row is re-sent with a new event_id',
+  'consumer-crash-before-commit': 'ELS crashes after its transaction, before the offset commit: the message is redelivered',
+  'els-restart': 'an ELS instance restarts: process memory lost, partitions rebalanced',
+  'register-db-error': 'a database error midway through handling a registration: rolled back whole, retried',
+  'broker-unavailable': 'the brokers are unreachable for a window of virtual time: relays retry',
+}
+
+const DEFAULT_PERCENT = 10
+
+export function parseFaultSpec(text: string): SpecParse<Fault> {
+  const match = /^\s*([a-z-]+)\s*(?:=\s*([^@]*?))?\s*(?:@\s*(\S+))?\s*$/.exec(text)
+  if (!match) return {ok: false, error: `"${text}" should be NAME[=ARG][@P%], e.g. relay-crash-after-publish=bos@20%`}
+  const [, name, arg, chance] = match
+  if (!(name in FAULTS)) return {ok: false, error: `unknown fault "${name}" (known: ${Object.keys(FAULTS).join(', ')})`}
+  const kind = name as FaultKind
+  let percent = DEFAULT_PERCENT
+  if (chance !== undefined) {
+    const parsed = /^(\d+(?:\.\d+)?)%$/.exec(chance)
+    if (!parsed || Number(parsed[1]) > 100) return {ok: false, error: `${kind}: "@${chance}" should be a percentage from 0% to 100%`}
+    percent = Number(parsed[1])
+  }
+  switch (kind) {
+    case 'relay-crash-after-publish': {
+      const relays = arg === undefined || arg === '' || arg === 'all' ? ['bos', 'file', 'els'] : arg.split(',').map((r) => r.trim())
+      const unknown = relays.find((r) => r !== 'bos' && r !== 'file' && r !== 'els')
+      if (unknown !== undefined) return {ok: false, error: `${kind}: unknown relay "${unknown}" (known: bos, file, els, all)`}
+      return {ok: true, value: {kind, relays: relays as ServiceName[], percent}}
+    }
+    case 'broker-unavailable': {
+      if (chance !== undefined) return {ok: false, error: `${kind} takes a window (=FROM..TO), not a chance`}
+      if (arg === undefined || arg === '') return {ok: false, error: `${kind} needs a window, e.g. broker-unavailable=1s..3s`}
+      const window = parseDelayValue(arg)
+      if (!window.ok) return {ok: false, error: `${kind}: ${window.error}`}
+      if (window.value.kind !== 'range') return {ok: false, error: `${kind}: "${arg}" should be a window FROM..TO`}
+      return {ok: true, value: {kind, from: window.value.min, to: window.value.max}}
+    }
+    default:
+      if (arg !== undefined && arg !== '') return {ok: false, error: `${kind} takes no argument, only a chance (@P%)`}
+      return {ok: true, value: {kind, percent}}
+  }
+}
+
+export function formatFault(fault: Fault): string {
+  switch (fault.kind) {
+    case 'relay-crash-after-publish':
+      return `${fault.kind}=${fault.relays.join(',')}@${fault.percent}%`
+    case 'broker-unavailable':
+      return `${fault.kind}=${formatDuration(fault.from)}..${formatDuration(fault.to)}`
+    default:
+      return `${fault.kind}@${fault.percent}%`
+  }
+}
