@@ -2,7 +2,7 @@ import {DEFAULT_PARTITIONS} from '../domain/topics.js'
 import {ms, SECOND, seconds} from '../kernel/time.js'
 import {DEFAULT_POLL_INTERVAL} from '../services/relay.js'
 import {type Delay, fixed, range} from './delay.js'
-import type {RelaySettings, Scenario, ScenarioDefinition, Topology} from './scenario.js'
+import type {Expectation, RelaySettings, Scenario, ScenarioDefinition, Topology} from './scenario.js'
 
 const relay = (publishDelay: Delay = fixed(0), wake = true): RelaySettings => ({
   publishDelay,
@@ -33,11 +33,18 @@ function base(name: string, topology: Topology, overrides: Partial<Scenario>): S
 /** The relay skews of the real runs (DOMAIN.md): 0, 0.5, 1 and 2 s. */
 const REAL_SKEWS = [0, ms(500), SECOND, 2 * SECOND]
 
+const PASS: Expectation = {outcome: 'pass'}
+const ALL_PASS = {naive: PASS, buffer: PASS, 'partition-key': PASS, 'relay-coordination': PASS}
+const LOST_RACE: Expectation = {outcome: 'fail', invariants: ['ready-exactly-once', 'no-false-excess']}
+/** Content before registration: only buffering and coordinated relays survive it. */
+const RACE = {naive: LOST_RACE, buffer: PASS, 'partition-key': LOST_RACE, 'relay-coordination': PASS}
+
 const definitions: ScenarioDefinition[] = [
   {
     name: 'registration-first',
     summary: 'the happy path: the registration reaches ELS before any content (2 essays)',
     build: (_chooser, topology) => base('registration-first', topology, {}),
+    expect: ALL_PASS,
   },
   {
     name: 'content-first',
@@ -47,6 +54,7 @@ const definitions: ScenarioDefinition[] = [
         processing: () => range(ms(50), ms(100)),
         relays: {bos: relay(fixed(2 * SECOND)), file: relay(), els: relay()},
       }),
+    expect: RACE,
   },
   {
     name: 'partial',
@@ -57,6 +65,7 @@ const definitions: ScenarioDefinition[] = [
         processing: (file) => (file % 2 === 0 ? range(ms(50), ms(100)) : range(ms(2500), ms(3000))),
         relays: {bos: relay(fixed(SECOND)), file: relay(), els: relay()},
       }),
+    expect: RACE,
   },
   {
     name: 'relay-delay',
@@ -66,11 +75,13 @@ const definitions: ScenarioDefinition[] = [
         processing: () => range(ms(200), ms(600)),
         relays: {bos: relay(fixed(2 * SECOND)), file: relay(fixed(ms(500))), els: relay()},
       }),
+    expect: RACE,
   },
   {
     name: 'true-excess',
     summary: 'one file more than the batch has essays: exactly 1 excess under every strategy',
     build: (_chooser, topology) => base('true-excess', topology, {extraFiles: 1}),
+    expect: ALL_PASS,
   },
   {
     name: 'validation-failure',
@@ -81,12 +92,19 @@ const definitions: ScenarioDefinition[] = [
         processing: (file) => (file === 0 ? range(ms(50), ms(100)) : range(ms(2500), ms(3000))),
         relays: {bos: relay(fixed(SECOND)), file: relay(), els: relay()},
       }),
+    expect: {
+      naive: {outcome: 'fail', invariants: ['ready-exactly-once', 'no-lost-content']},
+      buffer: PASS,
+      'partition-key': {outcome: 'fail', invariants: ['ready-exactly-once', 'no-lost-content']},
+      'relay-coordination': PASS,
+    },
   },
   {
     name: 'large-batch',
     summary: '25 essays with realistic processing times (0.2 to 3 s per file)',
     build: (_chooser, topology) =>
       base('large-batch', {...topology, essays: topology.essays ?? 25}, {processing: () => range(ms(200), 3 * SECOND)}),
+    expect: ALL_PASS,
   },
   {
     name: 'random',
@@ -101,6 +119,12 @@ const definitions: ScenarioDefinition[] = [
         relays: {bos, file, els: relay()},
         kafkaLatency: range(ms(1), ms(20)),
       })
+    },
+    expect: {
+      naive: {outcome: 'fail-sometimes', invariants: ['ready-exactly-once', 'no-false-excess']},
+      buffer: PASS,
+      'partition-key': {outcome: 'fail-sometimes', invariants: ['ready-exactly-once', 'no-false-excess']},
+      'relay-coordination': PASS,
     },
   },
 ]

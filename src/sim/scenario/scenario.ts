@@ -1,7 +1,9 @@
+import type {InvariantName} from '../check/invariant.js'
 import type {Chooser} from '../kernel/chooser.js'
 import type {Micros} from '../kernel/time.js'
 import type {ServiceName} from '../services/service-db.js'
 import type {Delay} from './delay.js'
+import type {Strategy} from './strategy.js'
 
 export interface RelaySettings {
   /** Extra wait after a relay finds rows, before it publishes (drawn per batch of rows). */
@@ -63,9 +65,18 @@ export interface Topology {
   essays?: number
 }
 
+/**
+ * What a strategy is expected to do in a scenario, over many seeds: hold every invariant, fail
+ * on every seed, or fail on some seeds (a harness that cannot reproduce the bug proves nothing).
+ */
+export type Expectation =
+  | {outcome: 'pass'}
+  | {outcome: 'fail' | 'fail-sometimes'; invariants: readonly InvariantName[]}
+
 export interface ScenarioDefinition {
   name: string
   /** One line for `--help` and listings. */
   summary: string
   build: (chooser: Chooser, topology: Topology) => Scenario
+  expect: Record<Strategy, Expectation>
 }

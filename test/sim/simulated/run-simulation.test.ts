@@ -31,7 +31,7 @@ function run(name: string, strategy: ElsStrategy, seed: number, extra: Partial<R
 /** A built-in scenario with some settings changed. */
 function variant(name: string, change: (s: ReturnType<ScenarioDefinition['build']>) => ReturnType<ScenarioDefinition['build']>): ScenarioDefinition {
   const base = scenario(name)
-  return {name: `${name}-variant`, summary: 'test variant', build: (chooser, topology) => change(base.build(chooser, topology))}
+  return {...base, name: `${name}-variant`, summary: 'test variant', build: (chooser, topology) => change(base.build(chooser, topology))}
 }
 
 const EXPECTED: Record<string, Record<ElsStrategy, 'pass' | 'fail'>> = {
