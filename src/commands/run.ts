@@ -3,14 +3,26 @@ import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {InputError} from '../cli/input-error.js'
 import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
+import {decodeSchedule} from '../sim/kernel/schedule.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import {reproduceCommand} from '../sim/simulated/reproduce.js'
 import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
 import {formatTraceEvent} from '../sim/simulated/trace.js'
 import {writeTrace} from '../sim/simulated/trace-file.js'
 import {RunReport} from '../ui/run-report.js'
+import {runOnKafka, type LiveRunJson} from '../sim/live/live-command.js'
+import {LiveRunReport} from '../ui/live-run-report.js'
+
+function parseScheduleFlag(text: string): number[] {
+  try {
+    return decodeSchedule(text)
+  } catch (error) {
+    throw new InputError(`--schedule: ${(error as Error).message}`)
+  }
+}
 
 export type RunJson = RunResult & {reproduce: string}
 
@@ -51,22 +63,39 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event.'}),
+    schedule: Flags.string({
+      summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
+    }),
+    kafka: Flags.string({default: 'memory', summary: 'memory (the in-memory Kafka, virtual time) or BROKERS (host:port,...): run live on that cluster.'}),
+    'topic-prefix': Flags.string({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
   }
 
-  async run(): Promise<RunJson> {
+  async run(): Promise<RunJson | LiveRunJson> {
     const {flags} = await this.parse(Run)
     const shape = shapeOptions(flags)
     const dbDir = flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db)
     const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace)
+    if (flags.kafka !== 'memory') {
+      // Live: the same services and checker on a real cluster, the timeline streamed as it happens.
+      const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+      const onTrace = this.jsonEnabled() ? undefined : (event: Parameters<typeof formatTraceEvent>[0]) => this.log(formatTraceEvent(event))
+      if (!this.jsonEnabled()) this.log(`racelab run --kafka ${flags.kafka}: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}\n`)
+      const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onTrace})
+      if (tracePath) writeTrace(tracePath, live.trace)
+      if (!this.jsonEnabled()) this.log(renderToString(React.createElement(LiveRunReport, {result: live.result, rerun: live.json.rerun}), {columns: 1000}))
+      if (live.result.verdict === 'fail') this.failAfterReport(live.json)
+      return live.json
+    }
     const {result, trace} = runSimulation({
       scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
       strategy: flags.strategy,
       seed: flags.seed,
       ...shape,
+      schedule: flags.schedule === undefined ? undefined : parseScheduleFlag(flags.schedule),
       dbDir,
     })
     if (tracePath) writeTrace(tracePath, trace)
-    const json: RunJson = {...result, reproduce: reproduceCommand(result, shapeArgs(flags))}
+    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule}`] : [])])}
     if (!this.jsonEnabled()) {
       const timeline = trace.map(formatTraceEvent)
       this.log(renderToString(React.createElement(RunReport, {result, timeline, reproduce: json.reproduce}), {columns: 1000}))

@@ -81,7 +81,8 @@ export interface ElsMetrics {
   deadLettered: number
 }
 
-interface Step {
+/** What one handling step emitted; passed through the handler methods. */
+export interface Step {
   emitted: EventType[]
   completed: boolean
 }
@@ -103,9 +104,9 @@ export class Els {
     deadLettered: 0,
   }
 
-  private readonly handleTx: (message: BusMessage, now: Micros) => ElsHandled
-  private readonly expireTx: (storedBefore: Micros, now: Micros) => PendingRow[]
-  private readonly stmt: Record<string, Database.Statement>
+  protected readonly handleTx: (message: BusMessage, now: Micros) => ElsHandled
+  protected readonly expireTx: (storedBefore: Micros, now: Micros) => PendingRow[]
+  protected readonly stmt: Record<string, Database.Statement>
 
   /**
    * Fault injection: asked midway through a registration (tracker written, slots not yet);
@@ -119,7 +120,7 @@ export class Els {
    */
   constructor(
     readonly strategy: ElsStrategy,
-    private readonly ids: IdSource,
+    protected readonly ids: IdSource,
     /** Buffered events older than this are expired as BATCH_NEVER_REGISTERED. */
     readonly pendingTimeout: Micros,
     dbOrDir?: string | Database.Database,
@@ -175,6 +176,12 @@ export class Els {
   }
 
   /**
+   * Called when the consumer takes a message, before its handling time passes. The real ELS
+   * does all its work in `handle`, in one transaction; a check-then-act variant would read here.
+   */
+  prepare(_message: BusMessage, _now: Micros): void {}
+
+  /**
    * Handles one consumed message in one transaction. A message that parses but breaks a
    * constraint (say, an essay id another batch already owns) would fail on every redelivery:
    * it is dead-lettered instead of blocking the partition.
@@ -190,7 +197,7 @@ export class Els {
     }
   }
 
-  private deadLetter(message: BusMessage, error: string): ElsHandled {
+  protected deadLetter(message: BusMessage, error: string): ElsHandled {
     this.stmt.deadLetter.run(message.topic, message.partition, message.offset, error, message.value)
     this.metrics.deadLettered++
     return {outcome: {kind: 'dead-lettered', error}, emitted: [], completed: false}
@@ -207,7 +214,7 @@ export class Els {
     return this.expireTx(now - this.pendingTimeout, now)
   }
 
-  private handleInTx(message: BusMessage, now: Micros): ElsHandled {
+  protected handleInTx(message: BusMessage, now: Micros): ElsHandled {
     const parsed = parseEnvelope(message.value)
     if (!parsed.ok) return this.deadLetter(message, parsed.error)
     const envelope = parsed.envelope
@@ -221,7 +228,7 @@ export class Els {
     return this.dispatch(message, envelope, now)
   }
 
-  private dispatch(message: BusMessage, envelope: Envelope, now: Micros): ElsHandled {
+  protected dispatch(message: BusMessage, envelope: Envelope, now: Micros): ElsHandled {
     const step: Step = {emitted: [], completed: false}
     let outcome: ElsOutcome
     switch (envelope.event_type) {
@@ -240,7 +247,7 @@ export class Els {
     return {outcome, emitted: step.emitted, completed: step.completed}
   }
 
-  private onRegistered(
+  protected onRegistered(
     data: DataOf<typeof TOPICS.batchEssaysRegistered>,
     correlationId: string,
     now: Micros,
@@ -268,7 +275,7 @@ export class Els {
     return {kind: 'registered', batchId, slots: data.essay_ids.length, drained: drained.length}
   }
 
-  private onContent(
+  protected onContent(
     data: DataOf<typeof TOPICS.essayContentProvisioned>,
     correlationId: string,
     now: Micros,
@@ -291,7 +298,7 @@ export class Els {
     return outcome
   }
 
-  private onValidationFailed(
+  protected onValidationFailed(
     data: DataOf<typeof TOPICS.essayValidationFailed>,
     correlationId: string,
     now: Micros,
@@ -316,7 +323,7 @@ export class Els {
   }
 
   /** Content for a registered batch: dedup by (batch, text_storage_id), then the first free slot. */
-  private assign(
+  protected assign(
     data: DataOf<typeof TOPICS.essayContentProvisioned>,
     correlationId: string,
     now: Micros,
@@ -343,7 +350,7 @@ export class Els {
   }
 
   /** Completion: assigned + failed == expected, emitted once thanks to the ready_at guard. */
-  private completeIfDone(batchId: string, correlationId: string, now: Micros, step: Step): void {
+  protected completeIfDone(batchId: string, correlationId: string, now: Micros, step: Step): void {
     const tracker = this.stmt.tracker.get(batchId) as {expected_count: number; ready_at: number | null}
     if (tracker.ready_at !== null) return
     const assigned = this.stmt.assignedCount.get(batchId) as number
@@ -355,7 +362,7 @@ export class Els {
     step.completed = true
   }
 
-  private expireInTx(storedBefore: Micros, now: Micros): PendingRow[] {
+  protected expireInTx(storedBefore: Micros, now: Micros): PendingRow[] {
     const rows = this.pending.takeExpired(storedBefore)
     for (const row of rows) {
       this.metrics.expired++
@@ -370,7 +377,7 @@ export class Els {
     return rows
   }
 
-  private emitExcess(
+  protected emitExcess(
     batchId: string,
     fileName: string,
     textStorageId: string,

@@ -16,6 +16,8 @@ export const HANDLE_RETRY: Micros = ms(100)
 
 /** What an ELS instance must offer the consumer loop (the real Els, or a buggy variant in tests). */
 export interface ElsInstance {
+  /** The consumer took the message; its handling time starts now. */
+  prepare?(message: BusMessage, now: Micros): void
   handle(message: BusMessage, now: Micros): ElsHandled
   restart(): void
 }
@@ -99,6 +101,7 @@ export class ConsumerProcess {
     if (choice === 'wait') return
     const head = ready[choice]
     const message = bus.take(ELS_GROUP, instanceId, head.topic, head.partition)
+    this.o.els.prepare?.(message, sim.now)
     this.busy = true
     const generation = bus.generation(ELS_GROUP)
     const epoch = this.epoch

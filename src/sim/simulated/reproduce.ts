@@ -1,6 +1,22 @@
-import type {RunResult} from './run-simulation.js'
+import {encodeSchedule} from '../kernel/schedule.js'
+import {formatDelay} from '../scenario/delay-spec.js'
+import {formatFault} from '../scenario/fault-spec.js'
+import type {RunOptions, RunResult} from './run-simulation.js'
 
 /** The one command line that reproduces a run exactly: its selection plus the shaping flags. */
 export function reproduceCommand(result: Pick<RunResult, 'scenario' | 'strategy' | 'seed'>, shapeArgs: readonly string[]): string {
   return ['racelab run', `--scenario ${result.scenario}`, `--strategy ${result.strategy}`, `--seed ${result.seed}`, ...shapeArgs].join(' ')
+}
+
+/** The command line for a run described by options (a shrunk counterexample, with its schedule). */
+export function commandForOptions(options: RunOptions): string {
+  const args: string[] = []
+  if (options.essays !== undefined) args.push(`--essays ${options.essays}`)
+  if (options.batches !== undefined) args.push(`--batches ${options.batches}`)
+  for (const {target, delay} of options.delays ?? []) args.push(`--delay '${target}=${formatDelay(delay)}'`)
+  for (const {service, wake} of options.wakes ?? []) args.push(`--wake ${service}=${wake ? 'on' : 'off'}`)
+  for (const fault of options.faults ?? []) args.push(`--fault '${formatFault(fault)}'`)
+  if ((options.elsInstances ?? 1) !== 1) args.push(`--els-instances ${options.elsInstances}`)
+  if (options.schedule !== undefined && options.schedule.length > 0) args.push(`--schedule ${encodeSchedule(options.schedule)}`)
+  return reproduceCommand({scenario: options.scenario.name, strategy: options.strategy, seed: options.seed}, args)
 }
