@@ -1,7 +1,7 @@
 import {decodeSchedule} from '../kernel/schedule.js'
 import {MS} from '../kernel/time.js'
 import {fixed} from '../scenario/delay.js'
-import type {DelaySetting, DelayTarget} from '../scenario/delay-spec.js'
+import type {DelayTarget} from '../scenario/delay-spec.js'
 import {runSimulation, type RunOptions, type SimulationRun} from '../simulated/run-simulation.js'
 import type {Counterexample} from './counterexample.js'
 import {explainViolation} from './explain.js'
