@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 
 import type {Micros} from '../kernel/time.js'
+import {statement} from '../services/statements.js'
 
 /** The outbox table every service has (DOMAIN.md), with a partial index on unpublished rows. */
 export const OUTBOX_SCHEMA = `
@@ -55,20 +56,20 @@ export class Outbox {
   private readonly leftStmt: Database.Statement
 
   constructor(db: Database.Database) {
-    this.insertStmt = db.prepare(
+    this.insertStmt = statement(db, 
       `INSERT INTO outbox (aggregate_id, aggregate_type, event_type, topic, event_key, event_data, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    this.unpublishedStmt = db.prepare(
+    this.unpublishedStmt = statement(db, 
       `SELECT id, aggregate_id, event_type, topic, event_key, event_data, created_at, retry_count
        FROM outbox WHERE published_at IS NULL AND retry_count < ${MAX_PUBLISH_RETRIES}
        ORDER BY id LIMIT ${RELAY_BATCH_SIZE}`,
     )
-    this.markStmt = db.prepare('UPDATE outbox SET published_at = ? WHERE id = ?')
-    this.failStmt = db.prepare('UPDATE outbox SET retry_count = retry_count + 1, last_error = ? WHERE id = ?')
-    this.countStmt = db.prepare('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL').pluck()
+    this.markStmt = statement(db, 'UPDATE outbox SET published_at = ? WHERE id = ?')
+    this.failStmt = statement(db, 'UPDATE outbox SET retry_count = retry_count + 1, last_error = ? WHERE id = ?')
+    this.countStmt = statement(db, 'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL').pluck()
     // The batch id sits in every envelope's data, whatever the row's aggregate is.
-    this.leftStmt = db.prepare(
+    this.leftStmt = statement(db, 
       "SELECT id, event_type, json_extract(event_data, '$.data.batch_id') AS batch_id FROM outbox WHERE published_at IS NULL ORDER BY id",
     )
   }

@@ -7,7 +7,8 @@ import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
 import type {Routing} from '../scenario/strategy.js'
-import {openServiceDb} from './service-db.js'
+import {closeServiceDb, openServiceDb} from './service-db.js'
+import {statement} from './statements.js'
 
 const BOS_SCHEMA = `
 CREATE TABLE batches (
@@ -42,10 +43,10 @@ export class Bos {
   ) {
     this.db = openServiceDb('bos', BOS_SCHEMA, dir)
     this.outbox = new Outbox(this.db)
-    this.insertBatch = this.db.prepare(
+    this.insertBatch = statement(this.db, 
       'INSERT INTO batches (batch_id, expected_essay_count, essay_ids, course_code, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
-    this.findBatch = this.db.prepare('SELECT 1 FROM batches WHERE batch_id = ?').pluck()
+    this.findBatch = statement(this.db, 'SELECT 1 FROM batches WHERE batch_id = ?').pluck()
     this.register = this.db.transaction((registration: BatchRegistration, now: Micros) => {
       const {batchId, essayIds, courseCode, userId} = registration
       this.insertBatch.run(batchId, essayIds.length, JSON.stringify(essayIds), courseCode, userId, now)
@@ -85,14 +86,13 @@ export class Bos {
   }
 
   batches(): {batchId: string; expectedEssays: number; committedAt: Micros}[] {
-    return this.db
-      .prepare(
+    return statement(this.db, 
         'SELECT batch_id AS batchId, expected_essay_count AS expectedEssays, created_at AS committedAt FROM batches ORDER BY rowid',
       )
       .all() as {batchId: string; expectedEssays: number; committedAt: Micros}[]
   }
 
   close(): void {
-    this.db.close()
+    closeServiceDb(this.db)
   }
 }

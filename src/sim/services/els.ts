@@ -9,7 +9,8 @@ import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
 import type {ElsStrategy} from './els-strategy.js'
 import {PENDING_SCHEMA, PendingContent, type PendingRow} from './pending-content.js'
-import {openServiceDb} from './service-db.js'
+import {closeServiceDb, openServiceDb} from './service-db.js'
+import {statement} from './statements.js'
 
 const ELS_SCHEMA = `
 CREATE TABLE batch_trackers (
@@ -130,31 +131,29 @@ export class Els {
     this.pending = new PendingContent(this.db)
     const db = this.db
     this.stmt = {
-      markProcessed: db.prepare('INSERT OR IGNORE INTO processed_events (event_id, processed_at) VALUES (?, ?)'),
-      tracker: db.prepare('SELECT expected_count, ready_at FROM batch_trackers WHERE batch_id = ?'),
-      insertTracker: db.prepare('INSERT INTO batch_trackers (batch_id, expected_count, registered_at) VALUES (?, ?, ?)'),
-      insertSlot: db.prepare(
+      markProcessed: statement(db, 'INSERT OR IGNORE INTO processed_events (event_id, processed_at) VALUES (?, ?)'),
+      tracker: statement(db, 'SELECT expected_count, ready_at FROM batch_trackers WHERE batch_id = ?'),
+      insertTracker: statement(db, 'INSERT INTO batch_trackers (batch_id, expected_count, registered_at) VALUES (?, ?, ?)'),
+      insertSlot: statement(db, 
         "INSERT INTO essay_slots (essay_id, batch_id, slot_index, status) VALUES (?, ?, ?, 'UPLOADED')",
       ),
-      slotHolding: db.prepare('SELECT essay_id FROM essay_slots WHERE batch_id = ? AND text_storage_id = ?').pluck(),
-      freeSlot: db
-        .prepare("SELECT essay_id FROM essay_slots WHERE batch_id = ? AND status = 'UPLOADED' ORDER BY slot_index LIMIT 1")
+      slotHolding: statement(db, 'SELECT essay_id FROM essay_slots WHERE batch_id = ? AND text_storage_id = ?').pluck(),
+      freeSlot: statement(db, "SELECT essay_id FROM essay_slots WHERE batch_id = ? AND status = 'UPLOADED' ORDER BY slot_index LIMIT 1")
         .pluck(),
-      claimSlot: db.prepare(
+      claimSlot: statement(db, 
         "UPDATE essay_slots SET status = 'READY_FOR_PROCESSING', text_storage_id = ?, file_upload_id = ? WHERE essay_id = ?",
       ),
-      assignedCount: db
-        .prepare("SELECT count(*) FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING'")
+      assignedCount: statement(db, "SELECT count(*) FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING'")
         .pluck(),
-      insertFailure: db.prepare(
+      insertFailure: statement(db, 
         'INSERT OR IGNORE INTO failed_uploads (batch_id, file_upload_id, recorded_at) VALUES (?, ?, ?)',
       ),
-      failedCount: db.prepare('SELECT count(*) FROM failed_uploads WHERE batch_id = ?').pluck(),
-      markReady: db.prepare('UPDATE batch_trackers SET ready_at = ? WHERE batch_id = ? AND ready_at IS NULL'),
-      readyEssays: db.prepare(
+      failedCount: statement(db, 'SELECT count(*) FROM failed_uploads WHERE batch_id = ?').pluck(),
+      markReady: statement(db, 'UPDATE batch_trackers SET ready_at = ? WHERE batch_id = ? AND ready_at IS NULL'),
+      readyEssays: statement(db, 
         "SELECT essay_id, text_storage_id FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING' ORDER BY slot_index",
       ),
-      deadLetter: db.prepare(
+      deadLetter: statement(db, 
         'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)',
       ),
     }
@@ -412,8 +411,7 @@ export class Els {
   }
 
   trackers(): {batchId: string; expected: number; assigned: number; failed: number; readyAt: Micros | undefined}[] {
-    const rows = this.db
-      .prepare(
+    const rows = statement(this.db, 
         `SELECT t.batch_id AS batchId, t.expected_count AS expected, t.ready_at AS readyAt,
            (SELECT count(*) FROM essay_slots s WHERE s.batch_id = t.batch_id AND s.status = 'READY_FOR_PROCESSING') AS assigned,
            (SELECT count(*) FROM failed_uploads f WHERE f.batch_id = t.batch_id) AS failed
@@ -424,6 +422,6 @@ export class Els {
   }
 
   close(): void {
-    this.db.close()
+    closeServiceDb(this.db)
   }
 }

@@ -10,7 +10,8 @@ import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
 import type {Routing} from '../scenario/strategy.js'
-import {openServiceDb} from './service-db.js'
+import {closeServiceDb, openServiceDb} from './service-db.js'
+import {statement} from './statements.js'
 
 const FILE_SCHEMA = `
 CREATE TABLE file_uploads (
@@ -72,7 +73,7 @@ export class FileService {
   ) {
     this.db = openServiceDb('file', FILE_SCHEMA, dir)
     this.outbox = new Outbox(this.db)
-    this.insertUpload = this.db.prepare(
+    this.insertUpload = statement(this.db, 
       `INSERT INTO file_uploads (file_upload_id, batch_id, original_file_name, text_storage_id, text_length, validation_error_code, committed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
@@ -148,8 +149,7 @@ export class FileService {
   }
 
   uploads(): {batchId: string; fileUploadId: string; textStorageId: string | undefined; valid: boolean; committedAt: Micros}[] {
-    const rows = this.db
-      .prepare(
+    const rows = statement(this.db, 
         'SELECT batch_id, file_upload_id, text_storage_id, validation_error_code, committed_at FROM file_uploads ORDER BY rowid',
       )
       .all() as {
@@ -169,6 +169,6 @@ export class FileService {
   }
 
   close(): void {
-    this.db.close()
+    closeServiceDb(this.db)
   }
 }

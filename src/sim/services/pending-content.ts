@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 
 import type {Micros} from '../kernel/time.js'
+import {statement} from './statements.js'
 
 /**
  * ELS's durable buffer for content (and validation failures) that arrived before their batch
@@ -41,15 +42,15 @@ export class PendingContent {
   private readonly allStmt: Database.Statement
 
   constructor(db: Database.Database) {
-    this.insertStmt = db.prepare(
+    this.insertStmt = statement(db, 
       'INSERT OR IGNORE INTO pending_content (batch_id, kind, ref, payload, stored_at) VALUES (?, ?, ?, ?, ?)',
     )
-    this.forBatchStmt = db.prepare('SELECT * FROM pending_content WHERE batch_id = ? ORDER BY id')
-    this.deleteBatchStmt = db.prepare('DELETE FROM pending_content WHERE batch_id = ?')
-    this.expiredStmt = db.prepare('SELECT * FROM pending_content WHERE stored_at <= ? ORDER BY id')
-    this.deleteStmt = db.prepare('DELETE FROM pending_content WHERE id = ?')
-    this.oldestStmt = db.prepare('SELECT min(stored_at) FROM pending_content').pluck()
-    this.allStmt = db.prepare('SELECT * FROM pending_content ORDER BY id')
+    this.forBatchStmt = statement(db, 'SELECT * FROM pending_content WHERE batch_id = ? ORDER BY id')
+    this.deleteBatchStmt = statement(db, 'DELETE FROM pending_content WHERE batch_id = ?')
+    this.expiredStmt = statement(db, 'SELECT * FROM pending_content WHERE stored_at <= ? ORDER BY id')
+    this.deleteStmt = statement(db, 'DELETE FROM pending_content WHERE id = ?')
+    this.oldestStmt = statement(db, 'SELECT min(stored_at) FROM pending_content').pluck()
+    this.allStmt = statement(db, 'SELECT * FROM pending_content ORDER BY id')
   }
 
   /** Stores one early event; false when the same (batch, ref) is already buffered. */

@@ -98,7 +98,14 @@ export class ConsumerProcess {
     }
     const picked = sim.chooser.pick(ready.length)
     const choice = this.o.plan ? this.o.plan.choose(ready, picked) : picked
-    if (choice === 'wait') return
+    if (choice === 'wait') {
+      // A delivery plan holds these back: look again when a later head becomes visible, or when
+      // the plan moves on. Plain runs and exact replays never get here.
+      const later = bus.deliverable(ELS_GROUP, instanceId, Number.MAX_SAFE_INTEGER).filter((m) => m.visibleAt > sim.now)
+      if (later.length > 0) this.wakeTask = sim.at(Math.min(...later.map((m) => m.visibleAt)), () => this.fetch())
+      this.o.plan?.onWait?.(() => this.kick())
+      return
+    }
     const head = ready[choice]
     const message = bus.take(ELS_GROUP, instanceId, head.topic, head.partition)
     this.o.els.prepare?.(message, sim.now)

@@ -10,4 +10,9 @@ export interface DeliveryPlan {
   choose(ready: readonly BusMessage[], chosenByChooser: number): number | 'wait'
   /** Called once the chosen message was handled and committed (or not). */
   delivered(message: BusMessage): void
+  /**
+   * After answering 'wait': `retry` makes that instance fetch again. A plan calls it when it moves
+   * on, since the message it waited for may have been taken by another instance meanwhile.
+   */
+  onWait?(retry: () => void): void
 }

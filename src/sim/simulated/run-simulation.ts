@@ -13,7 +13,7 @@ import {Bos} from '../services/bos.js'
 import {Els, type ElsMetrics} from '../services/els.js'
 import {FileService} from '../services/file-service.js'
 import {CoordinatedRelay, Relay} from '../services/relay.js'
-import type {ServiceName} from '../services/service-db.js'
+import {closeServiceDb, type ServiceName} from '../services/service-db.js'
 import {maxOf} from '../scenario/delay.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
@@ -194,7 +194,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
   } finally {
     bos.close()
     files.close()
-    elsDb.close()
+    closeServiceDb(elsDb)
   }
 }
 
