@@ -79,8 +79,11 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
       // Live: the same services and checker on a real cluster, the timeline streamed as it happens.
       const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
       const onTrace = this.jsonEnabled() ? undefined : (event: Parameters<typeof formatTraceEvent>[0]) => this.log(formatTraceEvent(event))
-      if (!this.jsonEnabled()) this.log(`racelab run --kafka ${flags.kafka}: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}\n`)
-      const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onTrace})
+      const onStarted = this.jsonEnabled()
+        ? undefined
+        : ({clusterId, topicPrefix}: {clusterId: string; topicPrefix: string}) =>
+            this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
+      const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onStarted, onTrace})
       if (tracePath) writeTrace(tracePath, live.trace)
       if (!this.jsonEnabled()) this.log(renderToString(React.createElement(LiveRunReport, {result: live.result, rerun: live.json.rerun}), {columns: 1000}))
       if (live.result.verdict === 'fail') this.failAfterReport(live.json)

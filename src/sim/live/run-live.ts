@@ -1,0 +1,514 @@
+import type Database from 'better-sqlite3'
+
+import type {BusMessage, ProduceAck} from '../bus/bus.js'
+import {describeError, KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '../bus/kafkajs-bus.js'
+import {batchCounts, check, type BatchCounts} from '../check/checker.js'
+import type {Violation} from '../check/invariant.js'
+import type {Observation, ObservedMessage, ObservedOutboxRow} from '../check/observation.js'
+import {parseEnvelope} from '../domain/events.js'
+import {IdSource} from '../domain/ids.js'
+import {ALL_TOPICS, ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
+import {Chooser, seededSource} from '../kernel/chooser.js'
+import {SECOND, type Micros} from '../kernel/time.js'
+import {Bos} from '../services/bos.js'
+import {Els, type ElsMetrics} from '../services/els.js'
+import {FileService} from '../services/file-service.js'
+import {CoordinatedRelay, Relay} from '../services/relay.js'
+import type {ServiceName} from '../services/service-db.js'
+import {draw} from '../scenario/delay.js'
+import type {Fault} from '../scenario/fault-spec.js'
+import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
+import type {Scenario, ScenarioDefinition} from '../scenario/scenario.js'
+import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
+import {ELS_GROUP} from '../simulated/consumer-process.js'
+import {livenessBound} from '../simulated/run-simulation.js'
+import type {TraceEvent} from '../simulated/trace.js'
+import {WallClock} from './clock.js'
+import {startLiveClient} from './live-client.js'
+import {LiveRelay} from './live-relay.js'
+
+/** The observer's consumer group: it reads every topic from the beginning to build the Observation. */
+export const OBSERVER_GROUP = 'racelab-observer'
+/**
+ * Wall-clock slack on top of the scenario's liveness bound: consumer fetch waits, timer jitter and
+ * a busy CI machine. Generous on purpose: liveness is about batches stuck for good, not speed.
+ */
+export const LIVE_LIVENESS_SLACK: Micros = 5 * SECOND
+/** How long a live run may take after its client started before it is cut off. */
+export const DEFAULT_LIVE_TIMEOUT: Micros = 60 * SECOND
+/** How long the consumer groups may take to form (the mock cluster's first join takes 3 s). */
+const JOIN_TIMEOUT_MS = 30_000
+const QUIET_CHECK_MS = 20
+/** kafkajs's first retry of a message whose handler threw (the consumer's initialRetryTime). */
+const HANDLE_RETRY: Micros = 100_000
+
+/** Faults the live shell can inject; the others need control over the broker or the group. */
+export const LIVE_FAULTS: readonly Fault['kind'][] = ['relay-crash-after-publish', 'register-db-error']
+
+export interface LiveRunOptions extends ScenarioOverrides {
+  brokers: readonly string[]
+  topicPrefix: string
+  scenario: ScenarioDefinition
+  strategy: Strategy
+  seed: number
+  essays?: number
+  batches?: number
+  faults?: readonly Fault[]
+  /** ELS instances in the consumer group (default 1). */
+  elsInstances?: number
+  dbDir?: string
+  /** Cut the run off this long after the client started; default 60 s. */
+  timeout?: Micros
+  /** Called once the cluster answered, the topics exist and the groups formed, before the client starts. */
+  onStarted?: (started: {clusterId: string; topics: TopicSetup}) => void
+  /** Called with every trace event as it happens (the live timeline). */
+  onTrace?: (event: TraceEvent) => void
+  /** kafkajs's own log lines (RACELAB_DEBUG); silent when absent. */
+  logSink?: (line: string) => void
+}
+
+export type LiveStop = 'quiet' | 'time-limit' | 'consumer-crashed'
+
+export interface LiveRelayReport {
+  relay: string
+  published: number
+  failures: number
+}
+
+export interface UnpublishedRow {
+  service: ServiceName
+  rowId: number
+  eventType: string
+  retryCount: number
+  lastError: string | null
+}
+
+export interface LiveRunResult {
+  verdict: 'pass' | 'fail'
+  seed: number
+  scenario: string
+  strategy: Strategy
+  violations: Violation[]
+  batches: BatchCounts[]
+  kafka: {
+    brokers: string[]
+    clusterId: string
+    topicPrefix: string
+    /** created with the scenario's partition count, or auto-created by the broker (mock cluster). */
+    topics: TopicSetup['mode']
+    /** Partitions the scenario asked for, and what each topic has. */
+    partitionsAsked: number
+    partitions: Record<string, number>
+  }
+  /** Wall-clock seconds from the client's first step to the end of the run. */
+  elapsedSeconds: number
+  stoppedBy: LiveStop
+  events: number
+  /** Messages the observer read from all topics. */
+  observed: number
+  relays: LiveRelayReport[]
+  /** Outbox rows never published, with their retry count and last error. */
+  unpublished: UnpublishedRow[]
+  metrics: ElsMetrics
+}
+
+export interface LiveRun {
+  result: LiveRunResult
+  trace: TraceEvent[]
+}
+
+/**
+ * Runs a scenario on a real Kafka cluster: the same service steps as the simulation (Bos,
+ * FileService, Els, Relay) over SQLite, driven by wall-clock timers and the kafkajs bus, then the
+ * same checker on what an observer consumer group read back from the topics.
+ *
+ * Order of a run: connect (or fail with a one-line KafkaUnreachableError), make the topics, let
+ * ELS's group and the observer's group join (3 s on the mock cluster), start the relays and the
+ * client, and stop once the run is quiet: the client is done, every outbox is drained (or its
+ * rows have exhausted their retries), ELS handled every message published to its topics and the
+ * observer read every message acked. Or at the timeout.
+ */
+export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
+  const chooser = new Chooser(seededSource(options.seed))
+  const scenario = applyOverrides(options.scenario.build(chooser, {essays: options.essays, batches: options.batches}), options)
+  const plan = STRATEGIES[options.strategy]
+  const faults = options.faults ?? []
+  const percentOf = (kind: Fault['kind']): number =>
+    faults.reduce((max, f) => (f.kind === kind && 'percent' in f ? Math.max(max, f.percent) : max), 0)
+  const clock = new WallClock()
+  const trace: TraceEvent[] = []
+  const record = (event: TraceEvent): void => {
+    trace.push(event)
+    options.onTrace?.(event)
+  }
+
+  const bus = new KafkajsBus({
+    brokers: options.brokers,
+    topicPrefix: options.topicPrefix,
+    clientId: 'racelab-live',
+    logSink: options.logSink,
+    timeOf: (epochMs) => clock.fromEpochMs(epochMs),
+  })
+  const info: ClusterInfo = await bus.connect()
+
+  const ids = new IdSource(options.seed)
+  const bos = new Bos(ids, options.dbDir, plan.routing)
+  const files = new FileService(ids, bos, options.dbDir, plan.routing)
+  const elsDb = Els.openDb(options.dbDir)
+  const registerFailure = percentOf('register-db-error')
+  // Several ELS instances share one database, as the real instances share theirs.
+  const instances = Array.from({length: options.elsInstances ?? 1}, () => {
+    const instance = new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
+    if (registerFailure > 0) instance.failRegistrationMidway = () => chooser.chance(registerFailure, 100)
+    return instance
+  })
+  const els = instances[0]
+  const subscriptions: Subscription[] = []
+  const relays: LiveRelay[] = []
+  let stopping = false
+  try {
+    const shared = plan.routing === 'shared-topic'
+    const topics = shared ? [...ALL_TOPICS, SHARED_BATCH_TOPIC] : [...ALL_TOPICS]
+    const elsTopics = new Set<string>(shared ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS)
+    const setup = await bus.ensureTopics(topics, scenario.partitions, info)
+
+    const progress = new Progress()
+    // The relays exist before any consumer runs (ELS wakes its relay); they start with the client.
+    const onAck = (_row: unknown, ack: ProduceAck): void => progress.acked(ack, elsTopics.has(ack.topic))
+    const crashing = faults.find((f): f is Extract<Fault, {kind: 'relay-crash-after-publish'}> => f.kind === 'relay-crash-after-publish')
+    const liveRelay = (relay: Relay | CoordinatedRelay, db: Database.Database): LiveRelay =>
+      new LiveRelay({
+        relay,
+        bus,
+        clock,
+        chooser,
+        settings: (source) => scenario.relays[source],
+        pollInterval: relay instanceof Relay ? scenario.relays[relay.service].pollInterval : scenario.relays.bos.pollInterval,
+        transaction: (work) => db.transaction(work)(),
+        crashAfterPublish: (source) => (crashing && crashing.relays.includes(source) ? crashing.percent : 0),
+        trace: record,
+        onAck,
+      })
+    const bosRelay = new Relay('bos', bos.outbox, ids)
+    const fileRelay = new Relay('file', files.outbox, ids)
+    const producers =
+      plan.relays === 'coordinated'
+        ? (() => {
+            // One relay over both outboxes: each row is marked in its own database.
+            const one = new LiveRelay({
+              relay: new CoordinatedRelay([bosRelay, fileRelay]),
+              bus,
+              clock,
+              chooser,
+              settings: (source) => scenario.relays[source],
+              pollInterval: Math.min(scenario.relays.bos.pollInterval, scenario.relays.file.pollInterval),
+              crashAfterPublish: (source) => (crashing && crashing.relays.includes(source) ? crashing.percent : 0),
+              trace: record,
+              onAck,
+            })
+            return {bos: one, file: one}
+          })()
+        : {bos: liveRelay(bosRelay, bos.db), file: liveRelay(fileRelay, files.db)}
+    const elsRelay = liveRelay(new Relay('els', els.outbox, ids), elsDb)
+    relays.push(...new Set([producers.bos, producers.file, elsRelay]))
+    const observed: BusMessage[] = []
+    const observer = await bus.subscribe({
+      groupId: OBSERVER_GROUP,
+      topics,
+      autoCommit: true,
+      maxWaitMs: 50,
+      handle: async (message) => {
+        observed.push(message)
+        progress.seen(message)
+      },
+    })
+    subscriptions.push(observer)
+
+    let expiryCancel: (() => void) | undefined
+    let expiryAt: Micros | undefined
+    const afterElsWrite = (): void => {
+      elsRelay.rowCommitted('els')
+      const next = els.nextExpiryAt()
+      if (next === expiryAt) return
+      expiryCancel?.()
+      expiryAt = next
+      expiryCancel = next === undefined ? undefined : clock.after(next - clock.now(), expirePending)
+    }
+    const expirePending = (): void => {
+      expiryAt = undefined
+      expiryCancel = undefined
+      const now = clock.now()
+      for (const row of els.expire(now)) record({t: now, svc: 'els', ev: 'expired', batch: row.batch_id, kind: row.kind, ref: row.ref})
+      afterElsWrite()
+    }
+
+    for (const [i, instance] of instances.entries()) {
+      const svc = instances.length === 1 ? 'els' : `els-${i + 1}`
+      const elsConsumer = await bus.subscribe({
+        groupId: ELS_GROUP,
+        topics: [...elsTopics],
+        autoCommit: false,
+        maxWaitMs: 10,
+        handle: async (message, commit) => {
+          const handling = draw(scenario.elsHandling, chooser)
+          if (handling > 0) await clock.sleep(handling).done
+          if (stopping) throw new Error('ELS is shutting down') // not handled, not committed
+          const now = clock.now()
+          let handled: ReturnType<Els['handle']>
+          try {
+            handled = instance.handle(message, now)
+          } catch (error) {
+            // Rolled back whole; kafkajs delivers the message again (its offset was not committed).
+            const detail = describeError(error)
+            record({t: now, svc, ev: 'handle-failed', type: message.topic, partition: message.partition, offset: message.offset, error: detail, retryIn: HANDLE_RETRY})
+            throw error
+          }
+          record({
+            t: now,
+            svc,
+            ev: 'handled',
+            type: message.topic,
+            partition: message.partition,
+            offset: message.offset,
+            outcome: handled.outcome,
+            emitted: handled.emitted,
+          })
+          progress.handled(message)
+          afterElsWrite()
+          // The real ELS commits the offset only after its transaction committed.
+          await commit()
+        },
+      })
+      subscriptions.push(elsConsumer)
+    }
+
+    const crashed = Promise.race(subscriptions.map((s) => s.crashed))
+    await withTimeout(
+      Promise.race([Promise.all(subscriptions.map((s) => s.joined)), crashed]),
+      JOIN_TIMEOUT_MS,
+      `the consumer groups did not form within ${JOIN_TIMEOUT_MS / 1000} s`,
+    )
+
+    // The run's clock starts with the client: the groups are formed, every step from here counts.
+    options.onStarted?.({clusterId: info.clusterId, topics: setup})
+    clock.restart()
+    for (const relay of relays) relay.start()
+
+    let clientDone = false
+    void startLiveClient(clock, chooser, scenario, bos, files, record, {
+      bosCommitted: () => producers.bos.rowCommitted('bos'),
+      fileCommitted: () => producers.file.rowCommitted('file'),
+    }).then(() => {
+      clientDone = true
+    })
+
+    const deadline = options.timeout ?? DEFAULT_LIVE_TIMEOUT
+    const outboxes = [bos.outbox, files.outbox, els.outbox]
+    let crash: Error | undefined
+    crashed.catch((error: Error) => {
+      crash = error
+    })
+    let stoppedBy: LiveStop
+    for (;;) {
+      await sleepMs(QUIET_CHECK_MS)
+      if (crash) {
+        stoppedBy = 'consumer-crashed'
+        break
+      }
+      const quiet =
+        clientDone && outboxes.every((outbox) => outbox.unpublished().length === 0) && progress.elsCaughtUp() && progress.observerCaughtUp()
+      if (quiet) {
+        stoppedBy = 'quiet'
+        break
+      }
+      if (clock.now() > deadline) {
+        stoppedBy = 'time-limit'
+        break
+      }
+    }
+    const endedAt = clock.now()
+
+    stopping = true
+    await Promise.all(relays.map((relay) => relay.stop()))
+    clock.stop()
+    await Promise.all(subscriptions.map((s) => s.stop()))
+
+    const observation = observe(endedAt, liveBound(scenario, trace), observed, bos, files, els)
+    const violations = check(observation)
+    return {
+      trace,
+      result: {
+        verdict: violations.length === 0 ? 'pass' : 'fail',
+        seed: options.seed,
+        scenario: scenario.name,
+        strategy: options.strategy,
+        violations,
+        batches: batchCounts(observation),
+        kafka: {
+          brokers: [...options.brokers],
+          clusterId: info.clusterId,
+          topicPrefix: options.topicPrefix,
+          topics: setup.mode,
+          partitionsAsked: scenario.partitions,
+          partitions: setup.partitions,
+        },
+        elapsedSeconds: endedAt / SECOND,
+        stoppedBy,
+        events: trace.length,
+        observed: observed.length,
+        relays: relays.map((relay) => ({relay: relay.label, published: relay.published, failures: relay.failures})),
+        unpublished: [
+          ...unpublishedRows('bos', bos.db),
+          ...unpublishedRows('file', files.db),
+          ...unpublishedRows('els', elsDb),
+        ],
+        metrics: sumMetrics(instances.map((instance) => instance.metrics)),
+      },
+    }
+  } finally {
+    stopping = true
+    clock.stop()
+    await Promise.all(relays.map((relay) => relay.stop()))
+    await Promise.all(subscriptions.map((s) => s.stop()))
+    await bus.close()
+    bos.close()
+    files.close()
+    elsDb.close()
+  }
+}
+
+function sumMetrics(all: readonly ElsMetrics[]): ElsMetrics {
+  const total: ElsMetrics = {pendingStored: 0, reconciled: {assigned: 0, excess: 0, failed: 0}, expired: 0, maxPendingAge: 0, deadLettered: 0}
+  for (const m of all) {
+    total.pendingStored += m.pendingStored
+    total.reconciled.assigned += m.reconciled.assigned
+    total.reconciled.excess += m.reconciled.excess
+    total.reconciled.failed += m.reconciled.failed
+    total.expired += m.expired
+    total.maxPendingAge = Math.max(total.maxPendingAge, m.maxPendingAge)
+    total.deadLettered += m.deadLettered
+  }
+  return total
+}
+
+/** Which acked messages ELS handled and the observer read (keys: topic/partition/offset). */
+class Progress {
+  private readonly forEls = new Set<string>()
+  private readonly handledByEls = new Set<string>()
+  private readonly all = new Set<string>()
+  private readonly observed = new Set<string>()
+
+  acked(ack: ProduceAck, consumedByEls: boolean): void {
+    const key = `${ack.topic}/${ack.partition}/${ack.offset}`
+    this.all.add(key)
+    if (consumedByEls) this.forEls.add(key)
+  }
+
+  handled(message: BusMessage): void {
+    this.handledByEls.add(`${message.topic}/${message.partition}/${message.offset}`)
+  }
+
+  seen(message: BusMessage): void {
+    this.observed.add(`${message.topic}/${message.partition}/${message.offset}`)
+  }
+
+  elsCaughtUp(): boolean {
+    for (const key of this.forEls) if (!this.handledByEls.has(key)) return false
+    return true
+  }
+
+  observerCaughtUp(): boolean {
+    for (const key of this.all) if (!this.observed.has(key)) return false
+    return true
+  }
+}
+
+/** The scenario's liveness bound, plus recovery time of faults that fired, plus wall-clock slack. */
+function liveBound(scenario: Scenario, trace: readonly TraceEvent[]): Micros {
+  let recovery = 0
+  for (const event of trace) {
+    if ('restartIn' in event) recovery += event.restartIn
+    else if ('retryIn' in event) recovery += event.retryIn
+  }
+  return livenessBound(scenario) + recovery + LIVE_LIVENESS_SLACK
+}
+
+function observe(
+  endedAt: Micros,
+  bound: Micros,
+  observed: readonly BusMessage[],
+  bos: Bos,
+  files: FileService,
+  els: Els,
+): Observation {
+  const messages: ObservedMessage[] = []
+  for (const message of observed) {
+    const parsed = parseEnvelope(message.value)
+    if (parsed.ok) {
+      messages.push({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        appendedAt: message.appendedAt,
+        envelope: parsed.envelope,
+      })
+    }
+  }
+  // No order across partitions exists on a real broker: broker time, then the log position.
+  messages.sort(
+    (a, b) =>
+      a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
+  )
+  const unpublished: ObservedOutboxRow[] = []
+  for (const [service, outbox] of [
+    ['bos', bos.outbox],
+    ['file', files.outbox],
+    ['els', els.outbox],
+  ] as const) {
+    for (const row of outbox.leftUnpublished()) {
+      unpublished.push({service, rowId: row.id, eventType: row.event_type, aggregateId: row.batch_id})
+    }
+  }
+  return {
+    batches: bos.batches(),
+    uploads: files.uploads(),
+    messages,
+    els: {
+      trackers: els.trackers(),
+      pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
+    },
+    unpublished,
+    endedAt,
+    livenessBound: bound,
+  }
+}
+
+function unpublishedRows(service: ServiceName, db: Database.Database): UnpublishedRow[] {
+  const rows = db
+    .prepare('SELECT id, event_type, retry_count, last_error FROM outbox WHERE published_at IS NULL ORDER BY id')
+    .all() as {id: number; event_type: string; retry_count: number; last_error: string | null}[]
+  return rows.map((row) => ({service, rowId: row.id, eventType: row.event_type, retryCount: row.retry_count, lastError: row.last_error}))
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms))
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** A topic prefix no other run uses: `racelab-<seed>-<time base36><pid base36>-`. */
+export function defaultTopicPrefix(seed: number): string {
+  return `racelab-${seed}-${Date.now().toString(36)}${process.pid.toString(36)}-`
+}

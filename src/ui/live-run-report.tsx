@@ -1,0 +1,87 @@
+import {Box, Text} from 'ink'
+
+import type {LiveRunResult} from '../sim/live/run-live.js'
+
+export interface LiveRunReportProps {
+  result: LiveRunResult
+  rerun: string
+}
+
+const COUNT_COLUMNS = ['expected', 'assigned', 'failed', 'excess', 'ready'] as const
+
+/**
+ * What `racelab run --kafka BROKERS` prints after its live timeline (which it streams as the
+ * events happen): verdict, violations, per-batch counts, the cluster and topics, the relays.
+ */
+export function LiveRunReport({result, rerun}: LiveRunReportProps) {
+  const failed = result.verdict === 'fail'
+  const batchWidth = Math.max(5, ...result.batches.map((b) => b.batchId.length)) + 2
+  const invariantWidth = Math.max(0, ...result.violations.map((v) => v.invariant.length)) + 2
+  const {kafka} = result
+  const partitionCounts = [...new Set(Object.values(kafka.partitions))].join('/')
+  const topics =
+    kafka.topics === 'created'
+      ? `created with ${kafka.partitionsAsked} partitions`
+      : `auto-created by the broker with ${partitionCounts} partitions (asked ${kafka.partitionsAsked}; no admin API on this cluster)`
+  return (
+    <Box flexDirection="column">
+      <Text> </Text>
+      {failed ? (
+        <Text color="red" bold>
+          FAIL {result.violations.length} invariant violation{result.violations.length === 1 ? '' : 's'}
+        </Text>
+      ) : (
+        <Text color="green" bold>
+          PASS every invariant holds
+        </Text>
+      )}
+      {result.violations.map((violation, index) => (
+        <Text key={index}>
+          {'  '}
+          {violation.invariant.padEnd(invariantWidth)}
+          {violation.batchId.padEnd(batchWidth)}
+          {violation.detail}
+        </Text>
+      ))}
+      <Text> </Text>
+      <Text dimColor>
+        {'batch'.padEnd(batchWidth)}
+        {COUNT_COLUMNS.map((column) => column.padStart(10)).join('')}
+      </Text>
+      {result.batches.map((batch) => (
+        <Text key={batch.batchId}>
+          {batch.batchId.padEnd(batchWidth)}
+          {COUNT_COLUMNS.map((column) => String(batch[column]).padStart(10)).join('')}
+        </Text>
+      ))}
+      {result.unpublished.length > 0 && (
+        <>
+          <Text> </Text>
+          <Text color="yellow">unpublished outbox rows (kept until a publish succeeds):</Text>
+          {result.unpublished.map((row) => (
+            <Text key={`${row.service}-${row.rowId}`}>
+              {'  '}
+              {row.service} row {row.rowId} {row.eventType}: {row.retryCount} failed publish{row.retryCount === 1 ? '' : 'es'}
+              {row.lastError ? `, last error: ${row.lastError}` : ''}
+            </Text>
+          ))}
+        </>
+      )}
+      <Text> </Text>
+      <Text dimColor>
+        kafka {kafka.brokers.join(',')} ({kafka.clusterId}), topics {kafka.topicPrefix}*: {topics}
+      </Text>
+      <Text dimColor>
+        relays:{' '}
+        {result.relays
+          .map((r) => `${r.relay} published ${r.published}${r.failures > 0 ? `, ${r.failures} failed` : ''}`)
+          .join('; ')}
+        ; observer read {result.observed} messages
+      </Text>
+      <Text dimColor>
+        wall clock {result.elapsedSeconds.toFixed(3)} s, {result.events} events, stopped: {result.stoppedBy}
+      </Text>
+      <Text dimColor>rerun: {rerun}</Text>
+    </Box>
+  )
+}
