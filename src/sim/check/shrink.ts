@@ -23,8 +23,8 @@ const FLATTEN: readonly [DelayTarget, number][] = [
 ]
 
 /**
- * Reduces a failing run while the same invariant still fails: first the topology (batches,
- * essays, ELS instances), then the faults, then the incidental delays, and last the recorded
+ * Reduces a failing run while the same invariant still fails: first the structure (faults,
+ * batches, essays, ELS instances, until nothing more goes), then the incidental delays, and last the recorded
  * schedule itself (a shorter prefix, then each choice set to its first option). Every accepted
  * step keeps the violation, so the result reproduces it; the schedule makes it exact.
  */
@@ -50,15 +50,18 @@ export function shrinkCounterexample(options: RunOptions, invariant: InvariantNa
     return true
   }
 
-  // Topology: fewest batches, essays and instances that still fail.
-  const batches = bestRun.scenario.layout?.length ?? bestRun.scenario.batches
-  for (let n = 1; n < batches && !tryStep({batches: n}); n++);
-  const essays = bestRun.scenario.essays
-  for (let n = 1; n < essays && !tryStep({essays: n}); n++);
-  if ((best.elsInstances ?? 1) > 1) tryStep({elsInstances: 1})
-
-  // Faults: drop each one that is not needed.
-  for (const fault of [...(best.faults ?? [])]) tryStep({faults: (best.faults ?? []).filter((f) => f !== fault)})
+  // Structure: repeat the passes until none removes anything (removing a fault can make a
+  // smaller topology fail, and the other way round).
+  for (let changed = true; changed && attempts < budget; ) {
+    changed = false
+    for (const fault of [...(best.faults ?? [])]) {
+      if (tryStep({faults: (best.faults ?? []).filter((f) => f !== fault)})) changed = true
+    }
+    const batches = bestRun.scenario.layout?.length ?? bestRun.scenario.batches
+    if (firstThatFails(batches, (n) => tryStep({batches: n}))) changed = true
+    if (firstThatFails(bestRun.scenario.essays, (n) => tryStep({essays: n}))) changed = true
+    if ((best.elsInstances ?? 1) > 1 && tryStep({elsInstances: (best.elsInstances ?? 1) - 1})) changed = true
+  }
 
   // Incidental delays: flatten what does not matter to the failure.
   for (const [target, value] of FLATTEN) {
@@ -88,4 +91,10 @@ export function shrinkCounterexample(options: RunOptions, invariant: InvariantNa
   best = {...best, schedule: trimmed}
 
   return {invariant, options: best, run: bestRun, explanation: explainViolation(bestRun, invariant), attempts}
+}
+
+/** Tries 1, 2, ... up to (not including) `current`; true at the first that still fails. */
+function firstThatFails(current: number, attempt: (n: number) => boolean): boolean {
+  for (let n = 1; n < current; n++) if (attempt(n)) return true
+  return false
 }

@@ -32,11 +32,19 @@ export class Chooser {
     return min + this.pick(max - min + 1)
   }
 
-  /** True with probability numerator/denominator. */
+  /**
+   * True with probability numerator/denominator. The first option (0, what a replay answers
+   * past its end or after shrinking) is always "no": a flattened schedule fires no fault.
+   */
   chance(numerator: number, denominator: number): boolean {
     if (numerator <= 0) return false
     if (numerator >= denominator) return true
-    return this.pick(denominator) < numerator
+    return this.pick(denominator) >= denominator - numerator
+  }
+
+  /** True with the given probability in percent (fractions down to 0.01%). */
+  percent(percent: number): boolean {
+    return this.chance(Math.round(percent * 100), 10_000)
   }
 }
 

@@ -9,7 +9,10 @@ export interface Task {
   cancelled: boolean
 }
 
-export type StopReason = 'quiet' | 'time-limit'
+export type StopReason = 'quiet' | 'time-limit' | 'step-limit'
+
+/** A run that needs more steps than this is livelocked (a fault firing every time): stop it. */
+export const MAX_STEPS = 2_000_000
 
 /**
  * The discrete-event kernel: a virtual clock and an event queue (binary heap on time, then
@@ -38,9 +41,10 @@ export class Simulation {
     if (task) task.cancelled = true
   }
 
-  /** Runs steps until nothing is scheduled, or until the next step lies past `limit`. */
-  run(limit: Micros): StopReason {
+  /** Runs steps until nothing is scheduled, the next step lies past `limit`, or MAX_STEPS ran. */
+  run(limit: Micros, maxSteps = MAX_STEPS): StopReason {
     for (;;) {
+      if (this.steps >= maxSteps) return 'step-limit'
       const due = this.peekLive()
       if (!due) return 'quiet'
       // Stop before choosing: a choice made for a step that does not run would shift the schedule.

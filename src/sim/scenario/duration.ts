@@ -11,7 +11,7 @@ export type DurationParse = {ok: true; value: Micros} | {ok: false; error: strin
 export function parseDuration(text: string): DurationParse {
   const trimmed = text.trim()
   if (trimmed === '0') return {ok: true, value: 0}
-  const match = /^(\d+(?:\.\d+)?)([a-zµ]*)$/i.exec(trimmed)
+  const match = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(trimmed)
   if (!match) return {ok: false, error: `"${text}" is not a duration (use e.g. 500ms, 2s, 1.5s)`}
   const [, number, unit] = match
   if (unit === '') return {ok: false, error: `"${text}" has no unit (use us, ms, s, m or h)`}

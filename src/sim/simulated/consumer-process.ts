@@ -148,7 +148,7 @@ export class ConsumerProcess {
     })
     this.o.plan?.delivered(message)
     this.o.onHandled(handled)
-    if (sim.chooser.chance(this.o.faults.crashBeforeCommit, 100)) {
+    if (sim.chooser.percent(this.o.faults.crashBeforeCommit)) {
       this.o.trace({t: sim.now, svc: this.label, ev: 'els-crashed', partition: message.partition, offset: message.offset, restartIn: ELS_RESTART})
       this.goDown()
       return
@@ -159,7 +159,7 @@ export class ConsumerProcess {
       this.o.trace({t: sim.now, svc: this.label, ev: 'commit-rejected', partition: message.partition, offset: message.offset})
     }
     this.busy = false
-    if (sim.chooser.chance(this.o.faults.restart, 100)) {
+    if (sim.chooser.percent(this.o.faults.restart)) {
       this.o.trace({t: sim.now, svc: this.label, ev: 'els-restarted', restartIn: ELS_RESTART})
       this.goDown()
       return

@@ -99,7 +99,7 @@ export class RelayProcess {
       eventId: record.headers.event_id,
     })
     this.o.onAppended(message.visibleAt)
-    const crashes = sim.chooser.chance(this.o.crashAfterPublish(row.source), 100)
+    const crashes = sim.chooser.percent(this.o.crashAfterPublish(row.source))
     // The ack comes back after the broker latency; only then is published_at written.
     this.task = sim.after(latency, () => {
       if (crashes) {

@@ -100,7 +100,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
       const els = options.makeEls
         ? options.makeEls(plan.els, ids, scenario.pendingTimeout, elsDb)
         : new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
-      if (registerFailure > 0) els.failRegistrationMidway = () => chooser.chance(registerFailure, 100)
+      if (registerFailure > 0) els.failRegistrationMidway = () => chooser.percent(registerFailure)
       instances.push(els)
       consumers.push(
         new ConsumerProcess({
@@ -122,12 +122,18 @@ export function runSimulation(options: RunOptions): SimulationRun {
     for (const consumer of consumers) consumer.join()
     const primary = instances[0] as Els
     const crashing = faults.find((f) => f.kind === 'relay-crash-after-publish')
+    // One process does both relays' work: it lags like the slower of the two, and the skew
+    // between them is gone (which is why coordination closes the race).
+    const slowest = [scenario.relays.bos.publishDelay, scenario.relays.file.publishDelay].reduce((a, b) =>
+      maxOf(b) > maxOf(a) ? b : a,
+    )
     const relayProcess = (relay: Relay | CoordinatedRelay, consumed: boolean): RelayProcess =>
       new RelayProcess({
         sim,
         relay,
         bus,
-        settings: (source: ServiceName) => scenario.relays[source],
+        settings: (source: ServiceName) =>
+          relay instanceof CoordinatedRelay ? {...scenario.relays[source], publishDelay: slowest} : scenario.relays[source],
         kafkaLatency: scenario.kafkaLatency,
         broker,
         crashAfterPublish: (source) => (crashing && crashing.relays.includes(source) ? crashing.percent : 0),
@@ -171,7 +177,9 @@ export function runSimulation(options: RunOptions): SimulationRun {
     })
     const stoppedBy = sim.run(scenario.pendingTimeout + 3600 * SECOND)
 
-    const observation = observe(sim.now, livenessBound(scenario) + recoveryAllowance(trace), bus, bos, files, primary)
+    const outages = faults.reduce((sum, f) => (f.kind === 'broker-unavailable' ? sum + f.to - f.from : sum), 0)
+    const bound = livenessBound(scenario) + recoveryAllowance(trace) + outages
+    const observation = observe(sim.now, bound, bus, bos, files, primary)
     const violations = check(observation)
     return {
       trace,

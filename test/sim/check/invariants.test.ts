@@ -243,7 +243,7 @@ describe('no-lost-content', () => {
     expect(violations[0].events).toEqual([failure])
   })
 
-  it('fails when a registered batch with uploads has no tracker at all', () => {
+  it('fails when a registered batch with uploads has no tracker at all: the content left pending', () => {
     // Given registration never reached ELS; the content is still buffered
     const b = new ObservationBuilder()
     b.batch('batch-a', 1)
@@ -254,9 +254,22 @@ describe('no-lost-content', () => {
     const violations = of(check(b.build()), 'no-lost-content')
 
     // Then
-    expect(violations.map((v) => v.batchId)).toEqual(['batch-a', 'batch-a'])
-    expect(violations[0].detail).toContain('ELS has no tracker for this registered batch')
-    expect(violations[1].detail).toContain('left in pending_content')
+    expect(violations.map((v) => v.batchId)).toEqual(['batch-a'])
+    expect(violations[0].detail).toContain('left in pending_content')
+  })
+
+  it('fails when a registered batch without a tracker had validation failures nobody counted', () => {
+    // Given registration never reached ELS and one upload failed validation
+    const b = new ObservationBuilder()
+    b.batch('batch-a', 2)
+    uploadContent(b, 'batch-a', 0, 1)
+    b.upload('batch-a', uploadId('batch-a', 1), undefined)
+
+    // When
+    const violations = of(check(b.build()), 'no-lost-content')
+
+    // Then
+    expect(violations.some((v) => v.detail.includes('ELS has no tracker for this registered batch'))).toBe(true)
   })
 })
 

@@ -94,7 +94,7 @@ describe('Chooser.chance', () => {
     expect(chooser.schedule).toEqual([])
   })
 
-  it('is true exactly when the pick is below the numerator', () => {
+  it('is true exactly for the top `numerator` picks, so the first option (0) is always no', () => {
     // Given a chooser replaying picks 0, 1, 2, 3 out of 4
     const chooser = new Chooser(replaySource([0, 1, 2, 3]))
 
@@ -102,7 +102,7 @@ describe('Chooser.chance', () => {
     const results = [0, 1, 2, 3].map(() => chooser.chance(2, 4))
 
     // Then
-    expect(results).toEqual([true, true, false, false])
+    expect(results).toEqual([false, false, true, true])
     expect(chooser.schedule).toEqual([0, 1, 2, 3])
   })
 
@@ -205,5 +205,27 @@ describe('replaySource', () => {
 
     // Then
     expect(value).toBe(0)
+  })
+})
+
+describe('Chooser.percent', () => {
+  it('fires nothing when replaying past the end of a schedule', () => {
+    // Given an empty schedule (a flattened or exhausted replay)
+    const chooser = new Chooser(replaySource([]))
+    // When
+    const results = Array.from({length: 20}, () => chooser.percent(99.99))
+    // Then
+    expect(results.every((fired) => !fired)).toBe(true)
+  })
+
+  it('honours fractions of a percent', () => {
+    // Given a seeded chooser
+    const chooser = new Chooser(seededSource(3))
+    // When drawing 0.5% a hundred thousand times
+    let fired = 0
+    for (let i = 0; i < 100_000; i++) if (chooser.percent(0.5)) fired++
+    // Then about 500 fire (not 1%, as rounding the percentage up would give)
+    expect(fired).toBeGreaterThan(380)
+    expect(fired).toBeLessThan(620)
   })
 })

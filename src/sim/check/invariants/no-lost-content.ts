@@ -39,12 +39,14 @@ export function noLostContent(obs: Observation, index: ObservationIndex): Violat
 
     // Validation failures the tracker never counted.
     const invalid = view.uploads.filter((u) => !u.valid)
+    // (A batch without a tracker whose content was all reported is not losing anything here:
+    // that it never became ready is ready-exactly-once's finding.)
     if (view.tracker === undefined) {
-      if (view.batch !== undefined && view.uploads.length > 0) {
+      if (view.batch !== undefined && invalid.length > 0) {
         violation(
-          `ELS has no tracker for this registered batch, so its ${plural(view.uploads.length, 'upload')} ` +
-            `(${invalid.length} invalid) can never complete it`,
-          [],
+          `ELS has no tracker for this registered batch, so its ${plural(invalid.length, 'validation failure')} ` +
+            `were never counted`,
+          eventIds(view.messages[TOPICS.essayValidationFailed]),
         )
       }
     } else if (view.tracker.failed < invalid.length) {

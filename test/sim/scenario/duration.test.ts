@@ -1,0 +1,94 @@
+import {describe, expect, it} from 'vitest'
+
+import {SeededRng} from '../../../src/sim/kernel/rng.js'
+import {formatDuration, parseDuration} from '../../../src/sim/scenario/duration.js'
+
+describe('parseDuration', () => {
+  it.each([
+    ['0', 0],
+    ['0s', 0],
+    ['250us', 250],
+    ['5ms', 5_000],
+    ['1.5s', 1_500_000],
+    ['2m', 120_000_000],
+    ['24h', 86_400_000_000],
+    ['2S', 2_000_000],
+    [' 2s ', 2_000_000],
+  ])('%j is %i µs', (text, micros) => {
+    // Given / When
+    const parsed = parseDuration(text)
+
+    // Then
+    expect(parsed).toEqual({ok: true, value: micros})
+  })
+
+  it.each([
+    ['500', /has no unit/],
+    ['1.5', /has no unit/],
+    ['2x', /unknown unit "x"/],
+    ['2 s', /is not a duration/],
+    ['-2s', /is not a duration/],
+    ['abc', /is not a duration/],
+    ['', /is not a duration/],
+  ])('refuses %j in one line', (text, message) => {
+    // Given / When
+    const parsed = parseDuration(text)
+
+    // Then
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.error).toMatch(message)
+    expect(parsed.error).not.toContain('\n')
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0'],
+    [1, '1us'],
+    [999, '999us'],
+    [1_000, '1ms'],
+    [1_500, '1.5ms'],
+    [1_000_000, '1s'],
+    [1_500_000, '1.5s'],
+    [90_000_000, '1.5m'],
+    [3_600_000_000, '1h'],
+    [86_400_000_000, '24h'],
+    [1_234_567, '1234.567ms'],
+  ])('%i µs is %j, the shortest exact rendering', (micros, text) => {
+    // Given / When / Then
+    expect(formatDuration(micros)).toBe(text)
+  })
+
+  it('round-trips through parseDuration for any whole number of microseconds', () => {
+    // Given
+    const rng = new SeededRng(7)
+    const values = Array.from({length: 500}, () => [
+      rng.int(0, 1_000),
+      rng.int(0, 1e6),
+      rng.int(0, 2 ** 31),
+      rng.int(0, 1_000) * 1_000,
+      rng.int(0, 100) * 3_600_000_000,
+    ]).flat()
+
+    // When
+    const broken = values.filter((value) => {
+      const parsed = parseDuration(formatDuration(value))
+      return !parsed.ok || parsed.value !== value
+    })
+
+    // Then
+    expect(broken).toEqual([])
+  })
+
+  it('round-trips the other way for text already in shortest form', () => {
+    // Given
+    const texts = ['0', '250us', '5ms', '1.5ms', '2s', '1.5s', '2m', '24h']
+
+    // When / Then
+    for (const text of texts) {
+      const parsed = parseDuration(text)
+      expect(parsed.ok && formatDuration(parsed.value)).toBe(text)
+    }
+  })
+})
