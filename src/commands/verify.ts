@@ -1,0 +1,113 @@
+import {writeFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
+import {dirname, resolve} from 'node:path'
+
+import {Flags} from '@oclif/core'
+import {renderToString} from 'ink'
+import React from 'react'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {InputError} from '../cli/input-error.js'
+import {HELP, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
+import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
+import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
+import {junitXml} from '../sim/verify/junit.js'
+import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/verify/matrix.js'
+import {formatProgress} from '../sim/verify/progress.js'
+import {verifyJson, type VerifyJson} from '../sim/verify/verify-json.js'
+import {verifyMatrix} from '../sim/verify/verify-matrix.js'
+import {swimlane, swimlaneLines} from '../ui/swimlane-rows.js'
+import {VerifyReport} from '../ui/verify-report.js'
+
+const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
+
+export default class Verify extends BaseCommand {
+  static override summary = 'Run scenarios × strategies × seeds and check each cell against what its scenario expects'
+
+  static override description = `Runs every cell of a matrix (one scenario, one strategy, a range of seeds) on
+every core and prints per cell: runs, failures, the invariants violated, the
+first failing seed, and whether that is what the scenario declares for the
+strategy:
+  pass            no seed fails
+  fail            every seed fails, violating at least the listed invariants
+  fail-sometimes  at least one seed fails so
+(A harness that cannot reproduce the bug proves nothing: naive must fail.)
+Every cell with failures gets a minimal counterexample, a shrunk run shown as
+a swimlane, unexpected failures first. The shaping flags (--delay, --fault,
+--wake, --essays, --batches, --els-instances) apply to every cell.
+
+CI MATRIX (--ci: the smoke check that gates the fix, a few seconds on 2 cores)
+${describeMatrix(CI_MATRIX)
+  .map((line) => `  ${line}`)
+  .join('\n')}
+
+SCENARIOS
+${HELP.scenarios}
+
+STRATEGIES
+${HELP.strategies}
+
+DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
+${HELP.delays}
+
+FAULTS (--fault, fired deterministically from the seed)
+${HELP.faults}
+
+Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.`
+
+  static override examples = [
+    {description: 'Every scenario × every strategy × 200 seeds', command: '<%= config.bin %> verify'},
+    {description: 'The CI smoke check, with a JUnit report', command: '<%= config.bin %> verify --ci --junit reports/verify-ci.xml'},
+    {description: 'Narrow the matrix', command: '<%= config.bin %> verify --scenario content-first,partial --strategy naive --strategy buffer --seeds 50'},
+    {description: 'The fix under every fault with 3 ELS instances', command: "<%= config.bin %> verify --strategy buffer --fault relay-crash-after-publish --fault els-restart --fault 'broker-unavailable=1s..2s' --els-instances 3"},
+  ]
+
+  static override flags = {
+    scenario: Flags.string({multiple: true, delimiter: ',', summary: 'Scenarios to run (repeatable or comma-separated; default: all).'}),
+    strategy: Flags.string({multiple: true, delimiter: ',', summary: 'Strategies to run (repeatable or comma-separated; default: all).'}),
+    seeds: Flags.integer({min: 1, max: 1_000_000, summary: `Seeds per cell (default ${DEFAULT_SEEDS}).`}),
+    'seed-start': Flags.integer({min: 0, summary: 'First seed (default 1): seeds START..START+N-1.'}),
+    ...shapeFlags,
+    ci: Flags.boolean({default: false, exclusive: NARROWING, summary: 'Run the fixed CI matrix (see CI MATRIX).'}),
+    workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
+    junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory).'}),
+    shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
+  }
+
+  async run(): Promise<VerifyJson> {
+    const {flags} = await this.parse(Verify)
+    const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
+    const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
+    const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : process.stderr
+    const outcome = await verifyMatrix(cells, {
+      workers: flags.workers ?? availableParallelism(),
+      shrink: flags.shrink,
+      onProgress: progress && ((p) => progress.write(`\r${formatProgress(p)}\u001B[K`)),
+    })
+    progress?.write('\r\u001B[K')
+    if (junitPath) writeFileSync(junitPath, junitXml(outcome))
+    const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
+    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(VerifyReport, {outcome}), {columns: 1000}))
+    if (outcome.verdict === 'fail') this.failAfterReport(json)
+    return json
+  }
+}
+
+/** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
+function userMatrix(flags: ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}): MatrixSpec {
+  const selected = selectMatrix({
+    scenarios: flags.scenario,
+    strategies: flags.strategy,
+    seeds: flags.seeds,
+    seedStart: flags['seed-start'],
+    shape: {essays: flags.essays, batches: flags.batches, delay: flags.delay, fault: flags.fault, wake: flags.wake, 'els-instances': flags['els-instances']},
+  })
+  if (!selected.ok) throw new InputError(selected.error)
+  return selected.value
+}
+
+/** The JUnit file's directory is created if missing (CI writes to a fresh `reports/`). */
+function writableJunitFile(file: string): string {
+  ensureWritableDir('--junit', dirname(resolve(file)))
+  return ensureWritableFile('--junit', file)
+}

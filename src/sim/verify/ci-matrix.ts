@@ -1,0 +1,56 @@
+import {SCENARIO_NAMES} from '../scenario/builtin-scenarios.js'
+import {STRATEGY_NAMES} from '../scenario/strategy.js'
+import type {MatrixSpec} from './matrix.js'
+
+/** Every fault the simulator injects, at its default chance, with a broker outage mid-run. */
+export const CI_FAULTS = [
+  'relay-crash-after-publish',
+  'consumer-crash-before-commit',
+  'els-restart',
+  'register-db-error',
+  'broker-unavailable=1s..2s',
+]
+
+/**
+ * `racelab verify --ci`: the smoke check that gates the buffer fix, small enough for every CI run
+ * (about 1,400 runs, a few seconds on 2 cores). First every scenario × every strategy over 20
+ * seeds, which also proves the harness still reproduces the race (naive and partition-key must
+ * fail where declared); then the fix under every fault with 3 ELS instances, over 100 seeds of
+ * every scenario.
+ */
+export const CI_MATRIX: readonly MatrixSpec[] = [
+  {scenarios: SCENARIO_NAMES, strategies: STRATEGY_NAMES, seedStart: 1, seeds: 20, shape: {'els-instances': 1}},
+  {
+    label: 'every fault, 3 ELS instances',
+    scenarios: SCENARIO_NAMES,
+    strategies: ['buffer'],
+    seedStart: 1,
+    seeds: 100,
+    shape: {fault: CI_FAULTS, 'els-instances': 3},
+  },
+]
+
+/** The matrix in words for `--help`: a line per block, its shaping flags wrapped below it. */
+export function describeMatrix(specs: readonly MatrixSpec[], width = 76): string[] {
+  return specs.flatMap((spec) => {
+    const scenarios = spec.scenarios.length === SCENARIO_NAMES.length ? 'every scenario' : spec.scenarios.join(', ')
+    const strategies = spec.strategies.length === STRATEGY_NAMES.length ? 'every strategy' : spec.strategies.join(', ')
+    const label = spec.label ? ` (${spec.label})` : ''
+    const head = `${scenarios} × ${strategies} × seeds ${spec.seedStart}..${spec.seedStart + spec.seeds - 1}${label}`
+    const args = [
+      ...(spec.shape.essays === undefined ? [] : [`--essays ${spec.shape.essays}`]),
+      ...(spec.shape.batches === undefined ? [] : [`--batches ${spec.shape.batches}`]),
+      ...(spec.shape.delay ?? []).map((d) => `--delay ${d}`),
+      ...(spec.shape.fault ?? []).map((f) => `--fault ${f}`),
+      ...(spec.shape.wake ?? []).map((w) => `--wake ${w}`),
+      ...(spec.shape['els-instances'] === 1 ? [] : [`--els-instances ${spec.shape['els-instances']}`]),
+    ]
+    const lines = [head]
+    for (const arg of args) {
+      const last = lines.length - 1
+      if (last > 0 && lines[last].length + 1 + arg.length <= width) lines[last] += ` ${arg}`
+      else lines.push(`    ${arg}`)
+    }
+    return lines
+  })
+}

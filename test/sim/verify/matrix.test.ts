@@ -1,0 +1,81 @@
+import {describe, expect, it} from 'vitest'
+
+import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../../../src/sim/scenario/builtin-scenarios.js'
+import {STRATEGY_NAMES} from '../../../src/sim/scenario/strategy.js'
+import {CI_FAULTS, CI_MATRIX, describeMatrix} from '../../../src/sim/verify/ci-matrix.js'
+import {buildCells, selectMatrix, selectNames, totalRuns, type MatrixSpec} from '../../../src/sim/verify/matrix.js'
+
+const NO_SHAPE = {'els-instances': 1}
+const plainShape = () => ({options: {}, args: []})
+
+function select(selection: Parameters<typeof selectMatrix>[0]): MatrixSpec {
+  const result = selectMatrix(selection)
+  if (!result.ok) throw new Error(result.error)
+  return result.value
+}
+
+describe('the verify matrix', () => {
+  it('defaults to every scenario × every strategy × seeds 1..200', () => {
+    // When
+    const spec = select({shape: NO_SHAPE})
+    const cells = buildCells([spec], plainShape)
+    // Then
+    expect(spec).toMatchObject({scenarios: SCENARIO_NAMES, strategies: STRATEGY_NAMES, seedStart: 1, seeds: 200})
+    expect(cells).toHaveLength(SCENARIO_NAMES.length * STRATEGY_NAMES.length)
+    expect(totalRuns(cells)).toBe(cells.length * 200)
+    expect(cells.map((c) => c.index)).toEqual(cells.map((_, i) => i))
+  })
+
+  it('narrows by repeated and comma-separated names, in the known order, each once', () => {
+    // When
+    const spec = select({scenarios: ['random,content-first', 'content-first'], strategies: ['buffer', 'naive'], seeds: 7, seedStart: 40, shape: NO_SHAPE})
+    const cells = buildCells([spec], plainShape)
+    // Then
+    expect(cells.map((c) => `${c.scenario}/${c.strategy}/${c.seedStart}/${c.seeds}`)).toEqual([
+      'content-first/naive/40/7',
+      'content-first/buffer/40/7',
+      'random/naive/40/7',
+      'random/buffer/40/7',
+    ])
+  })
+
+  it('gives each cell its scenario’s expectation for its strategy', () => {
+    // When
+    const cells = buildCells([select({scenarios: ['content-first'], shape: NO_SHAPE})], plainShape)
+    // Then
+    for (const cell of cells) expect(cell.expectation).toBe(BUILTIN_SCENARIOS.get('content-first')!.expect[cell.strategy])
+    expect(cells.find((c) => c.strategy === 'naive')!.expectation.outcome).toBe('fail')
+  })
+
+  it.each([
+    [{scenarios: ['nope']}, '--scenario: unknown scenario "nope"'],
+    [{strategies: ['naive,magic']}, '--strategy: unknown strategy "magic"'],
+    [{scenarios: ['content-first,']}, '--scenario: an empty scenario name'],
+  ])('refuses %j', (selection, error) => {
+    // When
+    const result = selectMatrix({...selection, shape: NO_SHAPE})
+    // Then
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error).toContain(error)
+  })
+
+  it('selects everything when nothing is requested', () => {
+    expect(selectNames('strategy', STRATEGY_NAMES, [])).toEqual({ok: true, value: STRATEGY_NAMES})
+  })
+
+  it('the CI matrix covers every cell once plus the fix under every fault with 3 ELS instances', () => {
+    // When
+    const cells = buildCells(CI_MATRIX, plainShape)
+    const faulted = CI_MATRIX.find((spec) => spec.shape.fault !== undefined)!
+    // Then
+    expect(faulted.strategies).toEqual(['buffer'])
+    expect(faulted.shape).toEqual({fault: CI_FAULTS, 'els-instances': 3})
+    expect(faulted.scenarios).toContain('random')
+    expect(CI_FAULTS.map((f) => f.split('=')[0]).sort()).toEqual(
+      ['broker-unavailable', 'consumer-crash-before-commit', 'els-restart', 'register-db-error', 'relay-crash-after-publish'].sort(),
+    )
+    expect(totalRuns(cells)).toBeLessThanOrEqual(2000)
+    expect(describeMatrix(CI_MATRIX).join('\n')).toContain('--fault broker-unavailable=1s..2s')
+    for (const line of describeMatrix(CI_MATRIX)) expect(line.length).toBeLessThanOrEqual(78)
+  })
+})
