@@ -23,7 +23,8 @@ export abstract class BaseCommand extends Command {
     const input = error instanceof InputError || isParseError(error)
     const line = firstLine(error.message)
     const hint = input ? ` (see: racelab ${this.id ?? ''} --help)`.replace('  ', ' ') : ''
-    this.logToStderr(`Error: ${line}${hint}`)
+    // Straight to stderr: oclif's logToStderr is silent under --json, and bad input must always say why.
+    process.stderr.write(`Error: ${line}${hint}\n`)
     return this.exit(input ? EXIT.badInput : EXIT.internal)
   }
 }

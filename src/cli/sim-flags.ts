@@ -4,6 +4,7 @@ import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../sim/scenario/builtin-scenari
 import {DELAY_TARGETS, parseDelaySpec, parseWakeSpec, type SpecParse} from '../sim/scenario/delay-spec.js'
 import {FAULTS, parseFaultSpec} from '../sim/scenario/fault-spec.js'
 import {STRATEGIES, STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
+import type {ShapeSpec} from '../sim/scenario/shape-spec.js'
 import type {RunOptions} from '../sim/simulated/run-simulation.js'
 import {InputError} from './input-error.js'
 
@@ -36,14 +37,7 @@ export const shapeFlags = {
 export const scenarioFlag = Flags.option({options: SCENARIO_NAMES, default: 'content-first', summary: 'Built-in scenario.'})
 export const strategyFlag = Flags.option({options: STRATEGY_NAMES, default: 'buffer' as Strategy, summary: 'Strategy.'})
 
-export interface ShapeFlagValues {
-  essays?: number
-  batches?: number
-  delay?: string[]
-  fault?: string[]
-  wake?: string[]
-  'els-instances': number
-}
+export type ShapeFlagValues = ShapeSpec
 
 function each<T>(flag: string, values: string[] | undefined, parse: (text: string) => SpecParse<T>): T[] {
   return (values ?? []).map((text) => {

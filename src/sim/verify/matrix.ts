@@ -3,23 +3,11 @@ import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../scenario/builtin-scenarios.j
 import type {SpecParse} from '../scenario/delay-spec.js'
 import type {Expectation} from '../scenario/scenario.js'
 import {STRATEGY_NAMES, type Strategy} from '../scenario/strategy.js'
+import type {ShapeSpec} from '../scenario/shape-spec.js'
 import type {ShapeOptions} from './run-spec.js'
 
 /** Seeds per cell when `--seeds` is not given. */
 export const DEFAULT_SEEDS = 200
-
-/**
- * The shaping flags as written on a command line (the same fields as the CLI's flag values), so a
- * matrix defined in the core, like the CI matrix, goes through the same parsing as user flags.
- */
-export interface ShapeSpec {
-  essays?: number
-  batches?: number
-  delay?: string[]
-  fault?: string[]
-  wake?: string[]
-  'els-instances': number
-}
 
 /** A block of the matrix: every scenario × every strategy, over the same seeds and shape. */
 export interface MatrixSpec {

@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest'
 
 import {parseDelaySpec} from '../../../src/sim/scenario/delay-spec.js'
 import {escapeXml, junitXml} from '../../../src/sim/verify/junit.js'
-import {buildCells, type ShapeSpec} from '../../../src/sim/verify/matrix.js'
+import type {ShapeSpec} from '../../../src/sim/scenario/shape-spec.js'
+import {buildCells} from '../../../src/sim/verify/matrix.js'
 import {verifyMatrix, type VerifyOutcome} from '../../../src/sim/verify/verify-matrix.js'
 
 /**

@@ -1,0 +1,71 @@
+import {existsSync, writeFileSync} from 'node:fs'
+
+import {Flags} from '@oclif/core'
+import {renderToString} from 'ink'
+import React from 'react'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {InputError} from '../cli/input-error.js'
+import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {ensureWritableFile} from '../cli/writable-path.js'
+import type {Expected} from '../sim/fixture/fixture.js'
+import {recordFixture} from '../sim/fixture/fixture-record.js'
+import {actualOutcome} from '../sim/fixture/fixture-replay.js'
+import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
+import type {RunResult} from '../sim/simulated/run-simulation.js'
+import {RecordReport} from '../ui/record-report.js'
+
+export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
+
+export default class Record extends BaseCommand {
+  static override summary = 'Run a scenario and write it as a fixture that replays it event for event'
+
+  static override description = `Runs a scenario exactly as \`racelab run\` does (same flags, same seed, same trace) and writes a fixture: the base scenario, the topology, the delays, wakes and faults, the seed, every event ELS took in order (deliveries), and the outcome as the expectation for the strategy run. Replaying the fixture reproduces the run event for event (record checks that before it writes).
+
+A failing cell of a search is recorded from its seed: racelab record --seed N ...
+
+SCENARIOS
+${HELP.scenarios}
+
+STRATEGIES
+${HELP.strategies}
+
+DELAYS (--delay TARGET=VALUE)
+${HELP.delays}
+
+FAULTS (--fault)
+${HELP.faults}
+
+Exit codes: 0 the fixture was written (whatever the run's verdict: it is the expectation), 2 bad input.`
+
+  static override examples = [
+    {description: 'Capture the race as a fixture', command: '<%= config.bin %> record --scenario content-first --strategy naive --out race.yaml'},
+    {description: 'Capture a seed of random with faults', command: "<%= config.bin %> record --scenario random --seed 42 --fault relay-crash-after-publish=file@30% --out resend.yaml"},
+  ]
+
+  static override flags = {
+    out: Flags.string({required: true, summary: 'Write the fixture to FILE (YAML).'}),
+    force: Flags.boolean({default: false, summary: 'Replace FILE if it exists.'}),
+    description: Flags.string({summary: 'The fixture’s description (default: what was run and its outcome).'}),
+    scenario: scenarioFlag(),
+    strategy: strategyFlag(),
+    seed: Flags.integer({default: 1, min: 0, max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
+    ...shapeFlags,
+  }
+
+  async run(): Promise<RecordJson> {
+    const {flags} = await this.parse(Record)
+    const shape = shapeOptions(flags)
+    const out = ensureWritableFile('--out', flags.out)
+    if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
+    const command = ['racelab record', `--scenario ${flags.scenario}`, `--strategy ${flags.strategy}`, `--seed ${flags.seed}`, ...shapeArgs(flags)].join(' ')
+    const recording = recordFixture({scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, ...shape, description: flags.description, command})
+    writeFileSync(out, recording.text)
+    const {result} = recording.run
+    const expected = actualOutcome(result.violations)
+    if (!this.jsonEnabled()) {
+      this.log(renderToString(React.createElement(RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries}), {columns: 1000}))
+    }
+    return {file: flags.out, expect: expected, deliveries: recording.deliveries, ...result}
+  }
+}
