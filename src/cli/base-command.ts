@@ -1,6 +1,6 @@
 import {Command} from '@oclif/core'
 
-import {EXIT, InputError} from './input-error.js'
+import {EXIT, InputError} from '../sim/input-error.js'
 
 /**
  * The one place that owns errors and exit codes: bad input is one line and exit 2, a violated
@@ -22,7 +22,7 @@ export abstract class BaseCommand extends Command {
     if (process.env.RACELAB_DEBUG) console.error(error.stack)
     const input = error instanceof InputError || isParseError(error)
     const line = firstLine(error.message)
-    const hint = input ? ` (see: racelab ${this.id ?? ''} --help)`.replace('  ', ' ') : ''
+    const hint = input ? ` (see: racelab ${(this.id ?? '').replaceAll(':', ' ')} --help)`.replace('  ', ' ') : ''
     // Straight to stderr: oclif's logToStderr is silent under --json, and bad input must always say why.
     process.stderr.write(`Error: ${line}${hint}\n`)
     return this.exit(input ? EXIT.badInput : EXIT.internal)

@@ -6,7 +6,7 @@ import {FAULTS, parseFaultSpec} from '../sim/scenario/fault-spec.js'
 import {STRATEGIES, STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import type {ShapeSpec} from '../sim/scenario/shape-spec.js'
 import type {RunOptions} from '../sim/simulated/run-simulation.js'
-import {InputError} from './input-error.js'
+import {InputError} from '../sim/input-error.js'
 
 /** Help text blocks shared by the commands that run simulations. */
 export const HELP = {

@@ -1,7 +1,7 @@
 import {accessSync, constants, existsSync, mkdirSync, statSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 
-import {InputError} from './input-error.js'
+import {InputError} from '../sim/input-error.js'
 
 /** Makes sure `dir` exists (creating it) and is a writable directory, before any work is done. */
 export function ensureWritableDir(flag: string, dir: string): string {

@@ -5,7 +5,7 @@ import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {InputError} from '../cli/input-error.js'
+import {InputError} from '../sim/input-error.js'
 import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import type {Expected} from '../sim/fixture/fixture.js'

@@ -3,7 +3,7 @@ import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {EXIT} from '../cli/input-error.js'
+import {EXIT} from '../sim/input-error.js'
 import {FIXTURE_VERSION} from '../sim/fixture/fixture-schema.js'
 import {replayPaths, type SuiteReport} from '../sim/fixture/fixture-suite.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'

@@ -3,7 +3,7 @@ import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {InputError} from '../cli/input-error.js'
+import {InputError} from '../sim/input-error.js'
 import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {decodeSchedule} from '../sim/kernel/schedule.js'
@@ -66,12 +66,15 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     schedule: Flags.string({
       summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
     }),
-    kafka: Flags.string({default: 'memory', summary: 'memory (the in-memory Kafka, virtual time) or BROKERS (host:port,...): run live on that cluster.'}),
+    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, virtual time), local (`racelab kafka up --detach`) or BROKERS (host:port,...): run live there.'}),
     'topic-prefix': Flags.string({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
   }
 
   async run(): Promise<RunJson | LiveRunJson> {
     const {flags} = await this.parse(Run)
+    if (flags.kafka !== 'memory' && flags.schedule !== undefined) {
+      throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
+    }
     const shape = shapeOptions(flags)
     const dbDir = flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db)
     const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace)

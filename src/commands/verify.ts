@@ -7,7 +7,7 @@ import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {InputError} from '../cli/input-error.js'
+import {InputError} from '../sim/input-error.js'
 import {HELP, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'

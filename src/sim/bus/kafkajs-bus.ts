@@ -315,7 +315,7 @@ export class KafkajsBus implements Bus {
       crashed,
       stop: async () => {
         this.consumers.delete(consumer)
-        await consumer.disconnect().catch(() => undefined)
+        await settle(consumer.disconnect())
       },
     }
   }
@@ -349,9 +349,9 @@ export class KafkajsBus implements Bus {
     const consumers = [...this.consumers]
     this.consumers.clear()
     await Promise.all([
-      ...consumers.map((consumer) => consumer.disconnect().catch(() => undefined)),
-      this.producer?.disconnect().catch(() => undefined),
-      this.admin?.disconnect().catch(() => undefined),
+      ...consumers.map((consumer) => settle(consumer.disconnect())),
+      this.producer && settle(this.producer.disconnect()),
+      this.admin && settle(this.admin.disconnect()),
     ])
     this.producer = undefined
     this.admin = undefined
@@ -378,6 +378,16 @@ export class KafkajsBus implements Bus {
     if (!this.admin) throw new Error('the kafkajs bus is not connected')
     return this.admin
   }
+}
+
+/**
+ * Waits for a disconnect, but not forever: with the brokers gone kafkajs may retry for a while,
+ * and a run that is over must not hang on its goodbyes.
+ */
+async function settle(disconnect: Promise<void>, ms = 3000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([disconnect.catch(() => undefined), new Promise<void>((done) => (timer = setTimeout(done, ms)))])
+  clearTimeout(timer)
 }
 
 /** kafkajs wraps the cause of a retried failure; the innermost message is the useful one. */

@@ -303,6 +303,11 @@ async function latency(bus: KafkajsBus, clock: WallClock, options: LiveBenchOpti
   }
 }
 
+/** Topics no other bench uses: `racelab-bench-<time base36><pid base36>-`. */
+export function defaultBenchPrefix(): string {
+  return `racelab-bench-${Date.now().toString(36)}${process.pid.toString(36)}-`
+}
+
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000
 }

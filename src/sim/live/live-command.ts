@@ -1,5 +1,6 @@
-import {InputError} from '../../cli/input-error.js'
+import {InputError} from '../input-error.js'
 import {checkTopicPrefix, KafkaUnreachableError, parseBrokerList} from '../bus/kafkajs-bus.js'
+import {DEFAULT_STATE_FILE, localServers} from './mock-cluster.js'
 import type {DelaySetting, WakeSetting} from '../scenario/delay-spec.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import type {ScenarioDefinition} from '../scenario/scenario.js'
@@ -36,12 +37,7 @@ export interface LiveCommandOptions {
  * anything wrong, an unreachable cluster included), then runs the scenario on the cluster.
  */
 export async function runOnKafka(options: LiveCommandOptions): Promise<LiveRun & {json: LiveRunJson}> {
-  let brokers: string[]
-  try {
-    brokers = parseBrokerList(options.kafka)
-  } catch (error) {
-    throw new InputError(`--kafka ${options.kafka}: ${(error as Error).message}; use memory or host:port[,host:port...]`)
-  }
+  const brokers = resolveBrokers(options.kafka, 'memory, local or host:port[,host:port...]')
   const topicPrefix = options.topicPrefix ?? defaultTopicPrefix(options.seed)
   try {
     checkTopicPrefix(topicPrefix)
@@ -88,4 +84,23 @@ export async function runOnKafka(options: LiveCommandOptions): Promise<LiveRun &
     ...options.shapeArgs,
   ].join(' ')
   return {...run, json: {...run.result, rerun}}
+}
+
+/**
+ * The brokers a --kafka value names: `local` is the cluster `racelab kafka up --detach` recorded
+ * in .racelab/kafka.json; anything else is a host:port list. Bad input is an InputError.
+ */
+export function resolveBrokers(spec: string, expected: string): string[] {
+  if (spec === 'local') {
+    const servers = localServers()
+    if (servers === undefined) {
+      throw new InputError(`--kafka local: no cluster recorded in ${DEFAULT_STATE_FILE} is running; start one with: racelab kafka up --detach`)
+    }
+    return parseBrokerList(servers)
+  }
+  try {
+    return parseBrokerList(spec)
+  } catch (error) {
+    throw new InputError(`--kafka ${spec}: ${(error as Error).message}; use ${expected}`)
+  }
 }

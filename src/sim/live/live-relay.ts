@@ -53,7 +53,7 @@ export class LiveRelay {
   private running = false
   private loop: Promise<void> | undefined
   private wakeIdle: (() => void) | undefined
-  private wakeRequested = false
+  private lastError = ''
 
   constructor(private readonly o: LiveRelayOptions) {}
 
@@ -69,12 +69,12 @@ export class LiveRelay {
 
   /** A writer of `source` committed a row: wakes an idle relay at once if notifications reach it. */
   rowCommitted(source: ServiceName): void {
-    if (!this.o.settings(source).wake) return
-    this.wakeRequested = true
-    this.wakeIdle?.()
+    // A row committed while the relay polls or publishes needs no wake: it loops at once after
+    // work, and polls again before it sleeps.
+    if (this.o.settings(source).wake) this.wakeIdle?.()
   }
 
-  /** Ends the loop after the current step. */
+  /** Ends the loop after the current step (a back-off or publish delay ends with `clock.stop()`). */
   async stop(): Promise<void> {
     this.running = false
     this.wakeIdle?.()
@@ -86,12 +86,9 @@ export class LiveRelay {
     let emptyPolls = 0
     let failuresInARow = 0
     while (this.running && !clock.isStopped) {
-      this.wakeRequested = false
       const rows = relay.poll()
       if (rows.length === 0) {
         emptyPolls++
-        // A notification that arrived while this poll ran must not be lost.
-        if (this.wakeRequested) continue
         const wait = clock.sleep(idleWait(emptyPolls, this.o.pollInterval))
         this.wakeIdle = wait.wake
         await wait.done
@@ -114,8 +111,6 @@ export class LiveRelay {
       }
     }
   }
-
-  private lastError = ''
 
   /** Publishes one poll's rows; true when every row was acked (crashes included). */
   private async publish(rows: RelayRow[]): Promise<boolean> {

@@ -268,3 +268,12 @@ export function stateFilePath(file: string | undefined): string {
   const path = file ?? DEFAULT_STATE_FILE
   return isAbsolute(path) ? path : resolve(path)
 }
+
+/**
+ * `--kafka local`: the bootstrap servers of the cluster `racelab kafka up --detach` recorded in
+ * the default state file; undefined when none runs.
+ */
+export function localServers(stateFile: string = DEFAULT_STATE_FILE): string | undefined {
+  const state = readClusterState(stateFile)
+  return state !== undefined && isClusterAlive(state) ? state.servers : undefined
+}

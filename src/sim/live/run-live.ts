@@ -176,39 +176,30 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     // The relays exist before any consumer runs (ELS wakes its relay); they start with the client.
     const onAck = (_row: unknown, ack: ProduceAck): void => progress.acked(ack, elsTopics.has(ack.topic))
     const crashing = faults.find((f): f is Extract<Fault, {kind: 'relay-crash-after-publish'}> => f.kind === 'relay-crash-after-publish')
-    const liveRelay = (relay: Relay | CoordinatedRelay, db: Database.Database): LiveRelay =>
+    // A per-service relay marks its rows in one transaction of its database; the coordinated
+    // relay spans two databases, so each row is marked on its own.
+    const liveRelay = (relay: Relay | CoordinatedRelay, db?: Database.Database): LiveRelay =>
       new LiveRelay({
         relay,
         bus,
         clock,
         chooser,
         settings: (source) => scenario.relays[source],
-        pollInterval: relay instanceof Relay ? scenario.relays[relay.service].pollInterval : scenario.relays.bos.pollInterval,
-        transaction: (work) => db.transaction(work)(),
+        pollInterval:
+          relay instanceof Relay
+            ? scenario.relays[relay.service].pollInterval
+            : Math.min(scenario.relays.bos.pollInterval, scenario.relays.file.pollInterval),
+        transaction: db && ((work) => db.transaction(work)()),
         crashAfterPublish: (source) => (crashing && crashing.relays.includes(source) ? crashing.percent : 0),
         trace: record,
         onAck,
       })
     const bosRelay = new Relay('bos', bos.outbox, ids)
     const fileRelay = new Relay('file', files.outbox, ids)
-    const producers =
-      plan.relays === 'coordinated'
-        ? (() => {
-            // One relay over both outboxes: each row is marked in its own database.
-            const one = new LiveRelay({
-              relay: new CoordinatedRelay([bosRelay, fileRelay]),
-              bus,
-              clock,
-              chooser,
-              settings: (source) => scenario.relays[source],
-              pollInterval: Math.min(scenario.relays.bos.pollInterval, scenario.relays.file.pollInterval),
-              crashAfterPublish: (source) => (crashing && crashing.relays.includes(source) ? crashing.percent : 0),
-              trace: record,
-              onAck,
-            })
-            return {bos: one, file: one}
-          })()
-        : {bos: liveRelay(bosRelay, bos.db), file: liveRelay(fileRelay, files.db)}
+    const coordinated = plan.relays === 'coordinated' ? liveRelay(new CoordinatedRelay([bosRelay, fileRelay])) : undefined
+    const producers = coordinated
+      ? {bos: coordinated, file: coordinated}
+      : {bos: liveRelay(bosRelay, bos.db), file: liveRelay(fileRelay, files.db)}
     const elsRelay = liveRelay(new Relay('els', els.outbox, ids), elsDb)
     relays.push(...new Set([producers.bos, producers.file, elsRelay]))
     const observed: BusMessage[] = []
@@ -328,9 +319,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     }
     const endedAt = clock.now()
 
+    // Stop: no step starts from here (every timer and wait ends), then the consumers leave.
     stopping = true
-    await Promise.all(relays.map((relay) => relay.stop()))
     clock.stop()
+    await Promise.all(relays.map((relay) => relay.stop()))
     await Promise.all(subscriptions.map((s) => s.stop()))
 
     const observation = observe(endedAt, liveBound(scenario, trace), observed, bos, files, els)

@@ -1,0 +1,69 @@
+import {Flags} from '@oclif/core'
+import {renderToString} from 'ink'
+import React from 'react'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {InputError} from '../sim/input-error.js'
+import {checkTopicPrefix, KafkaUnreachableError} from '../sim/bus/kafkajs-bus.js'
+import {benchLive, benchSimulated, defaultBenchPrefix, type LiveBench, type SimulatedBench} from '../sim/live/bench.js'
+import {resolveBrokers} from '../sim/live/live-command.js'
+import {BenchReport} from '../ui/bench-report.js'
+
+export interface BenchJson {
+  simulated: SimulatedBench[]
+  live?: LiveBench
+}
+
+export default class Bench extends BaseCommand {
+  static override summary = 'Measure the simulator, and (with --kafka) the live relay against raw kafkajs'
+
+  static override description = `Simulated: runs content-first (2 essays) and large-batch (25 essays) many times in virtual
+time and reports runs/s and wall-clock ms per run (mean, p50, p99).
+
+Live (--kafka BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100
+messages per request, acks=all, and one message per request), the relay's throughput draining
+committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end
+latency from outbox commit to ELS handled, with batches committed at a steady pace.
+Goal: the relay reaches at least half of raw kafkajs throughput.`
+
+  static override examples = [
+    '<%= config.bin %> bench',
+    '<%= config.bin %> bench --kafka 127.0.0.1:9092 --json',
+    '<%= config.bin %> kafka up --detach && <%= config.bin %> bench --kafka local',
+  ]
+
+  static override flags = {
+    runs: Flags.integer({default: 500, min: 1, max: 1_000_000, summary: 'Simulated runs of content-first.'}),
+    'large-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Simulated runs of large-batch (0 skips it).'}),
+    kafka: Flags.string({summary: 'local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
+    events: Flags.integer({default: 20_000, min: 100, max: 10_000_000, summary: 'Live: events for the throughput phases.'}),
+    batches: Flags.integer({default: 100, min: 1, max: 100_000, summary: 'Live: batches (1 registration + 4 contents) for the latency phase.'}),
+    'topic-prefix': Flags.string({summary: 'Live: prefix of the bench topics (default racelab-bench-<unique>-).'}),
+  }
+
+  async run(): Promise<BenchJson> {
+    const {flags} = await this.parse(Bench)
+    const brokers = flags.kafka === undefined ? undefined : resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
+    const topicPrefix = flags['topic-prefix'] ?? defaultBenchPrefix()
+    try {
+      checkTopicPrefix(topicPrefix)
+    } catch (error) {
+      throw new InputError(`--topic-prefix: ${(error as Error).message}`)
+    }
+    const simulated = [benchSimulated('content-first', flags.runs)]
+    if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
+    let live: LiveBench | undefined
+    if (brokers) {
+      try {
+        live = await benchLive({brokers, topicPrefix, events: flags.events, latencyBatches: flags.batches})
+      } catch (error) {
+        if (error instanceof KafkaUnreachableError) throw new InputError(`--kafka: ${error.message}`)
+        throw error
+      }
+    }
+    const json: BenchJson = live ? {simulated, live} : {simulated}
+    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(BenchReport, json), {columns: 1000}))
+    return json
+  }
+}
+

@@ -1,0 +1,39 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {stateFilePath, stopDetachedCluster} from '../../sim/live/mock-cluster.js'
+
+export interface KafkaDownJson {
+  stopped: boolean
+  stateFile: string
+  pid?: number
+  servers?: string
+}
+
+export default class KafkaDown extends BaseCommand {
+  static override summary = 'Stop the cluster `racelab kafka up --detach` started'
+
+  static override description = `Stops the detached mock cluster recorded in the state file (its whole process group) and
+removes the file. Nothing recorded, or recorded but already gone: says so, exit 0.`
+
+  static override examples = ['<%= config.bin %> kafka down', '<%= config.bin %> kafka down --state /tmp/ci-kafka.json --json']
+
+  static override flags = {
+    state: Flags.string({summary: 'State file of the detached cluster (default .racelab/kafka.json).'}),
+  }
+
+  async run(): Promise<KafkaDownJson> {
+    const {flags} = await this.parse(KafkaDown)
+    const stateFile = stateFilePath(flags.state)
+    const stopped = await stopDetachedCluster(stateFile)
+    if (stopped === undefined) {
+      if (!this.jsonEnabled()) this.log(`no detached cluster recorded in ${stateFile}: nothing to stop`)
+      return {stopped: false, stateFile}
+    }
+    const {state, wasRunning} = stopped
+    if (!this.jsonEnabled()) {
+      this.log(wasRunning ? `stopped the mock cluster (pid ${state.pid}) at ${state.servers}` : `the cluster recorded in ${stateFile} was already gone; removed the file`)
+    }
+    return {stopped: wasRunning, stateFile, pid: state.pid, servers: state.servers}
+  }
+}

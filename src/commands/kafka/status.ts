@@ -1,0 +1,38 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/live/mock-cluster.js'
+
+export interface KafkaStatusJson {
+  running: boolean
+  stateFile: string
+  servers?: string
+  pid?: number
+  kcat?: string
+}
+
+export default class KafkaStatus extends BaseCommand {
+  static override summary = 'Show whether a detached cluster runs, and its bootstrap servers'
+
+  static override description = `Reads the state file \`racelab kafka up --detach\` wrote. Exit 0 when the cluster runs, 1 when it
+does not (so scripts can test it).`
+
+  static override flags = {
+    state: Flags.string({summary: 'State file of the detached cluster (default .racelab/kafka.json).'}),
+  }
+
+  async run(): Promise<KafkaStatusJson> {
+    const {flags} = await this.parse(KafkaStatus)
+    const stateFile = stateFilePath(flags.state)
+    const state = readClusterState(stateFile)
+    const kcat = findKcat()
+    const running = state !== undefined && isClusterAlive(state)
+    const json: KafkaStatusJson = running ? {running, stateFile, servers: state.servers, pid: state.pid, kcat} : {running, stateFile, kcat}
+    if (!this.jsonEnabled()) {
+      this.log(running ? `running (pid ${state.pid}): ${state.servers}` : `not running (${stateFile})`)
+      if (kcat === undefined) this.log('kcat: not found (Debian package kcat)')
+    }
+    if (!running) this.failAfterReport(json)
+    return json
+  }
+}

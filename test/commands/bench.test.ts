@@ -1,0 +1,40 @@
+import {resolve} from 'node:path'
+
+import {runCommand} from '@oclif/test'
+import {describe, expect, it} from 'vitest'
+
+const root = resolve(import.meta.dirname, '../..')
+const bench = (args: string[]) => runCommand(['bench', ...args], {root})
+
+describe('racelab bench (simulated section)', () => {
+  it('--json: runs/s and ms per run for content-first and large-batch', async () => {
+    // When
+    const {stdout, error} = await bench(['--runs', '5', '--large-runs', '2', '--json'])
+
+    // Then: shapes and counts only; speed is measured, never asserted
+    expect(error).toBeUndefined()
+    const json = JSON.parse(stdout)
+    expect(json.live).toBeUndefined()
+    expect(json.simulated.map((s: {scenario: string; essays: number; runs: number}) => [s.scenario, s.essays, s.runs])).toEqual([
+      ['content-first', 2, 5],
+      ['large-batch', 25, 2],
+    ])
+    for (const section of json.simulated) {
+      expect(section.runsPerSecond).toBeGreaterThan(0)
+      expect(Object.keys(section.msPerRun)).toEqual(['mean', 'p50', 'p90', 'p99', 'max'])
+    }
+  })
+
+  it('prints a table without --json', async () => {
+    const {stdout, error} = await bench(['--runs', '3', '--large-runs', '0'])
+    expect(error).toBeUndefined()
+    expect(stdout).toMatch(/content-first\s+2 essays\s+3 runs\s+[\d.]+ runs\/s/)
+  })
+
+  it('--kafka with a bad broker list: one line, exit 2', async () => {
+    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--kafka', 'nope'])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('--kafka nope')
+  })
+})
