@@ -1,22 +1,18 @@
 import {Box, Text} from 'ink'
 
 import type {LiveRunResult} from '../sim/live/run-live.js'
+import {VerdictBlock} from './verdict-block.js'
 
 export interface LiveRunReportProps {
   result: LiveRunResult
   rerun: string
 }
 
-const COUNT_COLUMNS = ['expected', 'assigned', 'failed', 'excess', 'ready'] as const
-
 /**
  * What `racelab run --kafka BROKERS` prints after its live timeline (which it streams as the
  * events happen): verdict, violations, per-batch counts, the cluster and topics, the relays.
  */
 export function LiveRunReport({result, rerun}: LiveRunReportProps) {
-  const failed = result.verdict === 'fail'
-  const batchWidth = Math.max(5, ...result.batches.map((b) => b.batchId.length)) + 2
-  const invariantWidth = Math.max(0, ...result.violations.map((v) => v.invariant.length)) + 2
   const {kafka} = result
   const partitionCounts = [...new Set(Object.values(kafka.partitions))].join('/')
   const topics =
@@ -26,34 +22,7 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
   return (
     <Box flexDirection="column">
       <Text> </Text>
-      {failed ? (
-        <Text color="red" bold>
-          FAIL {result.violations.length} invariant violation{result.violations.length === 1 ? '' : 's'}
-        </Text>
-      ) : (
-        <Text color="green" bold>
-          PASS every invariant holds
-        </Text>
-      )}
-      {result.violations.map((violation, index) => (
-        <Text key={index}>
-          {'  '}
-          {violation.invariant.padEnd(invariantWidth)}
-          {violation.batchId.padEnd(batchWidth)}
-          {violation.detail}
-        </Text>
-      ))}
-      <Text> </Text>
-      <Text dimColor>
-        {'batch'.padEnd(batchWidth)}
-        {COUNT_COLUMNS.map((column) => column.padStart(10)).join('')}
-      </Text>
-      {result.batches.map((batch) => (
-        <Text key={batch.batchId}>
-          {batch.batchId.padEnd(batchWidth)}
-          {COUNT_COLUMNS.map((column) => String(batch[column]).padStart(10)).join('')}
-        </Text>
-      ))}
+      <VerdictBlock verdict={result.verdict} violations={result.violations} batches={result.batches} />
       {result.unpublished.length > 0 && (
         <>
           <Text> </Text>

@@ -4,8 +4,6 @@ import type {BusMessage, ProduceAck} from '../bus/bus.js'
 import {describeError, KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '../bus/kafkajs-bus.js'
 import {batchCounts, check, type BatchCounts} from '../check/checker.js'
 import type {Violation} from '../check/invariant.js'
-import type {Observation, ObservedMessage, ObservedOutboxRow} from '../check/observation.js'
-import {parseEnvelope} from '../domain/events.js'
 import {IdSource} from '../domain/ids.js'
 import {ALL_TOPICS, ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
 import {Chooser, seededSource} from '../kernel/chooser.js'
@@ -21,7 +19,9 @@ import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
 import type {Scenario, ScenarioDefinition} from '../scenario/scenario.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import {ELS_GROUP} from '../simulated/consumer-process.js'
-import {livenessBound} from '../simulated/run-simulation.js'
+import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
+import {observe} from '../check/observe.js'
+import {sumMetrics} from '../services/els-metrics.js'
 import type {TraceEvent} from '../simulated/trace.js'
 import {WallClock} from './clock.js'
 import {startLiveClient} from './live-client.js'
@@ -325,7 +325,12 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     await Promise.all(relays.map((relay) => relay.stop()))
     await Promise.all(subscriptions.map((s) => s.stop()))
 
-    const observation = observe(endedAt, liveBound(scenario, trace), observed, bos, files, els)
+    // No order across partitions exists on a real broker: broker time, then the log position.
+    const byBrokerTime = [...observed].sort(
+      (a, b) =>
+        a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
+    )
+    const observation = observe({endedAt, livenessBound: liveBound(scenario, trace), messages: byBrokerTime, bos, files, els})
     const violations = check(observation)
     return {
       trace,
@@ -369,20 +374,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   }
 }
 
-function sumMetrics(all: readonly ElsMetrics[]): ElsMetrics {
-  const total: ElsMetrics = {pendingStored: 0, reconciled: {assigned: 0, excess: 0, failed: 0}, expired: 0, maxPendingAge: 0, deadLettered: 0}
-  for (const m of all) {
-    total.pendingStored += m.pendingStored
-    total.reconciled.assigned += m.reconciled.assigned
-    total.reconciled.excess += m.reconciled.excess
-    total.reconciled.failed += m.reconciled.failed
-    total.expired += m.expired
-    total.maxPendingAge = Math.max(total.maxPendingAge, m.maxPendingAge)
-    total.deadLettered += m.deadLettered
-  }
-  return total
-}
-
 /** Which acked messages ELS handled and the observer read (keys: topic/partition/offset). */
 class Progress {
   private readonly forEls = new Set<string>()
@@ -417,62 +408,7 @@ class Progress {
 
 /** The scenario's liveness bound, plus recovery time of faults that fired, plus wall-clock slack. */
 function liveBound(scenario: Scenario, trace: readonly TraceEvent[]): Micros {
-  let recovery = 0
-  for (const event of trace) {
-    if ('restartIn' in event) recovery += event.restartIn
-    else if ('retryIn' in event) recovery += event.retryIn
-  }
-  return livenessBound(scenario) + recovery + LIVE_LIVENESS_SLACK
-}
-
-function observe(
-  endedAt: Micros,
-  bound: Micros,
-  observed: readonly BusMessage[],
-  bos: Bos,
-  files: FileService,
-  els: Els,
-): Observation {
-  const messages: ObservedMessage[] = []
-  for (const message of observed) {
-    const parsed = parseEnvelope(message.value)
-    if (parsed.ok) {
-      messages.push({
-        topic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-        appendedAt: message.appendedAt,
-        envelope: parsed.envelope,
-      })
-    }
-  }
-  // No order across partitions exists on a real broker: broker time, then the log position.
-  messages.sort(
-    (a, b) =>
-      a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
-  )
-  const unpublished: ObservedOutboxRow[] = []
-  for (const [service, outbox] of [
-    ['bos', bos.outbox],
-    ['file', files.outbox],
-    ['els', els.outbox],
-  ] as const) {
-    for (const row of outbox.leftUnpublished()) {
-      unpublished.push({service, rowId: row.id, eventType: row.event_type, aggregateId: row.batch_id})
-    }
-  }
-  return {
-    batches: bos.batches(),
-    uploads: files.uploads(),
-    messages,
-    els: {
-      trackers: els.trackers(),
-      pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
-    },
-    unpublished,
-    endedAt,
-    livenessBound: bound,
-  }
+  return livenessBound(scenario) + recoveryAllowance(trace) + LIVE_LIVENESS_SLACK
 }
 
 function unpublishedRows(service: ServiceName, db: Database.Database): UnpublishedRow[] {

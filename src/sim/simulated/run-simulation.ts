@@ -1,8 +1,8 @@
 import {MemoryBus} from '../bus/memory-bus.js'
 import {batchCounts, check, type BatchCounts} from '../check/checker.js'
 import type {Violation} from '../check/invariant.js'
-import type {Observation, ObservedMessage, ObservedOutboxRow} from '../check/observation.js'
-import {parseEnvelope} from '../domain/events.js'
+import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
+import {observe} from '../check/observe.js'
 import {IdSource} from '../domain/ids.js'
 import {ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
 import {Chooser, replaySource, seededSource} from '../kernel/chooser.js'
@@ -11,13 +11,14 @@ import {Simulation, type StopReason} from '../kernel/simulation.js'
 import {SECOND, type Micros} from '../kernel/time.js'
 import {Bos} from '../services/bos.js'
 import {Els, type ElsMetrics} from '../services/els.js'
+import {sumMetrics} from '../services/els-metrics.js'
 import {FileService} from '../services/file-service.js'
 import {CoordinatedRelay, Relay} from '../services/relay.js'
 import {closeServiceDb, type ServiceName} from '../services/service-db.js'
 import {maxOf} from '../scenario/delay.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
-import {batchLayouts, type Scenario, type ScenarioDefinition} from '../scenario/scenario.js'
+import type {Scenario, ScenarioDefinition} from '../scenario/scenario.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import {BrokerAvailability} from './broker-availability.js'
 import {startClient} from './client.js'
@@ -179,7 +180,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
 
     const outages = faults.reduce((sum, f) => (f.kind === 'broker-unavailable' ? sum + f.to - f.from : sum), 0)
     const bound = livenessBound(scenario) + recoveryAllowance(trace) + outages
-    const observation = observe(sim.now, bound, bus, bos, files, primary)
+    const observation = observe({endedAt: sim.now, livenessBound: bound, messages: bus.messages(), bos, files, els: primary})
     const violations = check(observation)
     return {
       trace,
@@ -204,81 +205,4 @@ export function runSimulation(options: RunOptions): SimulationRun {
     files.close()
     closeServiceDb(elsDb)
   }
-}
-
-function sumMetrics(all: ElsMetrics[]): ElsMetrics {
-  const total: ElsMetrics = {pendingStored: 0, reconciled: {assigned: 0, excess: 0, failed: 0}, expired: 0, maxPendingAge: 0, deadLettered: 0}
-  for (const m of all) {
-    total.pendingStored += m.pendingStored
-    total.reconciled.assigned += m.reconciled.assigned
-    total.reconciled.excess += m.reconciled.excess
-    total.reconciled.failed += m.reconciled.failed
-    total.expired += m.expired
-    total.maxPendingAge = Math.max(total.maxPendingAge, m.maxPendingAge)
-    total.deadLettered += m.deadLettered
-  }
-  return total
-}
-
-function observe(endedAt: Micros, bound: Micros, bus: MemoryBus, bos: Bos, files: FileService, els: Els): Observation {
-  const messages: ObservedMessage[] = []
-  for (const message of bus.messages()) {
-    const parsed = parseEnvelope(message.value)
-    if (parsed.ok) {
-      messages.push({
-        topic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-        appendedAt: message.appendedAt,
-        envelope: parsed.envelope,
-      })
-    }
-  }
-  const unpublished: ObservedOutboxRow[] = []
-  for (const [service, outbox] of [
-    ['bos', bos.outbox],
-    ['file', files.outbox],
-    ['els', els.outbox],
-  ] as const) {
-    for (const row of outbox.leftUnpublished()) {
-      unpublished.push({service, rowId: row.id, eventType: row.event_type, aggregateId: row.batch_id})
-    }
-  }
-  return {
-    batches: bos.batches(),
-    uploads: files.uploads(),
-    messages,
-    els: {
-      trackers: els.trackers(),
-      pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
-    },
-    unpublished,
-    endedAt,
-    livenessBound: bound,
-  }
-}
-
-/**
- * How long after its last input a complete batch may take to become ready: the slower producing
- * relay's worst wait (publish delay + idle poll) and a full relay batch of broker round trips,
- * then ELS working through every message of the run, plus a second of slack.
- */
-export function livenessBound(scenario: Scenario): Micros {
-  const kafka = maxOf(scenario.kafkaLatency)
-  const relayWorst = (service: ServiceName): Micros => {
-    const relay = scenario.relays[service]
-    return maxOf(relay.publishDelay) + Math.max(SECOND, relay.pollInterval) + 100 * kafka
-  }
-  const messages = batchLayouts(scenario).reduce((sum, batch) => sum + 1 + batch.files.length, 0)
-  return Math.max(relayWorst('bos'), relayWorst('file')) + kafka + messages * (maxOf(scenario.elsHandling) + kafka) + SECOND
-}
-
-/** Faults that fired delay a batch legitimately: each adds the time its recovery takes. */
-export function recoveryAllowance(trace: readonly TraceEvent[]): Micros {
-  let total = 0
-  for (const event of trace) {
-    if ('restartIn' in event) total += event.restartIn
-    else if ('retryIn' in event) total += event.retryIn
-  }
-  return total
 }

@@ -1,0 +1,59 @@
+import type {BusMessage} from '../bus/bus.js'
+import {parseEnvelope} from '../domain/events.js'
+import type {Micros} from '../kernel/time.js'
+import type {Bos} from '../services/bos.js'
+import type {Els} from '../services/els.js'
+import type {FileService} from '../services/file-service.js'
+import type {Observation, ObservedMessage, ObservedOutboxRow} from './observation.js'
+
+export interface ObserveInput {
+  endedAt: Micros
+  livenessBound: Micros
+  /** Every message the broker holds, in broker order (the memory bus) or as read (a real broker). */
+  messages: readonly BusMessage[]
+  bos: Bos
+  files: FileService
+  els: Els
+}
+
+/**
+ * What the checker sees after a run, the same for both shells: ground truth from BOS and the
+ * File Service, every message on the wire, ELS's durable state and what the outboxes kept.
+ */
+export function observe({endedAt, livenessBound, messages: wire, bos, files, els}: ObserveInput): Observation {
+  const messages: ObservedMessage[] = []
+  for (const message of wire) {
+    const parsed = parseEnvelope(message.value)
+    if (parsed.ok) {
+      messages.push({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        appendedAt: message.appendedAt,
+        envelope: parsed.envelope,
+      })
+    }
+  }
+  const unpublished: ObservedOutboxRow[] = []
+  for (const [service, outbox] of [
+    ['bos', bos.outbox],
+    ['file', files.outbox],
+    ['els', els.outbox],
+  ] as const) {
+    for (const row of outbox.leftUnpublished()) {
+      unpublished.push({service, rowId: row.id, eventType: row.event_type, aggregateId: row.batch_id})
+    }
+  }
+  return {
+    batches: bos.batches(),
+    uploads: files.uploads(),
+    messages,
+    els: {
+      trackers: els.trackers(),
+      pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
+    },
+    unpublished,
+    endedAt,
+    livenessBound,
+  }
+}
