@@ -8,7 +8,7 @@ import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
 import type {ElsStrategy} from './els-strategy.js'
-import {PENDING_SCHEMA, PendingContent, type PendingRow} from './pending-content.js'
+import {PENDING_SCHEMA, PendingContent, type PendingKind, type PendingRow} from './pending-content.js'
 import {closeServiceDb, openServiceDb} from './service-db.js'
 import {statement} from './statements.js'
 
@@ -282,12 +282,7 @@ export class Els {
   ): ElsOutcome {
     const batchId = data.batch_id
     if (this.stmt.tracker.get(batchId) === undefined) {
-      if (this.strategy === 'buffer') {
-        const stored = this.pending.store(batchId, 'content', data.text_storage_id, JSON.stringify(data), now)
-        if (!stored) return {kind: 'duplicate', batchId, why: `${data.text_storage_id} is already buffered`}
-        this.metrics.pendingStored++
-        return {kind: 'buffered', batchId, ref: data.text_storage_id}
-      }
+      if (this.strategy === 'buffer') return this.buffer(batchId, 'content', data.text_storage_id, data, now)
       // The bug: no tracker means no slot, so the content is reported as excess.
       this.emitExcess(batchId, data.original_file_name, data.text_storage_id, 'NO_AVAILABLE_SLOT', correlationId, now, step)
       return {kind: 'excess', batchId, textStorageId: data.text_storage_id, reason: 'NO_AVAILABLE_SLOT'}
@@ -305,12 +300,7 @@ export class Els {
   ): ElsOutcome {
     const batchId = data.batch_id
     if (this.stmt.tracker.get(batchId) === undefined) {
-      if (this.strategy === 'buffer') {
-        const stored = this.pending.store(batchId, 'failure', data.file_upload_id, JSON.stringify(data), now)
-        if (!stored) return {kind: 'duplicate', batchId, why: `${data.file_upload_id} is already buffered`}
-        this.metrics.pendingStored++
-        return {kind: 'buffered', batchId, ref: data.file_upload_id}
-      }
+      if (this.strategy === 'buffer') return this.buffer(batchId, 'failure', data.file_upload_id, data, now)
       // The bug: nothing records a failure for an unknown batch.
       return {kind: 'failure-lost', batchId, fileUploadId: data.file_upload_id}
     }
@@ -319,6 +309,15 @@ export class Els {
     }
     this.completeIfDone(batchId, correlationId, now, step)
     return {kind: 'failure-counted', batchId, fileUploadId: data.file_upload_id}
+  }
+
+  /** The fix: keep an early event durably until its batch registers (once per batch and ref). */
+  protected buffer(batchId: string, kind: PendingKind, ref: string, data: object, now: Micros): ElsOutcome {
+    if (!this.pending.store(batchId, kind, ref, JSON.stringify(data), now)) {
+      return {kind: 'duplicate', batchId, why: `${ref} is already buffered`}
+    }
+    this.metrics.pendingStored++
+    return {kind: 'buffered', batchId, ref}
   }
 
   /** Content for a registered batch: dedup by (batch, text_storage_id), then the first free slot. */
