@@ -89,6 +89,7 @@ describe('racelab run', () => {
       [['--db', '/proc/racelab-cannot-be-here'], '--db'],
       [['--db', 'package.json'], '--db'],
       [['--trace', '/nonexistent-dir/t.jsonl'], '--trace'],
+      [['--essays', '10000', '--batches', '10000'], '--essays × --batches'],
     ])('%j', async (args, flag) => {
       // When
       const {stderr, error} = await run(args)

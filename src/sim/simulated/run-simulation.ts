@@ -18,7 +18,8 @@ import {closeServiceDb, type ServiceName} from '../services/service-db.js'
 import {maxOf} from '../scenario/delay.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
-import type {Scenario, ScenarioDefinition} from '../scenario/scenario.js'
+import {batchLayouts, type Scenario, type ScenarioDefinition} from '../scenario/scenario.js'
+import {InputError} from '../input-error.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import {BrokerAvailability} from './broker-availability.js'
 import {startClient} from './client.js'
@@ -26,6 +27,9 @@ import {ConsumerProcess, type ElsInstance} from './consumer-process.js'
 import type {DeliveryPlan} from './delivery-plan.js'
 import {RelayProcess} from './relay-process.js'
 import type {TraceEvent} from './trace.js'
+
+/** About 40 s of simulation; more is a typo, not a test. */
+export const MAX_FILES_PER_RUN = 200_000
 
 export interface RunOptions extends ScenarioOverrides {
   scenario: ScenarioDefinition
@@ -76,6 +80,12 @@ export function runSimulation(options: RunOptions): SimulationRun {
   const sim = new Simulation(chooser)
   const built = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
   const scenario = applyOverrides(built, options)
+  const fileCount = batchLayouts(scenario).reduce((sum, batch) => sum + batch.files.length, 0)
+  if (fileCount > MAX_FILES_PER_RUN) {
+    throw new InputError(
+      `--essays × --batches: ${fileCount.toLocaleString('en')} files in one run; a run takes at most ${MAX_FILES_PER_RUN.toLocaleString('en')} (use verify for breadth)`,
+    )
+  }
   const plan = STRATEGIES[options.strategy]
   const faults = options.faults ?? []
   const ids = new IdSource(options.seed)

@@ -5,8 +5,9 @@ import {Worker} from 'node:worker_threads'
 
 import {performTask, type Task, type TaskResult} from './task.js'
 import type {TaskMessage} from './verify-worker.js'
+import {InputError} from '../input-error.js'
 
-type Reply = {index: number; result: TaskResult} | {index: number; error: string}
+type Reply = {index: number; result: TaskResult} | {index: number; error: string; badInput?: boolean}
 
 /**
  * Runs tasks on worker threads (or in this thread when `workers` is 1). Results come back in task
@@ -47,7 +48,10 @@ export class WorkerPool {
       }
       for (const worker of this.workers) {
         const onMessage = (reply: Reply): void => {
-          if ('error' in reply) return settle(new Error(`verify worker: ${reply.error}`))
+          if ('error' in reply) {
+            // Bad input found inside a run (say, a topology too large) is still the user's input.
+            return settle(reply.badInput ? new InputError(reply.error) : new Error(`verify worker: ${reply.error}`))
+          }
           results[reply.index] = reply.result
           finished++
           onDone(reply.index)
