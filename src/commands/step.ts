@@ -1,0 +1,100 @@
+import {Flags} from '@oclif/core'
+import {render, renderToString} from 'ink'
+import React from 'react'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {explainViolation} from '../sim/check/explain.js'
+import {InputError} from '../sim/input-error.js'
+import {decodeSchedule} from '../sim/kernel/schedule.js'
+import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
+import {reproduceCommand} from '../sim/simulated/reproduce.js'
+import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
+import type {TraceEvent} from '../sim/simulated/trace.js'
+import {StepApp} from '../ui/step/step-app.js'
+import {StepReport} from '../ui/step/step-report.js'
+
+export type StepJson = RunResult & {reproduce: string; explanation?: string; trace: TraceEvent[]}
+
+export default class Step extends BaseCommand {
+  static override summary = 'Step through one simulated run, event by event, in the terminal'
+
+  static override description = `Runs one scenario in virtual time, exactly as \`racelab run\` does, then opens an interactive
+view of it: a swimlane (one column per service, one row per event) with a cursor, the details of
+the event under the cursor, the state of every batch after it (registered at BOS, files committed
+and published, what ELS assigned, buffered, reported excess or counted failed, ready or not), and
+at the end the verdict with the reordering that caused the first violation.
+
+KEYS
+  → l space  next event          ← h  previous event
+  PgDn PgUp  10 events on/back   g G  first/last event
+  n N        next/previous ELS event
+  v          show/hide the verdict (shown at the last event)
+  q Esc      quit
+
+Without a terminal (output piped, CI) it prints the whole swimlane, the final state and the
+verdict instead; --json prints the run result with its trace.
+
+SCENARIOS
+${HELP.scenarios}
+
+STRATEGIES
+${HELP.strategies}
+
+DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
+${HELP.delays}
+
+FAULTS (--fault, fired deterministically from the seed)
+${HELP.faults}
+
+Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
+
+  static override examples = [
+    {description: 'Watch the race happen, one event at a time', command: '<%= config.bin %> step --scenario content-first --strategy naive'},
+    {description: 'See the buffer fix drain the early content', command: '<%= config.bin %> step --scenario partial --strategy buffer'},
+    {description: 'Step through a shrunk counterexample (its schedule comes from `racelab verify`)', command: '<%= config.bin %> step --scenario random --strategy naive --schedule S'},
+  ]
+
+  static override flags = {
+    scenario: scenarioFlag(),
+    strategy: strategyFlag(),
+    seed: Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.'}),
+    ...shapeFlags,
+    schedule: Flags.string({
+      summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
+    }),
+  }
+
+  async run(): Promise<StepJson> {
+    const {flags} = await this.parse(Step)
+    const run = runSimulation({
+      scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
+      strategy: flags.strategy,
+      seed: flags.seed,
+      ...shapeOptions(flags),
+      schedule: flags.schedule === undefined ? undefined : parseSchedule(flags.schedule),
+    })
+    const {result, trace} = run
+    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule}`] : [])])
+    const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
+    const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
+    if (!this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY) {
+      // Interactive only on a terminal: without one, Ink's render() waits for input that never comes.
+      const app = render(React.createElement(StepApp, {run}))
+      await app.waitUntilExit()
+      this.log(`${result.verdict === 'fail' ? `FAIL ${result.violations.map((v) => `${v.invariant} ${v.batchId}`).join(', ')}` : 'PASS'}; reproduce: ${reproduce}`)
+    } else if (!this.jsonEnabled()) {
+      this.log(renderToString(React.createElement(StepReport, {run, explanation, reproduce}), {columns: 1000}))
+    }
+    if (result.verdict === 'fail') this.failAfterReport(json)
+    return json
+  }
+}
+
+function parseSchedule(text: string): number[] {
+  try {
+    return decodeSchedule(text)
+  } catch (error) {
+    throw new InputError(`--schedule: ${(error as Error).message}`)
+  }
+}
