@@ -24,6 +24,19 @@ export const HELP = {
   ].join('\n'),
 }
 
+/** The reference every simulating command's --help ends with. */
+export const SIM_REFERENCE = `SCENARIOS
+${HELP.scenarios}
+
+STRATEGIES
+${HELP.strategies}
+
+DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
+${HELP.delays}
+
+FAULTS (--fault, fired deterministically from the seed)
+${HELP.faults}`
+
 /** Flags that shape a simulated run (everything but the scenario and strategy selection). */
 export const shapeFlags = {
   essays: Flags.integer({min: 1, max: 10_000, summary: 'Essays per batch (overrides the scenario).'}),

@@ -4,7 +4,7 @@ import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
-import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {decodeSchedule} from '../sim/kernel/schedule.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
@@ -33,17 +33,7 @@ export default class Run extends BaseCommand {
 in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per
 event: virtual time, service, what happened) and a verdict.
 
-SCENARIOS
-${HELP.scenarios}
-
-STRATEGIES
-${HELP.strategies}
-
-DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
-${HELP.delays}
-
-FAULTS (--fault, fired deterministically from the seed)
-${HELP.faults}
+${SIM_REFERENCE}
 
 Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
 

@@ -3,7 +3,7 @@ import {render, renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {explainViolation} from '../sim/check/explain.js'
 import {InputError} from '../sim/input-error.js'
 import {decodeSchedule} from '../sim/kernel/schedule.js'
@@ -35,17 +35,7 @@ KEYS
 Without a terminal (output piped, CI) it prints the whole swimlane, the final state and the
 verdict instead; --json prints the run result with its trace.
 
-SCENARIOS
-${HELP.scenarios}
-
-STRATEGIES
-${HELP.strategies}
-
-DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
-${HELP.delays}
-
-FAULTS (--fault, fired deterministically from the seed)
-${HELP.faults}
+${SIM_REFERENCE}
 
 Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
 
