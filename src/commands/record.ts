@@ -14,8 +14,11 @@ import {actualOutcome} from '../sim/fixture/fixture-replay.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import {RecordReport} from '../ui/record-report.js'
+import {formatKafkaRecording, kafkaRecordingJson, recordFromKafka, type RecordFromKafkaJson} from '../sim/live/record-from-kafka.js'
 
 export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
+
+const RUN_FLAGS = ['scenario', 'strategy', 'seed', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
 
 export default class Record extends BaseCommand {
   static override summary = 'Run a scenario and write it as a fixture that replays it event for event'
@@ -23,6 +26,8 @@ export default class Record extends BaseCommand {
   static override description = `Runs a scenario exactly as \`racelab run\` does (same flags, same seed, same trace) and writes a fixture: the base scenario, the topology, the delays, wakes and faults, the seed, every event ELS took in order (deliveries), and the outcome as the expectation for the strategy run. Replaying the fixture reproduces the run event for event (record checks that before it writes).
 
 A failing cell of a search is recorded from its seed: racelab record --seed N ...
+
+FROM KAFKA (--from-kafka local|BROKERS --topic-prefix PREFIX): reads the three ELS input topics of PREFIX (and the partition-key remedy's shared topic if there is one) from the beginning to their current end, rebuilds the topology (registrations give the batches and their essays, contents and validation failures the files and whether they are valid), orders the events by their broker timestamps (never reordering a partition), and writes a fixture with that order as its deliveries and, as its expectation, what replaying it in memory under naive and buffer gives. racelab's own ids (b1, b1-f2) are kept; other ids become b1.., f1.. in order of first appearance, the originals listed in a comment. A later copy of an event (a relay re-send) is left out, with a note.
 
 SCENARIOS
 ${HELP.scenarios}
@@ -36,10 +41,11 @@ ${HELP.delays}
 FAULTS (--fault)
 ${HELP.faults}
 
-Exit codes: 0 the fixture was written (whatever the run's verdict: it is the expectation), 2 bad input.`
+Exit codes: 0 the fixture was written (whatever the run's verdict: it is the expectation), 2 bad input (with --from-kafka also: an unreachable cluster, a prefix with no messages).`
 
   static override examples = [
     {description: 'Capture the race as a fixture', command: '<%= config.bin %> record --scenario content-first --strategy naive --out race.yaml'},
+    {description: 'Capture what a live run put on the wire', command: '<%= config.bin %> record --from-kafka local --topic-prefix demo- --out observed.yaml'},
     {description: 'Capture a seed of random with faults', command: "<%= config.bin %> record --scenario random --seed 42 --fault relay-crash-after-publish=file@30% --out resend.yaml"},
   ]
 
@@ -51,10 +57,17 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     strategy: strategyFlag(),
     seed: Flags.integer({default: 1, min: 0, max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
     ...shapeFlags,
+    'from-kafka': Flags.string({
+      exclusive: RUN_FLAGS,
+      summary: 'local or BROKERS (host:port,...): record the input topics of --topic-prefix there instead of running a scenario (see FROM KAFKA).',
+    }),
+    'topic-prefix': Flags.string({summary: 'With --from-kafka: the prefix of the topics to record (a live run prints it: topics PREFIX*).'}),
   }
 
-  async run(): Promise<RecordJson> {
+  async run(): Promise<RecordJson | RecordFromKafkaJson> {
     const {flags} = await this.parse(Record)
+    if (flags['from-kafka'] !== undefined) return this.recordLive({...flags, fromKafka: flags['from-kafka']})
+    if (flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix: only with --from-kafka (the prefix of the topics to record)')
     const shape = shapeOptions(flags)
     const out = ensureWritableFile('--out', flags.out)
     if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
@@ -67,5 +80,19 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
       this.log(renderToString(React.createElement(RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries}), {columns: 1000}))
     }
     return {file: flags.out, expect: expected, deliveries: recording.deliveries, ...result}
+  }
+
+  /** --from-kafka: a fixture from what is on the wire under one topic prefix. */
+  private async recordLive(flags: {fromKafka: string; 'topic-prefix'?: string; out: string; force: boolean; description?: string}): Promise<RecordFromKafkaJson> {
+    const prefix = flags['topic-prefix']
+    if (prefix === undefined) throw new InputError('--from-kafka needs --topic-prefix PREFIX: the prefix of the topics to record (a live run prints it: topics PREFIX*)')
+    const out = ensureWritableFile('--out', flags.out)
+    if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
+    const command = ['racelab record', `--from-kafka ${flags.fromKafka}`, `--topic-prefix '${prefix}'`, `--out ${flags.out}`].join(' ')
+    const recorded = await recordFromKafka({kafka: flags.fromKafka, topicPrefix: prefix, description: flags.description, command})
+    writeFileSync(out, recorded.text)
+    const json = kafkaRecordingJson(recorded, flags.out)
+    if (!this.jsonEnabled()) for (const line of formatKafkaRecording(recorded, flags.out)) this.log(line)
+    return json
   }
 }

@@ -8,6 +8,7 @@ import {FIXTURE_VERSION} from '../sim/fixture/fixture-schema.js'
 import {replayPaths, type SuiteReport} from '../sim/fixture/fixture-suite.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import {ReplayReport} from '../ui/replay-report.js'
+import {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka, SKIPPED_LIVE, type LiveSuiteReport} from '../sim/live/live-replay.js'
 
 /** Invalid fixtures: their problem lines were printed; the command ends with exit 2. */
 class InvalidFixtures extends Error {
@@ -23,11 +24,14 @@ export default class Replay extends BaseCommand {
 
 A fixture (format version ${FIXTURE_VERSION}, schema/fixture.schema.json) gives the topology, delays, wakes and faults, and a seed, an explicit delivery order, or both: the seed drives every timing, the deliveries (register(b1), content(b1,f2), fail(b1,f3), in the order ELS takes them) are enforced.
 
+LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "${SKIPPED_LIVE}", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
+
 Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixture (one line per problem on stderr: file:line: field: what is wrong), including a delivery order that cannot happen.`
 
   static override examples = [
     {description: 'Replay the shipped fixtures', command: '<%= config.bin %> replay fixtures/'},
     {description: 'Only under the naive strategy, as JSON', command: '<%= config.bin %> replay fixtures/ --strategy naive --json'},
+    {description: 'Replay the scenario fixtures on the cluster of `racelab kafka up --detach`', command: '<%= config.bin %> replay --kafka local fixtures/scenarios/'},
   ]
 
   static override strict = false
@@ -38,12 +42,33 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
 
   static override flags = {
     strategy: Flags.option({options: STRATEGY_NAMES, multiple: true, summary: 'Replay only under these strategies (repeatable).'})(),
+    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
   }
 
-  async run(): Promise<SuiteReport> {
+  async run(): Promise<SuiteReport | LiveSuiteReport> {
     const {argv, flags} = await this.parse(Replay)
+    if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)
     if (!this.jsonEnabled()) this.log(renderToString(React.createElement(ReplayReport, {report}), {columns: 1000}))
+    const problems = [...report.problems, ...report.fixtures.flatMap((f) => f.problems)]
+    if (problems.length > 0) {
+      if (this.jsonEnabled()) this.logJson(report)
+      throw new InvalidFixtures(problems)
+    }
+    if (report.verdict === 'mismatch') this.failAfterReport(report)
+    return report
+  }
+
+  /** --kafka: each fixture's seed replayed live, its lines printed as it is done. */
+  private async replayLive(paths: string[], kafka: string, selected: Strategy[] | undefined): Promise<LiveSuiteReport> {
+    const human = !this.jsonEnabled()
+    const report = await replayOnKafka(paths, {
+      kafka,
+      selected,
+      onPlanned: (plan) => human && this.log(formatLivePlan(plan) + '\n'),
+      onFixture: (fixture) => human && this.log(formatLiveFixture(fixture).join('\n') + '\n'),
+    })
+    if (human) this.log(formatLiveSummary(report) + (report.verdict === 'invalid' ? ': nothing was replayed live' : ''))
     const problems = [...report.problems, ...report.fixtures.flatMap((f) => f.problems)]
     if (problems.length > 0) {
       if (this.jsonEnabled()) this.logJson(report)

@@ -8,7 +8,7 @@ import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
-import {HELP, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
 import {junitXml} from '../sim/verify/junit.js'
@@ -18,6 +18,16 @@ import {verifyJson, type VerifyJson} from '../sim/verify/verify-json.js'
 import {verifyMatrix} from '../sim/verify/verify-matrix.js'
 import {swimlane, swimlaneLines} from '../ui/swimlane-rows.js'
 import {VerifyReport} from '../ui/verify-report.js'
+import {
+  formatLiveRun,
+  LIVE_DEFAULT_SCENARIOS,
+  LIVE_DEFAULT_SEEDS,
+  LIVE_DEFAULT_STRATEGIES,
+  liveVerifyJson,
+  liveVerifyNotes,
+  verifyOnKafka,
+  type LiveVerifyJson,
+} from '../sim/live/live-verify.js'
 
 const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
 
@@ -41,17 +51,14 @@ ${describeMatrix(CI_MATRIX)
   .map((line) => `  ${line}`)
   .join('\n')}
 
-SCENARIOS
-${HELP.scenarios}
+${SIM_REFERENCE}
 
-STRATEGIES
-${HELP.strategies}
-
-DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
-${HELP.delays}
-
-FAULTS (--fault, fired deterministically from the seed)
-${HELP.faults}
+LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
+  By default ${LIVE_DEFAULT_SCENARIOS.join(', ')} × ${LIVE_DEFAULT_STRATEGIES.join(', ')} × ${LIVE_DEFAULT_SEEDS} seed;
+  --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few
+  seconds each), each judged like an in-memory cell, except that fail-sometimes matches
+  either way live. Nothing is shrunk live: each failing cell names the in-memory verify
+  that shrinks it. Not with --ci or --workers.
 
 Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.`
 
@@ -59,6 +66,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     {description: 'Every scenario × every strategy × 200 seeds', command: '<%= config.bin %> verify'},
     {description: 'The CI smoke check, with a JUnit report', command: '<%= config.bin %> verify --ci --junit reports/verify-ci.xml'},
     {description: 'Narrow the matrix', command: '<%= config.bin %> verify --scenario content-first,partial --strategy naive --strategy buffer --seeds 50'},
+    {description: 'The small live matrix on the cluster of `racelab kafka up --detach`', command: '<%= config.bin %> verify --kafka local'},
     {description: 'The fix under every fault with 3 ELS instances', command: "<%= config.bin %> verify --strategy buffer --fault relay-crash-after-publish --fault els-restart --fault 'broker-unavailable=1s..2s' --els-instances 3"},
   ]
 
@@ -72,10 +80,12 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory).'}),
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
+    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
   }
 
-  async run(): Promise<VerifyJson> {
+  async run(): Promise<VerifyJson | LiveVerifyJson> {
     const {flags} = await this.parse(Verify)
+    if (flags.kafka !== 'memory') return this.runLive(flags)
     const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : process.stderr
@@ -91,10 +101,39 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     if (outcome.verdict === 'fail') this.failAfterReport(json)
     return json
   }
+
+  /** --kafka: the small live matrix, one run after another, progress as each run ends. */
+  private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
+    if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
+    if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
+    const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
+    const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
+    const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
+    const human = !this.jsonEnabled()
+    const outcome = await verifyOnKafka(cells, {
+      kafka: flags.kafka,
+      onStarted: ({brokers, clusterId}) => {
+        if (human) this.log(`racelab verify --kafka: ${cells.length} cell${cells.length === 1 ? '' : 's'} × ${spec.seeds} seed${spec.seeds === 1 ? '' : 's'} live on cluster ${clusterId} (${brokers.join(',')}), one run after another`)
+      },
+      onRun: (run) => human && this.log(formatLiveRun(run)),
+    })
+    if (junitPath) writeFileSync(junitPath, junitXml(outcome))
+    const json = liveVerifyJson(outcome)
+    if (human) {
+      this.log('')
+      this.log(renderToString(React.createElement(VerifyReport, {outcome}), {columns: 1000}))
+      for (const line of liveVerifyNotes(outcome)) this.log(line)
+    }
+    if (outcome.verdict === 'fail') this.failAfterReport(json)
+    return json
+  }
 }
 
+type MatrixFlags = ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string}
+
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
-function userMatrix(flags: ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}): MatrixSpec {
+function userMatrix(flags: MatrixFlags): MatrixSpec {
   const selected = selectMatrix({
     scenarios: flags.scenario,
     strategies: flags.strategy,
