@@ -258,7 +258,7 @@ export class Els {
     if (this.failRegistrationMidway()) throw new InjectedDbError('disk I/O error after the tracker was written')
     data.essay_ids.forEach((essay, index) => this.stmt.insertSlot.run(essay, batchId, index))
     // The fix: slots are created and the buffer drained in the same transaction.
-    const drained = this.pending.drain(batchId)
+    const drained = this.takePending(batchId)
     for (const row of drained) {
       this.metrics.maxPendingAge = Math.max(this.metrics.maxPendingAge, now - row.stored_at)
       if (row.kind === 'content') {
@@ -309,6 +309,11 @@ export class Els {
     }
     this.completeIfDone(batchId, correlationId, now, step)
     return {kind: 'failure-counted', batchId, fileUploadId: data.file_upload_id}
+  }
+
+  /** The rows a registration reconciles, removed from where they wait (a seam for test variants). */
+  protected takePending(batchId: string): PendingRow[] {
+    return this.pending.drain(batchId)
   }
 
   /** The fix: keep an early event durably until its batch registers (once per batch and ref). */

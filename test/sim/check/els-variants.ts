@@ -5,7 +5,7 @@ import {type DataOf, parseEnvelope} from '../../../src/sim/domain/events.js'
 import type {IdSource} from '../../../src/sim/domain/ids.js'
 import {TOPICS} from '../../../src/sim/domain/topics.js'
 import type {Micros} from '../../../src/sim/kernel/time.js'
-import {Els, InjectedDbError, type ElsHandled, type ElsOutcome, type Step} from '../../../src/sim/services/els.js'
+import {Els, type ElsHandled, type ElsOutcome, type Step} from '../../../src/sim/services/els.js'
 import type {ElsStrategy} from '../../../src/sim/services/els-strategy.js'
 import type {PendingRow} from '../../../src/sim/services/pending-content.js'
 import type {RunOptions} from '../../../src/sim/simulated/run-simulation.js'
@@ -26,44 +26,11 @@ export function makeEls(variant: ElsClass): NonNullable<RunOptions['makeEls']> {
 const isRegistration = (message: BusMessage): boolean => message.topic === TOPICS.batchEssaysRegistered
 
 /**
- * The real Els's registration with one seam: where the pending rows come from. `takePending` of
- * this class is the real one (drain the durable buffer in the registration's transaction), so
- * `DrainSeamEls` itself must hold every invariant wherever Els does; the tests check that too.
- * (Mirrors Els.onRegistered; keep the two in step.)
+ * The real Els, named as the base of the variants that change where pending rows wait (Els's
+ * `buffer` and `takePending` seams); it must hold every invariant wherever Els does, and the
+ * tests check that too.
  */
-export class DrainSeamEls extends Els {
-  /** The pending rows the registration of `batchId` reconciles, removed from wherever they wait. */
-  protected takePending(batchId: string): PendingRow[] {
-    return this.pending.drain(batchId)
-  }
-
-  protected override onRegistered(
-    data: DataOf<typeof TOPICS.batchEssaysRegistered>,
-    correlationId: string,
-    now: Micros,
-    step: Step,
-  ): ElsOutcome {
-    const batchId = data.batch_id
-    if (this.stmt.tracker.get(batchId) !== undefined) return {kind: 'already-registered', batchId}
-    this.stmt.insertTracker.run(batchId, data.expected_essay_count, now)
-    if (this.failRegistrationMidway()) throw new InjectedDbError('disk I/O error after the tracker was written')
-    data.essay_ids.forEach((essay, index) => this.stmt.insertSlot.run(essay, batchId, index))
-    const drained = this.takePending(batchId)
-    for (const row of drained) {
-      this.metrics.maxPendingAge = Math.max(this.metrics.maxPendingAge, now - row.stored_at)
-      if (row.kind === 'content') {
-        const outcome = this.assign(JSON.parse(row.payload), correlationId, now, step)
-        if (outcome.kind === 'assigned') this.metrics.reconciled.assigned++
-        else this.metrics.reconciled.excess++
-      } else {
-        this.stmt.insertFailure.run(batchId, row.ref, now)
-        this.metrics.reconciled.failed++
-      }
-    }
-    this.completeIfDone(batchId, correlationId, now, step)
-    return {kind: 'registered', batchId, slots: data.essay_ids.length, drained: drained.length}
-  }
-}
+export class DrainSeamEls extends Els {}
 
 /**
  * Bug 1: the buffer lives in process memory. Early content and failures wait in a Map of this
@@ -83,32 +50,11 @@ export class InMemoryBufferEls extends DrainSeamEls {
     return true
   }
 
-  protected override onContent(
-    data: DataOf<typeof TOPICS.essayContentProvisioned>,
-    correlationId: string,
-    now: Micros,
-    step: Step,
-  ): ElsOutcome {
-    const batchId = data.batch_id
-    if (this.stmt.tracker.get(batchId) !== undefined) return super.onContent(data, correlationId, now, step)
-    if (!this.remember(batchId, 'content', data.text_storage_id, JSON.stringify(data), now)) {
-      return {kind: 'duplicate', batchId, why: `${data.text_storage_id} is already buffered`}
+  protected override buffer(batchId: string, kind: PendingRow['kind'], ref: string, data: object, now: Micros): ElsOutcome {
+    if (!this.remember(batchId, kind, ref, JSON.stringify(data), now)) {
+      return {kind: 'duplicate', batchId, why: `${ref} is already buffered`}
     }
-    return {kind: 'buffered', batchId, ref: data.text_storage_id}
-  }
-
-  protected override onValidationFailed(
-    data: DataOf<typeof TOPICS.essayValidationFailed>,
-    correlationId: string,
-    now: Micros,
-    step: Step,
-  ): ElsOutcome {
-    const batchId = data.batch_id
-    if (this.stmt.tracker.get(batchId) !== undefined) return super.onValidationFailed(data, correlationId, now, step)
-    if (!this.remember(batchId, 'failure', data.file_upload_id, JSON.stringify(data), now)) {
-      return {kind: 'duplicate', batchId, why: `${data.file_upload_id} is already buffered`}
-    }
-    return {kind: 'buffered', batchId, ref: data.file_upload_id}
+    return {kind: 'buffered', batchId, ref}
   }
 
   protected override takePending(batchId: string): PendingRow[] {
