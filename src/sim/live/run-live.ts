@@ -15,8 +15,8 @@ import {CoordinatedRelay, Relay} from '../services/relay.js'
 import type {ServiceName} from '../services/service-db.js'
 import {draw} from '../scenario/delay.js'
 import type {Fault} from '../scenario/fault-spec.js'
-import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
-import type {Scenario, ScenarioDefinition} from '../scenario/scenario.js'
+import {applyOverrides} from '../scenario/overrides.js'
+import type {Scenario} from '../scenario/scenario.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import {ELS_GROUP} from '../simulated/consumer-process.js'
 import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
@@ -26,6 +26,7 @@ import type {TraceEvent} from '../simulated/trace.js'
 import {WallClock} from './clock.js'
 import {startLiveClient} from './live-client.js'
 import {LiveRelay} from './live-relay.js'
+import type {RunShape} from '../scenario/run-shape.js'
 
 /** The observer's consumer group: it reads every topic from the beginning to build the Observation. */
 export const OBSERVER_GROUP = 'racelab-observer'
@@ -45,18 +46,9 @@ const HANDLE_RETRY: Micros = 100_000
 /** Faults the live shell can inject; the others need control over the broker or the group. */
 export const LIVE_FAULTS: readonly Fault['kind'][] = ['relay-crash-after-publish', 'register-db-error']
 
-export interface LiveRunOptions extends ScenarioOverrides {
+export interface LiveRunOptions extends RunShape {
   brokers: readonly string[]
   topicPrefix: string
-  scenario: ScenarioDefinition
-  strategy: Strategy
-  seed: number
-  essays?: number
-  batches?: number
-  faults?: readonly Fault[]
-  /** ELS instances in the consumer group (default 1). */
-  elsInstances?: number
-  dbDir?: string
   /** Cut the run off this long after the client started; default 60 s. */
   timeout?: Micros
   /** Called once the cluster answered, the topics exist and the groups formed, before the client starts. */

@@ -17,8 +17,9 @@ import {CoordinatedRelay, Relay} from '../services/relay.js'
 import {closeServiceDb, type ServiceName} from '../services/service-db.js'
 import {maxOf} from '../scenario/delay.js'
 import type {Fault} from '../scenario/fault-spec.js'
-import {applyOverrides, type ScenarioOverrides} from '../scenario/overrides.js'
-import {batchLayouts, type Scenario, type ScenarioDefinition} from '../scenario/scenario.js'
+import {applyOverrides} from '../scenario/overrides.js'
+import type {RunShape} from '../scenario/run-shape.js'
+import {batchLayouts, type Scenario} from '../scenario/scenario.js'
 import {InputError} from '../input-error.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import {BrokerAvailability} from './broker-availability.js'
@@ -31,17 +32,7 @@ import type {TraceEvent} from './trace.js'
 /** About 40 s of simulation; more is a typo, not a test. */
 export const MAX_FILES_PER_RUN = 200_000
 
-export interface RunOptions extends ScenarioOverrides {
-  scenario: ScenarioDefinition
-  strategy: Strategy
-  seed: number
-  essays?: number
-  batches?: number
-  faults?: readonly Fault[]
-  /** ELS instances in the consumer group (default 1). */
-  elsInstances?: number
-  /** Directory for the three SQLite files; in memory when absent. */
-  dbDir?: string
+export interface RunOptions extends RunShape {
   /** Replay these choices instead of drawing from the seed. */
   schedule?: readonly number[]
   /** Force the order in which ELS receives messages (fixtures). */

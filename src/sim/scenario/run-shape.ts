@@ -1,0 +1,18 @@
+import type {Fault} from './fault-spec.js'
+import type {ScenarioOverrides} from './overrides.js'
+import type {ScenarioDefinition} from './scenario.js'
+import type {Strategy} from './strategy.js'
+
+/** What selects and shapes a run, in either shell: the scenario, strategy, seed and the shaping flags. */
+export interface RunShape extends ScenarioOverrides {
+  scenario: ScenarioDefinition
+  strategy: Strategy
+  seed: number
+  essays?: number
+  batches?: number
+  faults?: readonly Fault[]
+  /** ELS instances in the consumer group (default 1). */
+  elsInstances?: number
+  /** Directory for the three SQLite files; in memory when absent. */
+  dbDir?: string
+}
