@@ -58,6 +58,9 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     }),
     kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, virtual time), local (`racelab kafka up --detach`) or BROKERS (host:port,...): run live there.'}),
     'topic-prefix': Flags.string({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
+    cleanup: Flags.boolean({
+      summary: 'With --kafka BROKERS: delete the run’s topics after the check, where the cluster’s admin API allows (not on the mock cluster).',
+    }),
   }
 
   async run(): Promise<RunJson | LiveRunJson> {
@@ -65,6 +68,7 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     if (flags.kafka !== 'memory' && flags.schedule !== undefined) {
       throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
     }
+    if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
     const shape = shapeOptions(flags)
     const dbDir = flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db)
     const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace)
@@ -76,7 +80,7 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
         ? undefined
         : ({clusterId, topicPrefix}: {clusterId: string; topicPrefix: string}) =>
             this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
-      const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onStarted, onTrace})
+      const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], cleanup: flags.cleanup, scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onStarted, onTrace})
       if (tracePath) writeTrace(tracePath, live.trace)
       if (!this.jsonEnabled()) this.log(renderToString(React.createElement(LiveRunReport, {result: live.result, rerun: live.json.rerun}), {columns: 1000}))
       if (live.result.verdict === 'fail') this.failAfterReport(live.json)

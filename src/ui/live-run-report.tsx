@@ -39,6 +39,11 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
       <Text> </Text>
       <Text dimColor>
         kafka {kafka.brokers.join(',')} ({kafka.clusterId}), topics {kafka.topicPrefix}*: {topics}
+        {kafka.topicsDeleted === undefined
+          ? ''
+          : kafka.topicsDeleted
+            ? '; deleted after the check (--cleanup)'
+            : '; --cleanup could not delete them: this cluster has no admin API'}
       </Text>
       <Text dimColor>
         relays:{' '}

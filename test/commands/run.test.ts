@@ -90,6 +90,7 @@ describe('racelab run', () => {
       [['--db', 'package.json'], '--db'],
       [['--trace', '/nonexistent-dir/t.jsonl'], '--trace'],
       [['--essays', '10000', '--batches', '10000'], '--essays × --batches'],
+      [['--cleanup'], '--cleanup'],
     ])('%j', async (args, flag) => {
       // When
       const {stderr, error} = await run(args)

@@ -25,6 +25,8 @@ export interface LiveCommandOptions {
   faults?: readonly Fault[]
   elsInstances?: number
   dbDir?: string
+  /** Delete the run's topics afterwards where the cluster allows (--cleanup). */
+  cleanup?: boolean
   /** The shaping flags as given, for the rerun line. */
   shapeArgs: readonly string[]
   onTrace?: (event: TraceEvent) => void
@@ -67,6 +69,7 @@ export async function runOnKafka(options: LiveCommandOptions): Promise<LiveRun &
       faults: options.faults,
       elsInstances: options.elsInstances,
       dbDir: options.dbDir,
+      cleanup: options.cleanup,
       onTrace: options.onTrace,
       onStarted: ({clusterId}) => options.onStarted?.({brokers, topicPrefix, clusterId}),
       logSink: process.env.RACELAB_DEBUG ? (line) => process.stderr.write(line + '\n') : undefined,

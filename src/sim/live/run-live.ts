@@ -51,6 +51,8 @@ export interface LiveRunOptions extends RunShape {
   topicPrefix: string
   /** Cut the run off this long after the client started; default 60 s. */
   timeout?: Micros
+  /** Delete the run's topics after the check, where the cluster's admin API allows it. */
+  cleanup?: boolean
   /** Called once the cluster answered, the topics exist and the groups formed, before the client starts. */
   onStarted?: (started: {clusterId: string; topics: TopicSetup}) => void
   /** Called with every trace event as it happens (the live timeline). */
@@ -91,6 +93,8 @@ export interface LiveRunResult {
     /** Partitions the scenario asked for, and what each topic has. */
     partitionsAsked: number
     partitions: Record<string, number>
+    /** With cleanup: whether the run's topics were deleted (false where the cluster has no admin API). */
+    topicsDeleted?: boolean
   }
   /** Wall-clock seconds from the client's first step to the end of the run. */
   elapsedSeconds: number
@@ -324,6 +328,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     )
     const observation = observe({endedAt, livenessBound: liveBound(scenario, trace), messages: byBrokerTime, bos, files, els})
     const violations = check(observation)
+    // Only after everything was read: the evidence stays on the broker unless asked otherwise.
+    const topicsDeleted = options.cleanup ? await bus.deleteTopics(topics, info) : undefined
     return {
       trace,
       result: {
@@ -340,6 +346,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
           topics: setup.mode,
           partitionsAsked: scenario.partitions,
           partitions: setup.partitions,
+          ...(topicsDeleted === undefined ? {} : {topicsDeleted}),
         },
         elapsedSeconds: endedAt / SECOND,
         stoppedBy,
