@@ -1,4 +1,4 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -11,6 +11,13 @@ const racelab = (args: string[]) => runCommand(args, {root})
 const NOWHERE = '127.0.0.1:1,127.0.0.1:2'
 const fixture = (path: string) => join(root, 'fixtures', path)
 const tmpFile = (name: string) => join(mkdtempSync(join(tmpdir(), 'racelab-live-input-')), name)
+
+/** Bug 5's fixture with the one fault only the simulation can inject (a broker outage) instead of its crashes. */
+function simulationOnlyFixture(file: string): string {
+  const text = readFileSync(fixture('post-fix-bugs/5-duplicate-completion.yaml'), 'utf8')
+  writeFileSync(file, text.replace('consumer-crash-before-commit@30%', 'broker-unavailable=1s..2s'))
+  return file
+}
 
 /** Bad input: exit 2 and exactly one line on stderr that contains `message`. */
 async function expectOneLine(args: string[], message: string): Promise<void> {
@@ -33,7 +40,7 @@ describe('racelab verify --kafka: input checked before anything runs (no cluster
     [['--kafka', 'nope'], '--kafka nope'],
     [['--kafka', NOWHERE, '--ci'], '--ci runs the in-memory CI matrix'],
     [['--kafka', NOWHERE, '--workers', '2'], '--workers: live cells run one after another'],
-    [['--kafka', NOWHERE, '--fault', 'els-restart'], '--fault els-restart: not available with --kafka'],
+    [['--kafka', NOWHERE, '--fault', 'broker-unavailable=1s..2s'], '--fault broker-unavailable: not available with --kafka'],
     [['--kafka', NOWHERE, '--delay', 'kafka=5ms'], '--delay kafka'],
     [['--kafka', NOWHERE, '--scenario', 'nope'], '--scenario: unknown scenario "nope"'],
   ])('%j: one line, exit 2', async (args, message) => {
@@ -52,15 +59,18 @@ describe('racelab replay --kafka: what cannot run live is said per fixture, befo
   })
 
   it('a fixture that needs a fault only the simulation injects: refused with the fault named; --json says so too', async () => {
+    // Given: bug 5's fixture with a broker outage instead of its crashes (those run live too)
+    const file = simulationOnlyFixture(tmpFile('broker-unavailable.yaml'))
     // When
-    const {stdout, error} = await racelab(['replay', '--kafka', NOWHERE, fixture('post-fix-bugs/5-duplicate-completion.yaml'), '--json'])
+    const {stdout, error} = await racelab(['replay', '--kafka', NOWHERE, file, '--json'])
     // Then
     expect(error).toBeUndefined()
     const json = JSON.parse(stdout)
     expect(json).toMatchObject({verdict: 'match', counts: {fixtures: 1, replays: 0, skipped: 0, refused: 1, invalid: 0}})
     expect(json.fixtures[0]).toMatchObject({
       status: 'refused',
-      reason: 'refused live: fault consumer-crash-before-commit@30% needs the in-memory bus (live faults: relay-crash-after-publish, register-db-error)',
+      reason:
+        'refused live: fault broker-unavailable=1s..2s needs the in-memory bus (live faults: relay-crash-after-publish, register-db-error, consumer-crash-before-commit, els-restart)',
     })
   })
 

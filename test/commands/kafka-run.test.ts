@@ -26,7 +26,7 @@ describe('racelab run --kafka: input checked before anything runs (no cluster ne
   it.each([
     [['--kafka', 'nope'], '--kafka nope'],
     [['--kafka', '127.0.0.1:9092', '--topic-prefix', 'bad/prefix'], '--topic-prefix'],
-    [['--kafka', '127.0.0.1:9092', '--fault', 'els-restart'], '--fault els-restart: not available with --kafka'],
+    [['--kafka', '127.0.0.1:9092', '--fault', 'broker-unavailable=1s..2s'], '--fault broker-unavailable: not available with --kafka'],
     [['--kafka', '127.0.0.1:9092', '--delay', 'kafka=5ms'], '--delay kafka'],
   ])('%j: one line, exit 2', async (args, message) => {
     const {stderr, error} = await run(args)

@@ -80,8 +80,8 @@ export interface TopicSetup {
 }
 
 export interface Subscription {
-  /** Resolves once the consumer joined its group and owns partitions. */
-  joined: Promise<void>
+  /** Resolves once the consumer joined its group, with the number of partitions it was assigned. */
+  joined: Promise<number>
   /** Rejects when the consumer crashed for good. */
   crashed: Promise<never>
   stop(): Promise<void>
@@ -96,6 +96,12 @@ export interface SubscribeOptions {
   autoCommit: boolean
   /** Broker-side long-poll wait when a partition has no data; default 10 ms (low latency). */
   maxWaitMs?: number
+  /**
+   * The member's session timeout; default 10 s. A group that lost a member rebalances for up to
+   * this long less a second on the librdkafka mock cluster, so members that leave and rejoin (ELS
+   * restarts) use a shorter one.
+   */
+  sessionTimeoutMs?: number
   handle: (message: BusMessage, commit: () => Promise<void>) => Promise<void>
 }
 
@@ -282,17 +288,19 @@ export class KafkajsBus implements Bus {
     const consumer = this.kafka.consumer({
       groupId: this.prefix + options.groupId,
       maxWaitTimeInMs: options.maxWaitMs ?? 10,
-      sessionTimeout: 10_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 1000,
       retry: {retries: 3, initialRetryTime: 100, maxRetryTime: 1000},
     })
     this.consumers.add(consumer)
-    let joinedResolve: () => void = () => undefined
-    const joined = new Promise<void>((resolve) => (joinedResolve = resolve))
+    let joinedResolve: (partitions: number) => void = () => undefined
+    const joined = new Promise<number>((resolve) => (joinedResolve = resolve))
     let crashReject: (error: Error) => void = () => undefined
     const crashed = new Promise<never>((_, reject) => (crashReject = reject))
     crashed.catch(() => undefined) // observed by whoever awaits it; never an unhandled rejection
-    consumer.on(consumer.events.GROUP_JOIN, () => joinedResolve())
+    consumer.on(consumer.events.GROUP_JOIN, (event) =>
+      joinedResolve(Object.values(event.payload.memberAssignment ?? {}).reduce((sum, partitions) => sum + partitions.length, 0)),
+    )
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) crashReject(event.payload.error)
     })

@@ -18,7 +18,7 @@ import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {Scenario} from '../scenario/scenario.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
-import {ELS_GROUP} from '../simulated/consumer-process.js'
+import {ELS_GROUP, ELS_RESTART} from '../simulated/consumer-process.js'
 import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
 import {observe} from '../check/observe.js'
 import {sumMetrics} from '../services/els-metrics.js'
@@ -40,11 +40,36 @@ export const DEFAULT_LIVE_TIMEOUT: Micros = 60 * SECOND
 /** How long the consumer groups may take to form (the mock cluster's first join takes 3 s). */
 const JOIN_TIMEOUT_MS = 30_000
 const QUIET_CHECK_MS = 20
+/**
+ * ELS's session timeout: Kafka's smallest by default (group.min.session.timeout.ms). The mock
+ * cluster holds a rebalance after a member left for this long less a second, so an ELS restart
+ * costs about 5 s there (the join of an empty group: 3 s).
+ */
+const ELS_SESSION_TIMEOUT_MS = 6000
 /** kafkajs's first retry of a message whose handler threw (the consumer's initialRetryTime). */
 const HANDLE_RETRY: Micros = 100_000
 
-/** Faults the live shell can inject; the others need control over the broker or the group. */
-export const LIVE_FAULTS: readonly Fault['kind'][] = ['relay-crash-after-publish', 'register-db-error']
+/**
+ * Faults the live shell can inject; broker-unavailable needs control over the broker. An ELS
+ * crash or restart disconnects that instance's consumer and connects a fresh one in the same
+ * group after ELS_RESTART (plus the rebalance: about 5 s on the mock cluster).
+ */
+export const LIVE_FAULTS: readonly Fault['kind'][] = [
+  'relay-crash-after-publish',
+  'register-db-error',
+  'consumer-crash-before-commit',
+  'els-restart',
+]
+
+/**
+ * Live, timers and the broker decide the order of the shared chooser's draws, so each ELS fault
+ * draws from a stream of its own: its n-th decision (for the n-th registration or handled
+ * message) is fixed by the seed, whatever happens in between.
+ */
+export function faultChooser(seed: number, kind: 'register-db-error' | 'consumer-crash-before-commit' | 'els-restart'): Chooser {
+  const salt = {'register-db-error': 0x5e1, 'consumer-crash-before-commit': 0x5e2, 'els-restart': 0x5e3}[kind]
+  return new Chooser(seededSource((seed * 0x9e3779b1 + salt) >>> 0))
+}
 
 export interface LiveRunOptions extends RunShape {
   brokers: readonly string[]
@@ -152,16 +177,27 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
   const elsDb = Els.openDb(options.dbDir)
   const registerFailure = percentOf('register-db-error')
+  const registerFaults = faultChooser(options.seed, 'register-db-error')
+  const crashFaults = faultChooser(options.seed, 'consumer-crash-before-commit')
+  const restartFaults = faultChooser(options.seed, 'els-restart')
   // Several ELS instances share one database, as the real instances share theirs.
   const instances = Array.from({length: options.elsInstances ?? 1}, () => {
     const instance = new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
-    if (registerFailure > 0) instance.failRegistrationMidway = () => chooser.chance(registerFailure, 100)
+    if (registerFailure > 0) instance.failRegistrationMidway = () => registerFaults.chance(registerFailure, 100)
     return instance
   })
   const els = instances[0]
   const subscriptions: Subscription[] = []
   const relays: LiveRelay[] = []
   let stopping = false
+  let crash: Error | undefined
+  /** ELS instances that crashed or restarted and have not rejoined their group yet. */
+  let elsDown = 0
+  /** Wall-clock time ELS instances spent out of the group (a fault's real recovery time). */
+  let elsDowntime: Micros = 0
+  const rejoins = new Set<Promise<void>>()
+  const crashChance = percentOf('consumer-crash-before-commit')
+  const restartChance = percentOf('els-restart')
   try {
     const shared = plan.routing === 'shared-topic'
     const topics = shared ? [...ALL_TOPICS, SHARED_BATCH_TOPIC] : [...ALL_TOPICS]
@@ -229,17 +265,25 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       afterElsWrite()
     }
 
-    for (const [i, instance] of instances.entries()) {
-      const svc = instances.length === 1 ? 'els' : `els-${i + 1}`
-      const elsConsumer = await bus.subscribe({
+    /**
+     * One ELS instance's membership of the group: a consumer that handles, then commits. A crash
+     * before the commit, or a restart after it, disconnects that consumer (the instance's process
+     * memory is lost) and connects a fresh one in the same group after ELS_RESTART: Kafka hands
+     * it the partitions again, from their committed offsets.
+     */
+    const joinEls = async (instance: Els, svc: string): Promise<Subscription> => {
+      let down = false
+      const subscription: Subscription = await bus.subscribe({
         groupId: ELS_GROUP,
         topics: [...elsTopics],
         autoCommit: false,
         maxWaitMs: 10,
+        sessionTimeoutMs: ELS_SESSION_TIMEOUT_MS,
         handle: async (message, commit) => {
+          if (down) throw new Error('ELS is restarting') // this consumer is leaving: not handled, not committed
           const handling = draw(scenario.elsHandling, chooser)
           if (handling > 0) await clock.sleep(handling).done
-          if (stopping) throw new Error('ELS is shutting down') // not handled, not committed
+          if (stopping || down) throw new Error('ELS is shutting down') // not handled, not committed
           const now = clock.now()
           let handled: ReturnType<Els['handle']>
           try {
@@ -260,14 +304,65 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
             outcome: handled.outcome,
             emitted: handled.emitted,
           })
-          progress.handled(message)
           afterElsWrite()
+          if (crashChance > 0 && crashFaults.chance(crashChance, 100)) {
+            // Crashed after the transaction, before the commit: the message counts as handled
+            // only once it is handled again, after the redelivery.
+            record({t: now, svc, ev: 'els-crashed', partition: message.partition, offset: message.offset, restartIn: ELS_RESTART})
+            down = true
+            goDown(instance, svc, subscription)
+            return
+          }
+          progress.handled(message)
           // The real ELS commits the offset only after its transaction committed.
           await commit()
+          if (restartChance > 0 && !stopping && restartFaults.chance(restartChance, 100)) {
+            record({t: clock.now(), svc, ev: 'els-restarted', restartIn: ELS_RESTART})
+            down = true
+            goDown(instance, svc, subscription)
+          }
         },
       })
-      subscriptions.push(elsConsumer)
+      subscriptions.push(subscription)
+      subscription.crashed.catch((error: Error) => {
+        crash ??= error
+      })
+      return subscription
     }
+
+    /**
+     * Leaves the group (kafkajs stops before the next message, so nothing more is handled or
+     * committed by this consumer), loses process memory, and rejoins after ELS_RESTART. Not
+     * awaited by the handler: the disconnect waits for the handler to return.
+     */
+    const goDown = (instance: Els, svc: string, subscription: Subscription): void => {
+      elsDown++
+      const wentDown = clock.now()
+      const left = subscription.stop()
+      subscriptions.splice(subscriptions.indexOf(subscription), 1)
+      instance.restart()
+      const rejoin = (async () => {
+        await left
+        if (!(await clock.sleep(ELS_RESTART).done) || stopping) return
+        const fresh = await joinEls(instance, svc)
+        if (stopping) return
+        // Ends early when the run stops (the clock stops every wait).
+        const joinWait = clock.sleep(JOIN_TIMEOUT_MS * 1000)
+        const partitions = await Promise.race([fresh.joined, fresh.crashed, joinWait.done.then(() => undefined)])
+        joinWait.wake()
+        if (stopping) return
+        if (partitions === undefined) throw new Error(`${svc} did not rejoin its consumer group within ${JOIN_TIMEOUT_MS / 1000} s`)
+        elsDowntime += clock.now() - wentDown
+        record({t: clock.now(), svc, ev: 'els-rejoined', partitions})
+        elsDown--
+      })().catch((error: Error) => {
+        crash ??= error
+      })
+      rejoins.add(rejoin)
+      void rejoin.finally(() => rejoins.delete(rejoin))
+    }
+
+    for (const [i, instance] of instances.entries()) await joinEls(instance, instances.length === 1 ? 'els' : `els-${i + 1}`)
 
     const crashed = Promise.race(subscriptions.map((s) => s.crashed))
     await withTimeout(
@@ -291,9 +386,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
 
     const deadline = options.timeout ?? DEFAULT_LIVE_TIMEOUT
     const outboxes = [bos.outbox, files.outbox, els.outbox]
-    let crash: Error | undefined
     crashed.catch((error: Error) => {
-      crash = error
+      crash ??= error
     })
     let stoppedBy: LiveStop
     for (;;) {
@@ -303,7 +397,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
         break
       }
       const quiet =
-        clientDone && outboxes.every((outbox) => outbox.unpublished().length === 0) && progress.elsCaughtUp() && progress.observerCaughtUp()
+        clientDone &&
+        elsDown === 0 &&
+        outboxes.every((outbox) => outbox.unpublished().length === 0) &&
+        progress.elsCaughtUp() &&
+        progress.observerCaughtUp()
       if (quiet) {
         stoppedBy = 'quiet'
         break
@@ -319,6 +417,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     stopping = true
     clock.stop()
     await Promise.all(relays.map((relay) => relay.stop()))
+    await settleRejoins(rejoins)
     await Promise.all(subscriptions.map((s) => s.stop()))
 
     // No order across partitions exists on a real broker: broker time, then the log position.
@@ -326,7 +425,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       (a, b) =>
         a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
     )
-    const observation = observe({endedAt, livenessBound: liveBound(scenario, trace), messages: byBrokerTime, bos, files, els})
+    const observation = observe({endedAt, livenessBound: liveBound(scenario, trace) + elsDowntime, messages: byBrokerTime, bos, files, els})
     const violations = check(observation)
     // Only after everything was read: the evidence stays on the broker unless asked otherwise.
     const topicsDeleted = options.cleanup ? await bus.deleteTopics(topics, info) : undefined
@@ -365,6 +464,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     stopping = true
     clock.stop()
     await Promise.all(relays.map((relay) => relay.stop()))
+    await settleRejoins(rejoins)
     await Promise.all(subscriptions.map((s) => s.stop()))
     await bus.close()
     bos.close()
@@ -415,6 +515,17 @@ function unpublishedRows(service: ServiceName, db: Database.Database): Unpublish
     .prepare('SELECT id, event_type, retry_count, last_error FROM outbox WHERE published_at IS NULL ORDER BY id')
     .all() as {id: number; event_type: string; retry_count: number; last_error: string | null}[]
   return rows.map((row) => ({service, rowId: row.id, eventType: row.event_type, retryCount: row.retry_count, lastError: row.last_error}))
+}
+
+/**
+ * Lets ELS instances that are rejoining finish connecting (so their consumers can be stopped),
+ * but not forever: a run that is over must not hang on a rejoin.
+ */
+async function settleRejoins(rejoins: ReadonlySet<Promise<void>>, ms = 5000): Promise<void> {
+  if (rejoins.size === 0) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([Promise.all(rejoins), new Promise<void>((done) => (timer = setTimeout(done, ms)))])
+  clearTimeout(timer)
 }
 
 function sleepMs(ms: number): Promise<void> {

@@ -1,0 +1,114 @@
+import {execFile} from 'node:child_process'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {RunningCluster} from '../../src/sim/live/mock-cluster.js'
+import type {TraceEvent} from '../../src/sim/simulated/trace.js'
+import {hasKcat, SKIP_LINE, startCluster} from './support.js'
+import {faultChooser} from '../../src/sim/live/run-live.js'
+
+const root = resolve(import.meta.dirname, '../..')
+
+interface Exit {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** The built CLI in a process of its own: real exit code, its own stdout. */
+function racelab(args: string[]): Promise<Exit> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(root, 'bin/run.js'), ...args], {timeout: 60_000}, (error, stdout, stderr) => {
+      done({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr})
+    })
+  })
+}
+
+const readTrace = (path: string): TraceEvent[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as TraceEvent)
+
+if (!hasKcat) console.log(SKIP_LINE)
+
+describe.skipIf(!hasKcat)('ELS faults live: els-restart and consumer-crash-before-commit on a local mock cluster', () => {
+  let cluster: RunningCluster
+  const dir = mkdtempSync(join(tmpdir(), 'racelab-live-faults-'))
+  const restartTrace = join(dir, 'restart.jsonl')
+  const crashTrace = join(dir, 'crash.jsonl')
+  let restart: Promise<Exit>
+  let crash: Promise<Exit>
+
+  const crashSeed = Array.from({length: 100}, (_, i) => i + 1).find((seed) =>
+    faultChooser(seed, 'consumer-crash-before-commit').chance(50, 100),
+  )!
+
+  beforeAll(async () => {
+    cluster = await startCluster()
+    const S = cluster.servers
+    const run = (fault: string, seed: number, trace: string): Promise<Exit> =>
+      racelab(['run', '--kafka', S, '--scenario', 'content-first', '--strategy', 'buffer', '--fault', fault, '--seed', String(seed), '--trace', trace, '--json'])
+    // Both at once, each under its own topic prefix. Every restart costs about 5 s on the mock
+    // cluster (it holds the group's rebalance for the session timeout less a second).
+    restart = run('els-restart@100%', 1, restartTrace)
+    // The crash decisions have a stream of their own (faultChooser): pick a seed whose first
+    // decision at 50% is a crash, so the first handled message certainly crashes.
+    crash = run('consumer-crash-before-commit@50%', crashSeed, crashTrace)
+  })
+
+  afterAll(async () => {
+    await Promise.all([restart, crash])
+    await cluster?.stop()
+  })
+
+  it('els-restart@100%: every handled message restarts ELS, which rejoins; the buffer holds (exit 0)', async () => {
+    // When
+    const {code, stdout} = await restart
+
+    // Then
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({verdict: 'pass', stoppedBy: 'quiet', batches: [{batchId: 'b1', assigned: 2, excess: 0, ready: 1}]})
+    const trace = readTrace(restartTrace)
+    const handled = trace.filter((e) => e.ev === 'handled')
+    const restarted = trace.filter((e) => e.ev === 'els-restarted')
+    const rejoined = trace.filter((e) => e.ev === 'els-rejoined')
+    // Committed before each restart: nothing is redelivered, every message is handled once
+    expect(handled).toHaveLength(3)
+    expect(restarted).toHaveLength(3)
+    expect(rejoined).toHaveLength(3)
+    for (const event of rejoined) expect(event).toMatchObject({svc: 'els', partitions: expect.any(Number)})
+  }, 60_000)
+
+  it('consumer-crash-before-commit: the uncommitted message is redelivered to a fresh consumer and handled as a duplicate (exit 0)', async () => {
+    // When
+    const {code, stdout} = await crash
+
+    // Then
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({verdict: 'pass', stoppedBy: 'quiet', batches: [{batchId: 'b1', assigned: 2, excess: 0, ready: 1}]})
+    const trace = readTrace(crashTrace)
+    const crashes = trace.filter((e): e is Extract<TraceEvent, {ev: 'els-crashed'}> => e.ev === 'els-crashed')
+    expect(crashes.length).toBeGreaterThan(0)
+    expect(trace.filter((e) => e.ev === 'els-rejoined')).toHaveLength(crashes.length)
+    // Each crashed message is handled again after the crash, from its committed offset, and
+    // recognised by its event_id
+    for (const crashed of crashes) {
+      const at = trace.indexOf(crashed)
+      // The crashed message: the handling right before the crash
+      const first = trace
+        .slice(0, at)
+        .reverse()
+        .find((e) => e.ev === 'handled')
+      expect(first).toMatchObject({partition: crashed.partition, offset: crashed.offset})
+      if (first?.ev !== 'handled') continue
+      const again = trace
+        .slice(at + 1)
+        .find((e) => e.ev === 'handled' && e.type === first.type && e.partition === first.partition && e.offset === first.offset)
+      expect(again).toMatchObject({outcome: {kind: 'duplicate', why: expect.stringMatching(/^event \S+ already processed$/)}})
+    }
+  }, 60_000)
+})
