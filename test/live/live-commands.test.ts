@@ -1,4 +1,3 @@
-import {execFile} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -12,24 +11,12 @@ import {liveCheck, shrinkCommand} from '../../src/sim/live/live-verify.js'
 import {checkExpectation} from '../../src/sim/verify/expectation-check.js'
 import {buildCells} from '../../src/sim/verify/matrix.js'
 import {emptyTally, recordRun} from '../../src/sim/verify/cell-tally.js'
-import {hasKcat, startCluster} from './support.js'
+import {hasKcat, startCluster, racelab, type Exit} from './support.js'
+
+/** The live commands run several cluster round trips: a longer leash. */
+const racelab90 = (args: string[]) => racelab(args, 90_000)
 
 const root = resolve(import.meta.dirname, '../..')
-
-interface Exit {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** The built CLI in a process of its own: real exit code, its own stdout. */
-function racelab(args: string[]): Promise<Exit> {
-  return new Promise((done) => {
-    execFile(process.execPath, [join(root, 'bin/run.js'), ...args], {timeout: 90_000}, (error, stdout, stderr) => {
-      done({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr})
-    })
-  })
-}
 
 describe('live verify, judged like an in-memory cell (no cluster needed)', () => {
   const [naive, buffer] = buildCells(
@@ -77,8 +64,8 @@ describe.skipIf(!hasKcat)('racelab verify/replay --kafka and record --from-kafka
     const bug5 = readFileSync(join(root, 'fixtures/post-fix-bugs/5-duplicate-completion.yaml'), 'utf8')
     writeFileSync(simulationOnly, bug5.replace('consumer-crash-before-commit@30%', 'broker-unavailable=1s..2s'))
     // All at once, each under its own topic prefixes: their consumer groups form in the same 3 s.
-    verify = racelab(['verify', '--kafka', S, '--scenario', 'content-first', '--json', '--junit', junit])
-    replay = racelab([
+    verify = racelab90(['verify', '--kafka', S, '--scenario', 'content-first', '--json', '--junit', junit])
+    replay = racelab90([
       'replay', '--kafka', S,
       join(root, 'fixtures/scenarios/validation-failure.yaml'),
       simulationOnly,
@@ -86,9 +73,9 @@ describe.skipIf(!hasKcat)('racelab verify/replay --kafka and record --from-kafka
       '--strategy', 'naive', '--strategy', 'buffer',
     ])
     runThenRecord = (async () => {
-      const run = await racelab(['run', '--kafka', S, '--scenario', 'content-first', '--strategy', 'naive', '--topic-prefix', prefix, '--json'])
-      const record = await racelab(['record', '--from-kafka', S, '--topic-prefix', prefix, '--out', recorded, '--json'])
-      return {run, record, replay: await racelab(['replay', recorded])}
+      const run = await racelab90(['run', '--kafka', S, '--scenario', 'content-first', '--strategy', 'naive', '--topic-prefix', prefix, '--json'])
+      const record = await racelab90(['record', '--from-kafka', S, '--topic-prefix', prefix, '--out', recorded, '--json'])
+      return {run, record, replay: await racelab90(['replay', recorded])}
     })()
   })
 
@@ -174,8 +161,8 @@ describe.skipIf(!hasKcat)('racelab verify/replay --kafka and record --from-kafka
     }
     // When
     const [none, nothing] = await Promise.all([
-      racelab(['record', '--from-kafka', cluster.servers, '--topic-prefix', `racelab-test-${process.pid}-none-`, '--out', join(dir, 'none.yaml')]),
-      racelab(['record', '--from-kafka', cluster.servers, '--topic-prefix', empty, '--out', join(dir, 'empty.yaml')]),
+      racelab90(['record', '--from-kafka', cluster.servers, '--topic-prefix', `racelab-test-${process.pid}-none-`, '--out', join(dir, 'none.yaml')]),
+      racelab90(['record', '--from-kafka', cluster.servers, '--topic-prefix', empty, '--out', join(dir, 'empty.yaml')]),
     ])
     // Then
     for (const {code, stderr} of [none, nothing]) {

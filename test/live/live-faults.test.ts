@@ -1,31 +1,13 @@
-import {execFile} from 'node:child_process'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {RunningCluster} from '../../src/sim/live/mock-cluster.js'
 import type {TraceEvent} from '../../src/sim/simulated/trace.js'
-import {hasKcat, SKIP_LINE, startCluster} from './support.js'
+import {hasKcat, SKIP_LINE, startCluster, racelab, type Exit} from './support.js'
 import {faultChooser} from '../../src/sim/live/run-live.js'
-
-const root = resolve(import.meta.dirname, '../..')
-
-interface Exit {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** The built CLI in a process of its own: real exit code, its own stdout. */
-function racelab(args: string[]): Promise<Exit> {
-  return new Promise((done) => {
-    execFile(process.execPath, [join(root, 'bin/run.js'), ...args], {timeout: 60_000}, (error, stdout, stderr) => {
-      done({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr})
-    })
-  })
-}
 
 const readTrace = (path: string): TraceEvent[] =>
   readFileSync(path, 'utf8')

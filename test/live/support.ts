@@ -1,4 +1,5 @@
 import {execFile} from 'node:child_process'
+import {join, resolve} from 'node:path'
 import {promisify} from 'node:util'
 
 import {findKcat, startMockCluster, type RunningCluster} from '../../src/sim/live/mock-cluster.js'
@@ -19,4 +20,21 @@ export function startCluster(brokers = 3): Promise<RunningCluster> {
 export async function kcatValues(servers: string, topic: string): Promise<string[]> {
   const {stdout} = await promisify(execFile)(kcat!, ['-C', '-b', servers, '-t', topic, '-e', '-q', '-f', '%s\\n'], {timeout: 20_000})
   return stdout.split('\n').filter((line) => line.trim() !== '')
+}
+
+const root = resolve(import.meta.dirname, '../..')
+
+export interface Exit {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** The built CLI in a process of its own: real exit code, its own stdout. */
+export function racelab(args: string[], timeout = 60_000): Promise<Exit> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(root, 'bin/run.js'), ...args], {timeout}, (error, stdout, stderr) => {
+      done({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr})
+    })
+  })
 }
