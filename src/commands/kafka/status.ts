@@ -17,6 +17,11 @@ export default class KafkaStatus extends BaseCommand {
   static override description = `Reads the state file \`racelab kafka up --detach\` wrote. Exit 0 when the cluster runs, 1 when it
 does not (so scripts can test it).`
 
+  static override examples = [
+    {description: 'Is the background cluster up, and where?', command: '<%= config.bin %> kafka status'},
+    {description: 'The servers for a script', command: '<%= config.bin %> kafka status --json'},
+  ]
+
   static override flags = {
     state: Flags.string({summary: 'State file of the detached cluster (default .racelab/kafka.json).'}),
   }
