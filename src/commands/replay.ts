@@ -11,6 +11,13 @@ import {ReplayReport} from '../ui/replay-report.js'
 import {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka, SKIPPED_LIVE, type LiveSuiteReport} from '../sim/live/live-replay.js'
 
 /** Invalid fixtures: their problem lines were printed; the command ends with exit 2. */
+/** What both replays (in memory and live) end with: their problem lines and a verdict. */
+type ReplayOutcome = {
+  problems: readonly string[]
+  fixtures: readonly {problems: readonly string[]}[]
+  verdict: string
+}
+
 class InvalidFixtures extends Error {
   constructor(readonly lines: readonly string[]) {
     super(`${lines.length} fixture problem${lines.length === 1 ? '' : 's'}`)
@@ -50,6 +57,11 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)
     if (!this.jsonEnabled()) this.log(renderToString(React.createElement(ReplayReport, {report}), {columns: 1000}))
+    return this.finish(report)
+  }
+
+  /** Invalid fixtures are exit 2 (after the report), a mismatch exit 1, all matching exit 0. */
+  private finish<R extends ReplayOutcome>(report: R): R {
     const problems = [...report.problems, ...report.fixtures.flatMap((f) => f.problems)]
     if (problems.length > 0) {
       if (this.jsonEnabled()) this.logJson(report)
@@ -69,13 +81,7 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
       onFixture: (fixture) => human && this.log(formatLiveFixture(fixture).join('\n') + '\n'),
     })
     if (human) this.log(formatLiveSummary(report) + (report.verdict === 'invalid' ? ': nothing was replayed live' : ''))
-    const problems = [...report.problems, ...report.fixtures.flatMap((f) => f.problems)]
-    if (problems.length > 0) {
-      if (this.jsonEnabled()) this.logJson(report)
-      throw new InvalidFixtures(problems)
-    }
-    if (report.verdict === 'mismatch') this.failAfterReport(report)
-    return report
+    return this.finish(report)
   }
 
   protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {

@@ -66,3 +66,9 @@ export type Verdict = {kind: 'pass'} | {kind: 'fail'; violations: Violation[]}
 export function verdictOf(violations: readonly Violation[]): Verdict {
   return violations.length === 0 ? {kind: 'pass'} : {kind: 'fail', violations: [...violations]}
 }
+
+/** What every run reports about its observation: the verdict, the violations, per-batch counts. */
+export function judge(obs: Observation): {verdict: 'pass' | 'fail'; violations: Violation[]; batches: BatchCounts[]} {
+  const violations = check(obs)
+  return {verdict: violations.length === 0 ? 'pass' : 'fail', violations, batches: batchCounts(obs)}
+}

@@ -5,7 +5,7 @@ import {expandFixturePaths} from '../fixture/fixture-files.js'
 import {readFixture} from '../fixture/fixture-load.js'
 import {actualOutcome, strategiesToReplay} from '../fixture/fixture-replay.js'
 import {fixturePoint} from '../fixture/fixture-seed-order.js'
-import {fixtureScenario} from '../fixture/fixture-to-run.js'
+import {fixtureShape} from '../fixture/fixture-to-run.js'
 import {formatDelay} from '../scenario/delay-spec.js'
 import {formatFault} from '../scenario/fault-spec.js'
 import type {Strategy} from '../scenario/strategy.js'
@@ -194,13 +194,7 @@ async function replayLive(
 ): Promise<LiveReplayVerdict> {
   const live = await runOnKafka({
     kafka,
-    scenario: fixtureScenario(fixture),
-    strategy,
-    seed: fixture.seed,
-    delays: fixture.delays,
-    wakes: fixture.wakes,
-    faults: fixture.faults,
-    elsInstances: fixture.elsInstances,
+    ...fixtureShape(fixture, strategy),
     shapeArgs: [],
     onStarted: ({brokers, clusterId}) => onStarted({brokers, clusterId}),
   })

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 
 import type {BusMessage, ProduceAck} from '../bus/bus.js'
 import {describeError, KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '../bus/kafkajs-bus.js'
-import {batchCounts, check, type BatchCounts} from '../check/checker.js'
+import {judge, type BatchCounts} from '../check/checker.js'
 import type {Violation} from '../check/invariant.js'
 import {IdSource} from '../domain/ids.js'
 import {ALL_TOPICS, ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
@@ -426,18 +426,15 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
         a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
     )
     const observation = observe({endedAt, livenessBound: liveBound(scenario, trace) + elsDowntime, messages: byBrokerTime, bos, files, els})
-    const violations = check(observation)
     // Only after everything was read: the evidence stays on the broker unless asked otherwise.
     const topicsDeleted = options.cleanup ? await bus.deleteTopics(topics, info) : undefined
     return {
       trace,
       result: {
-        verdict: violations.length === 0 ? 'pass' : 'fail',
+        ...judge(observation),
         seed: options.seed,
         scenario: scenario.name,
         strategy: options.strategy,
-        violations,
-        batches: batchCounts(observation),
         kafka: {
           brokers: [...options.brokers],
           clusterId: info.clusterId,

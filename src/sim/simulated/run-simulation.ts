@@ -1,5 +1,5 @@
 import {MemoryBus} from '../bus/memory-bus.js'
-import {batchCounts, check, type BatchCounts} from '../check/checker.js'
+import {judge, type BatchCounts} from '../check/checker.js'
 import type {Violation} from '../check/invariant.js'
 import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
 import {observe} from '../check/observe.js'
@@ -182,17 +182,14 @@ export function runSimulation(options: RunOptions): SimulationRun {
     const outages = faults.reduce((sum, f) => (f.kind === 'broker-unavailable' ? sum + f.to - f.from : sum), 0)
     const bound = livenessBound(scenario) + recoveryAllowance(trace) + outages
     const observation = observe({endedAt: sim.now, livenessBound: bound, messages: bus.messages(), bos, files, els: primary})
-    const violations = check(observation)
     return {
       trace,
       scenario,
       result: {
-        verdict: violations.length === 0 ? 'pass' : 'fail',
+        ...judge(observation),
         seed: options.seed,
         scenario: scenario.name,
         strategy: options.strategy,
-        violations,
-        batches: batchCounts(observation),
         simulatedSeconds: (trace.length > 0 ? trace[trace.length - 1].t : 0) / SECOND,
         stoppedBy,
         events: trace.length,
