@@ -5,8 +5,8 @@ import React from 'react'
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
 import {checkTopicPrefix, KafkaUnreachableError} from '../sim/bus/kafkajs-bus.js'
-import {benchLive, benchSimulated, defaultBenchPrefix, type LiveBench, type SimulatedBench} from '../sim/live/bench.js'
-import {resolveBrokers} from '../sim/live/live-command.js'
+import {benchLive, benchSimulated, defaultBenchPrefix, type LiveBench, type SimulatedBench} from '../sim/bench/bench.js'
+import {resolveBrokers} from '../sim/live/run-on-kafka.js'
 import {BenchReport} from '../ui/bench-report.js'
 
 export interface BenchJson {

@@ -8,13 +8,13 @@ import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
 import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
-import type {Expected} from '../sim/fixture/fixture.js'
-import {recordFixture} from '../sim/fixture/fixture-record.js'
-import {actualOutcome} from '../sim/fixture/fixture-replay.js'
+import type {Expected} from '../sim/fixture/format/fixture.js'
+import {recordFixture} from '../sim/fixture/record/fixture-record.js'
+import {actualOutcome} from '../sim/fixture/replay/fixture-replay.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import {RecordReport} from '../ui/record-report.js'
-import {formatKafkaRecording, kafkaRecordingJson, recordFromKafka, type RecordFromKafkaJson} from '../sim/live/record-from-kafka.js'
+import {formatKafkaRecording, kafkaRecordingJson, recordFromKafka, type RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
 
 export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
 

@@ -4,11 +4,11 @@ import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {EXIT} from '../sim/input-error.js'
-import {FIXTURE_VERSION} from '../sim/fixture/fixture-schema.js'
-import {replayPaths, type SuiteReport} from '../sim/fixture/fixture-suite.js'
+import {FIXTURE_VERSION} from '../sim/fixture/format/fixture-schema.js'
+import {replayPaths, type SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import {ReplayReport} from '../ui/replay-report.js'
-import {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka, SKIPPED_LIVE, type LiveSuiteReport} from '../sim/live/live-replay.js'
+import {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka, SKIPPED_LIVE, type LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
 
 /** Invalid fixtures: their problem lines were printed; the command ends with exit 2. */
 /** What both replays (in memory and live) end with: their problem lines and a verdict. */

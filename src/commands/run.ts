@@ -10,10 +10,10 @@ import {decodeSchedule} from '../sim/kernel/schedule.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import {reproduceCommand} from '../sim/simulated/reproduce.js'
 import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
-import {formatTraceEvent} from '../sim/simulated/trace.js'
-import {writeTrace} from '../sim/simulated/trace-file.js'
+import {formatTraceEvent} from '../ui/timeline-line.js'
+import {writeTrace} from '../sim/trace/trace-file.js'
 import {RunReport} from '../ui/run-report.js'
-import {runOnKafka, type LiveRunJson} from '../sim/live/live-command.js'
+import {runOnKafka, type LiveRunJson} from '../sim/live/run-on-kafka.js'
 import {LiveRunReport} from '../ui/live-run-report.js'
 
 function parseScheduleFlag(text: string): number[] {

@@ -27,7 +27,7 @@ import {
   liveVerifyNotes,
   verifyOnKafka,
   type LiveVerifyJson,
-} from '../sim/live/live-verify.js'
+} from '../sim/verify/live-verify.js'
 
 const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
 

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink'
 
-import type {LiveBench, Percentiles, SimulatedBench} from '../sim/live/bench.js'
+import type {LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
 
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]

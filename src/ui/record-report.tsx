@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink'
 
-import {formatExpected, type Expected} from '../sim/fixture/fixture.js'
+import {formatExpected, type Expected} from '../sim/fixture/format/fixture.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 
 export interface RecordReportProps {

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink'
 
-import {formatExpected} from '../sim/fixture/fixture.js'
-import type {ReplayVerdict, SuiteReport} from '../sim/fixture/fixture-suite.js'
+import {formatExpected} from '../sim/fixture/format/fixture.js'
+import type {ReplayVerdict, SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
 
 export interface ReplayReportProps {
   report: SuiteReport

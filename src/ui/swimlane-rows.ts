@@ -1,6 +1,6 @@
 import {TOPICS} from '../sim/domain/topics.js'
 import {formatSeconds} from '../sim/kernel/time.js'
-import type {TraceEvent} from '../sim/simulated/trace.js'
+import type {TraceEvent} from '../sim/trace/trace-event.js'
 
 const SHORT: Record<string, string> = {
   [TOPICS.batchEssaysRegistered]: 'Registered',

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink'
 
-import type {Counterexample} from '../sim/check/counterexample.js'
+import type {Counterexample} from '../sim/search/counterexample.js'
 import {swimlane, swimlaneLines} from './swimlane-rows.js'
 
 export interface SwimlaneProps {

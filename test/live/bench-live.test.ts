@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {benchLive, percentiles} from '../../src/sim/live/bench.js'
-import type {RunningCluster} from '../../src/sim/live/mock-cluster.js'
+import {benchLive, percentiles} from '../../src/sim/bench/bench.js'
+import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
 import {hasKcat, startCluster} from './support.js'
 
 describe('percentiles', () => {

@@ -10,11 +10,11 @@ import {Chooser, seededSource} from '../../src/sim/kernel/chooser.js'
 import {ms} from '../../src/sim/kernel/time.js'
 import {WallClock} from '../../src/sim/live/clock.js'
 import {LiveRelay} from '../../src/sim/live/live-relay.js'
-import type {RunningCluster} from '../../src/sim/live/mock-cluster.js'
+import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
 import {Outbox, OUTBOX_SCHEMA} from '../../src/sim/outbox/outbox.js'
 import {Relay} from '../../src/sim/services/relay.js'
 import {fixed} from '../../src/sim/scenario/delay.js'
-import type {TraceEvent} from '../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../src/sim/trace/trace-event.js'
 import {hasKcat, kcatValues, startCluster} from './support.js'
 
 async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {

@@ -12,7 +12,7 @@ import {LiveRelay, type BatchPublisher} from '../../src/sim/live/live-relay.js'
 import {Outbox, OUTBOX_SCHEMA} from '../../src/sim/outbox/outbox.js'
 import {Relay} from '../../src/sim/services/relay.js'
 import {fixed} from '../../src/sim/scenario/delay.js'
-import type {TraceEvent} from '../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../src/sim/trace/trace-event.js'
 
 /** A broker that refuses the first `failures` requests, then acks everything in order. */
 class FlakyBroker implements BatchPublisher {

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {BUILTIN_SCENARIOS} from '../../src/sim/scenario/builtin-scenarios.js'
 import {runSimulation} from '../../src/sim/simulated/run-simulation.js'
-import {formatTraceEvent} from '../../src/sim/simulated/trace.js'
+import {formatTraceEvent} from '../../src/ui/timeline-line.js'
 import {RunReport} from '../../src/ui/run-report.js'
 
 const report = (strategy: 'naive' | 'buffer') => {

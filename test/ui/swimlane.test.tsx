@@ -1,11 +1,11 @@
 import {renderToString} from 'ink'
 import {describe, expect, it} from 'vitest'
 
-import {shrinkCounterexample} from '../../src/sim/check/shrink.js'
+import {shrinkCounterexample} from '../../src/sim/search/shrink.js'
 import {TOPICS} from '../../src/sim/domain/topics.js'
 import {BUILTIN_SCENARIOS} from '../../src/sim/scenario/builtin-scenarios.js'
 import {runSimulation, type RunOptions} from '../../src/sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../src/sim/trace/trace-event.js'
 import {Swimlane} from '../../src/ui/swimlane.js'
 import {LANE_WIDTH, swimlane, swimlaneLines} from '../../src/ui/swimlane-rows.js'
 

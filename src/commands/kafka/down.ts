@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {stateFilePath, stopDetachedCluster} from '../../sim/live/mock-cluster.js'
+import {stateFilePath, stopDetachedCluster} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaDownJson {
   stopped: boolean

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/live/mock-cluster.js'
+import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaStatusJson {
   running: boolean

@@ -10,7 +10,7 @@ import {
   startDetachedCluster,
   startMockCluster,
   stateFilePath,
-} from '../../sim/live/mock-cluster.js'
+} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaUpJson {
   servers: string

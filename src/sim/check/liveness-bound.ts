@@ -1,8 +1,8 @@
 import {SECOND, type Micros} from '../kernel/time.js'
 import {maxOf} from '../scenario/delay.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
-import type {ServiceName} from '../services/service-db.js'
-import type {TraceEvent} from '../simulated/trace.js'
+import type {ServiceName} from '../sqlite/service-db.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 
 /**
  * How long after its last input a complete batch may take to become ready: the slower producing

@@ -1,5 +1,7 @@
-import type {Routing} from '../scenario/strategy.js'
 import {SHARED_BATCH_TOPIC} from './topics.js'
+
+/** Where the producers publish: the real per-event topics, or one shared topic keyed by batch id. */
+export type Routing = 'event-topics' | 'shared-topic'
 
 export interface Route {
   topic: string

@@ -5,7 +5,7 @@ import type {FileService, Upload} from '../services/file-service.js'
 import {draw} from '../scenario/delay.js'
 import {batchLayouts, type BatchLayout, type Scenario} from '../scenario/scenario.js'
 import type {ClientHooks} from '../simulated/client.js'
-import type {TraceEvent} from '../simulated/trace.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 import type {WallClock} from './clock.js'
 
 /** Text lengths the client's files yield: the same as the simulated client's. */

@@ -4,10 +4,10 @@ import type {EventType} from '../domain/events.js'
 import type {Chooser} from '../kernel/chooser.js'
 import {ms, SECOND, type Micros} from '../kernel/time.js'
 import {idleWait, type PublishingRelay, type RelayRow} from '../services/relay.js'
-import type {ServiceName} from '../services/service-db.js'
+import type {ServiceName} from '../sqlite/service-db.js'
 import {draw} from '../scenario/delay.js'
 import type {RelaySettings} from '../scenario/scenario.js'
-import type {TraceEvent} from '../simulated/trace.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 import type {WallClock} from './clock.js'
 
 /** What a live relay needs from the bus: many records in one request, one ack per record. */

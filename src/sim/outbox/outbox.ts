@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 
 import type {Micros} from '../kernel/time.js'
-import {statement} from '../services/statements.js'
+import {statement} from '../sqlite/statements.js'
 
 /** The outbox table every service has (DOMAIN.md), with a partial index on unpublished rows. */
 export const OUTBOX_SCHEMA = `

@@ -1,5 +1,5 @@
 import type {Micros} from '../kernel/time.js'
-import type {ServiceName} from '../services/service-db.js'
+import type {ServiceName} from '../sqlite/service-db.js'
 import {type Delay, fixed, oneOf, range} from './delay.js'
 import {formatDuration, parseDuration} from './duration.js'
 

@@ -1,5 +1,5 @@
 import type {Micros} from '../kernel/time.js'
-import type {ServiceName} from '../services/service-db.js'
+import type {ServiceName} from '../sqlite/service-db.js'
 import {formatDuration} from './duration.js'
 import type {SpecParse} from './delay-spec.js'
 import {parseDelayValue} from './delay-spec.js'

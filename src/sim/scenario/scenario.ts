@@ -1,7 +1,7 @@
 import type {InvariantName} from '../check/invariant.js'
 import type {Chooser} from '../kernel/chooser.js'
 import type {Micros} from '../kernel/time.js'
-import type {ServiceName} from '../services/service-db.js'
+import type {ServiceName} from '../sqlite/service-db.js'
 import type {Delay} from './delay.js'
 import type {Strategy} from './strategy.js'
 

@@ -1,7 +1,5 @@
+import type {Routing} from '../domain/routing.js'
 import type {ElsStrategy} from '../services/els-strategy.js'
-
-/** Where the producers publish: the real per-event topics, or one shared topic keyed by batch id. */
-export type Routing = 'event-topics' | 'shared-topic'
 
 /** One relay per service, or one relay publishing both outboxes in global commit order. */
 export type RelayLayout = 'per-service' | 'coordinated'

@@ -6,9 +6,9 @@ import type {IdSource} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
-import type {Routing} from '../scenario/strategy.js'
-import {closeServiceDb, openServiceDb} from './service-db.js'
-import {statement} from './statements.js'
+import type {Routing} from '../domain/routing.js'
+import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
+import {statement} from '../sqlite/statements.js'
 
 const BOS_SCHEMA = `
 CREATE TABLE batches (

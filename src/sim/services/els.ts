@@ -9,8 +9,8 @@ import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
 import type {ElsStrategy} from './els-strategy.js'
 import {PENDING_SCHEMA, PendingContent, type PendingKind, type PendingRow} from './pending-content.js'
-import {closeServiceDb, openServiceDb} from './service-db.js'
-import {statement} from './statements.js'
+import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
+import {statement} from '../sqlite/statements.js'
 
 const ELS_SCHEMA = `
 CREATE TABLE batch_trackers (

@@ -9,9 +9,9 @@ import {type IdSource, rawStorageId, textStorageId} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
-import type {Routing} from '../scenario/strategy.js'
-import {closeServiceDb, openServiceDb} from './service-db.js'
-import {statement} from './statements.js'
+import type {Routing} from '../domain/routing.js'
+import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
+import {statement} from '../sqlite/statements.js'
 
 const FILE_SCHEMA = `
 CREATE TABLE file_uploads (

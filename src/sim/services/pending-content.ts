@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 
 import type {Micros} from '../kernel/time.js'
-import {statement} from './statements.js'
+import {statement} from '../sqlite/statements.js'
 
 /**
  * ELS's durable buffer for content (and validation failures) that arrived before their batch

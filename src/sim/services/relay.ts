@@ -3,7 +3,7 @@ import {withEventId} from '../domain/envelope.js'
 import type {IdSource} from '../domain/ids.js'
 import {ms, SECOND, type Micros} from '../kernel/time.js'
 import {RELAY_BATCH_SIZE, type Outbox, type OutboxRow} from '../outbox/outbox.js'
-import type {ServiceName} from './service-db.js'
+import type {ServiceName} from '../sqlite/service-db.js'
 
 export interface RelayConfig {
   /** Extra time the relay waits after finding rows before it publishes them. */

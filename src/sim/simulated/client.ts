@@ -4,7 +4,7 @@ import type {Bos} from '../services/bos.js'
 import type {FileService, Upload} from '../services/file-service.js'
 import {draw} from '../scenario/delay.js'
 import {batchLayouts, type BatchLayout, type Scenario} from '../scenario/scenario.js'
-import type {TraceEvent} from './trace.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 
 /** Text lengths the simulated extraction yields: well inside, and well below, the valid range. */
 const VALID_TEXT_LENGTH = 1200

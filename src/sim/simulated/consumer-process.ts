@@ -5,8 +5,8 @@ import {ms, type Micros} from '../kernel/time.js'
 import type {ElsHandled} from '../services/els.js'
 import {draw, type Delay} from '../scenario/delay.js'
 import type {BrokerAvailability} from './broker-availability.js'
-import type {DeliveryPlan} from './delivery-plan.js'
-import type {TraceEvent} from './trace.js'
+import type {DeliveryPlan} from '../process/delivery-plan.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 
 export const ELS_GROUP = 'essay-lifecycle-service'
 /** How long a crashed or restarted ELS instance takes to rejoin the group. */

@@ -3,11 +3,11 @@ import type {EventType} from '../domain/events.js'
 import type {Simulation, Task} from '../kernel/simulation.js'
 import {ms, SECOND, type Micros} from '../kernel/time.js'
 import {nextIdlePoll, type PublishingRelay, type RelayRow} from '../services/relay.js'
-import type {ServiceName} from '../services/service-db.js'
+import type {ServiceName} from '../sqlite/service-db.js'
 import {draw, type Delay} from '../scenario/delay.js'
 import type {RelaySettings} from '../scenario/scenario.js'
 import type {BrokerAvailability} from './broker-availability.js'
-import type {TraceEvent} from './trace.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 
 /** How long a crashed relay takes to come back (process restart). */
 export const RELAY_RESTART: Micros = ms(500)

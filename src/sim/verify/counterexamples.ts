@@ -1,6 +1,6 @@
-import type {Counterexample} from '../check/counterexample.js'
+import type {Counterexample} from '../search/counterexample.js'
 import type {InvariantName} from '../check/invariant.js'
-import {shrinkCounterexample} from '../check/shrink.js'
+import {shrinkCounterexample} from '../search/shrink.js'
 import {runSimulation} from '../simulated/run-simulation.js'
 import type {CellResult} from './cell-result.js'
 import {namedInvariants} from './matrix.js'

@@ -1,4 +1,4 @@
-import type {Counterexample} from '../check/counterexample.js'
+import type {Counterexample} from '../search/counterexample.js'
 import type {InvariantName} from '../check/invariant.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {formatDelay} from '../scenario/delay-spec.js'

@@ -1,4 +1,4 @@
-import type {Counterexample} from '../check/counterexample.js'
+import type {Counterexample} from '../search/counterexample.js'
 import {emptyTally, mergeTallies, type CellTally} from './cell-tally.js'
 import {cellResult, type CellResult} from './cell-result.js'
 import {chunkSizeFor, planChunks, type Chunk} from './chunk.js'

@@ -2,7 +2,8 @@ import {Box, Text} from 'ink'
 
 import {SHORT_NAME, type EventType} from '../../sim/domain/events.js'
 import {formatSeconds} from '../../sim/kernel/time.js'
-import {formatTraceEvent, type TraceEvent} from '../../sim/simulated/trace.js'
+import type {TraceEvent} from '../../sim/trace/trace-event.js'
+import {formatTraceEvent} from '../timeline-line.js'
 
 export interface DetailLine {
   label: string

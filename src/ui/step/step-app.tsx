@@ -1,10 +1,10 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout, type Key} from 'ink'
 import {useEffect, useMemo, useState} from 'react'
 
-import {explainViolation} from '../../sim/check/explain.js'
+import {explainViolation} from '../../sim/search/explain.js'
 import {formatSeconds} from '../../sim/kernel/time.js'
 import type {SimulationRun} from '../../sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../sim/simulated/trace.js'
+import type {TraceEvent} from '../../sim/trace/trace-event.js'
 import {swimlane} from '../swimlane-rows.js'
 import {DETAILS_HEIGHT, EventDetails} from './event-details.js'
 import {stateAt} from './state-at.js'

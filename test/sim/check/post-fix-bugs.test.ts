@@ -5,9 +5,9 @@ import {TOPICS} from '../../../src/sim/domain/topics.js'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {parseDelaySpec} from '../../../src/sim/scenario/delay-spec.js'
 import {parseFaultSpec} from '../../../src/sim/scenario/fault-spec.js'
-import type {DeliveryPlan} from '../../../src/sim/simulated/delivery-plan.js'
+import type {DeliveryPlan} from '../../../src/sim/process/delivery-plan.js'
 import {runSimulation, type RunOptions, type SimulationRun} from '../../../src/sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 import {
   CheckThenActEls,
   DrainSeamEls,

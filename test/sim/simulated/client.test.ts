@@ -9,7 +9,7 @@ import type {Scenario} from '../../../src/sim/scenario/scenario.js'
 import {Bos} from '../../../src/sim/services/bos.js'
 import {FileService} from '../../../src/sim/services/file-service.js'
 import {startClient} from '../../../src/sim/simulated/client.js'
-import type {TraceEvent} from '../../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
 describe('startClient', () => {
   const toClose: {close(): void}[] = []

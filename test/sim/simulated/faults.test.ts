@@ -5,7 +5,7 @@ import {SECOND} from '../../../src/sim/kernel/time.js'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {parseFaultSpec, type Fault} from '../../../src/sim/scenario/fault-spec.js'
 import {runSimulation, type RunOptions, type SimulationRun} from '../../../src/sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
 function scenario(name: string): RunOptions['scenario'] {
   const found = BUILTIN_SCENARIOS.get(name)

@@ -15,7 +15,7 @@ import {STRATEGY_NAMES, type ElsStrategy} from '../../../src/sim/services/els-st
 import {nextIdlePoll} from '../../../src/sim/services/relay.js'
 import {livenessBound} from '../../../src/sim/check/liveness-bound.js'
 import {runSimulation, type RunOptions} from '../../../src/sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
 const SEEDS = [1, 2, 3]
 

@@ -5,7 +5,7 @@ import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {parseDelaySpec} from '../../../src/sim/scenario/delay-spec.js'
 import type {Strategy} from '../../../src/sim/scenario/strategy.js'
 import {runSimulation, type RunOptions, type SimulationRun} from '../../../src/sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
 function scenario(name: string): RunOptions['scenario'] {
   const found = BUILTIN_SCENARIOS.get(name)

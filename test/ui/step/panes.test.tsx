@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {runSimulation} from '../../../src/sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 import {LANE_WIDTH, swimlane, swimlaneLines} from '../../../src/ui/swimlane-rows.js'
 import {detailLines} from '../../../src/ui/step/event-details.js'
 import {stateAt, type BatchState} from '../../../src/ui/step/state-at.js'

@@ -4,7 +4,7 @@ import {TOPICS} from '../../../src/sim/domain/topics.js'
 import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {STRATEGY_NAMES, type Strategy} from '../../../src/sim/scenario/strategy.js'
 import {runSimulation} from '../../../src/sim/simulated/run-simulation.js'
-import type {TraceEvent} from '../../../src/sim/simulated/trace.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 import {readiness, stateAt} from '../../../src/ui/step/state-at.js'
 
 const simulate = (scenario: string, strategy: Strategy, seed = 1) =>

@@ -7,7 +7,7 @@ import {describe, expect, it, vi} from 'vitest'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import type {Strategy} from '../../../src/sim/scenario/strategy.js'
 import {runSimulation, type RunOptions} from '../../../src/sim/simulated/run-simulation.js'
-import {formatTraceEvent} from '../../../src/sim/simulated/trace.js'
+import {formatTraceEvent} from '../../../src/ui/timeline-line.js'
 import {KEY_HELP, nextElsEvent, previousElsEvent, StepApp, type TerminalSize} from '../../../src/ui/step/step-app.js'
 
 const KEYS = {right: '\u001B[C', left: '\u001B[D', pageDown: '\u001B[6~', pageUp: '\u001B[5~', escape: '\u001B'}

@@ -1,0 +1,74 @@
+import {SHORT_NAME} from '../sim/domain/events.js'
+import {formatSeconds} from '../sim/kernel/time.js'
+import type {ElsOutcome} from '../sim/services/els.js'
+import type {TraceEvent} from '../sim/trace/trace-event.js'
+
+export const SERVICE_COLUMN = 11
+
+function describeOutcome(outcome: ElsOutcome): string {
+  switch (outcome.kind) {
+    case 'registered':
+      return `created ${outcome.slots} slots${outcome.drained > 0 ? `, drained ${outcome.drained} pending` : ''}`
+    case 'already-registered':
+      return 'already registered: no-op'
+    case 'assigned':
+      return `${outcome.textStorageId} -> slot ${outcome.essayId}`
+    case 'excess':
+      return `${outcome.textStorageId} reported EXCESS (${outcome.reason})`
+    case 'failure-counted':
+      return `failure of ${outcome.fileUploadId} counted`
+    case 'failure-lost':
+      return `failure of ${outcome.fileUploadId} DROPPED: batch unknown`
+    case 'buffered':
+      return `${outcome.ref} buffered as pending: batch unknown`
+    case 'duplicate':
+      return `duplicate: ${outcome.why}`
+    case 'dead-lettered':
+      return `dead-lettered: ${outcome.error}`
+  }
+}
+
+function shortType(type: string): string {
+  return (SHORT_NAME as Record<string, string>)[type] ?? type
+}
+
+function batchOf(outcome: ElsOutcome): string {
+  return outcome.kind === 'dead-lettered' ? '?' : outcome.batchId
+}
+
+/** The timeline line: virtual time, service, what happened. */
+export function formatTraceEvent(event: TraceEvent): string {
+  const head = `${formatSeconds(event.t).padStart(9)}  ${event.svc.padEnd(SERVICE_COLUMN)} `
+  switch (event.ev) {
+    case 'batch-registered':
+      return `${head}registered batch ${event.batch} (${event.essays} essays) + outbox row ${event.row}`
+    case 'upload-accepted':
+      return `${head}accepted upload ${event.file}, processing`
+    case 'upload-refused':
+      return `${head}REFUSED upload ${event.file}: ${event.reason}`
+    case 'file-committed':
+      return `${head}${event.file} ${event.outcome === 'provisioned' ? 'content provisioned' : 'failed validation'} + outbox row ${event.row}`
+    case 'published':
+      return `${head}published ${shortType(event.type)} key=${event.key} -> p${event.partition}@${event.offset}`
+    case 'handled': {
+      const emitted = event.emitted.length > 0 ? `  => ${event.emitted.map(shortType).join(', ')}` : ''
+      return `${head}${shortType(event.type)} ${batchOf(event.outcome)} (p${event.partition}@${event.offset}): ${describeOutcome(event.outcome)}${emitted}`
+    }
+    case 'expired':
+      return `${head}${event.ref} EXPIRED from pending: batch ${event.batch} never registered`
+    case 'publish-failed':
+      return `${head}publish of row ${event.row} FAILED (${event.error}), retry in ${formatSeconds(event.retryIn)}`
+    case 'relay-crashed':
+      return `${head}CRASHED after the broker acked row ${event.row}, before published_at; restarts in ${formatSeconds(event.restartIn)}`
+    case 'els-crashed':
+      return `${head}CRASHED after handling p${event.partition}@${event.offset}, before committing; restarts in ${formatSeconds(event.restartIn)}`
+    case 'els-restarted':
+      return `${head}RESTARTED: process memory lost, left the group; rejoins in ${formatSeconds(event.restartIn)}`
+    case 'els-rejoined':
+      return `${head}rejoined the consumer group, owns ${event.partitions} partitions`
+    case 'handle-failed':
+      return `${head}${shortType(event.type)} (p${event.partition}@${event.offset}) FAILED and rolled back: ${event.error}; retry in ${formatSeconds(event.retryIn)}`
+    case 'commit-rejected':
+      return `${head}offset commit for p${event.partition}@${event.offset} rejected: the group rebalanced`
+  }
+}
