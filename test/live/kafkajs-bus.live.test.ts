@@ -9,7 +9,8 @@ import {TOPICS} from '../../src/sim/domain/topics.js'
 import {Chooser, seededSource} from '../../src/sim/kernel/chooser.js'
 import {ms} from '../../src/sim/kernel/time.js'
 import {WallClock} from '../../src/sim/live/clock.js'
-import {LiveRelay} from '../../src/sim/live/live-relay.js'
+import {KafkaPublisher} from '../../src/sim/live/kafka-publisher.js'
+import {RelayLoop} from '../../src/sim/process/relay-loop.js'
 import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
 import {Outbox, OUTBOX_SCHEMA} from '../../src/sim/outbox/outbox.js'
 import {Relay} from '../../src/sim/services/relay.js'
@@ -107,19 +108,18 @@ describe.skipIf(!hasKcat)('a broker that dies mid-run', () => {
         clock.now(),
       )
     }
-    const relay = new LiveRelay({
-      relay: new Relay('bos', outbox, ids),
-      bus,
+    const relay = new RelayLoop({
       clock,
       chooser: new Chooser(seededSource(1)),
+      relay: new Relay('bos', outbox, ids),
+      publisher: new KafkaPublisher(bus, clock),
       settings: () => ({publishDelay: fixed(0), pollInterval: ms(100), wake: true}),
-      pollInterval: ms(100),
+      crashAfterPublish: () => false,
       transaction: (work) => db.transaction(work)(),
       trace: (event) => trace.push(event),
     })
     try {
       await bus.connect()
-      relay.start()
       add('b1')
       relay.rowCommitted('bos')
       await until(() => outbox.countUnpublished() === 0)
@@ -130,7 +130,7 @@ describe.skipIf(!hasKcat)('a broker that dies mid-run', () => {
       add('b3')
       relay.rowCommitted('bos')
       await until(() => trace.filter((e) => e.ev === 'publish-failed').length >= 4)
-      await relay.stop()
+      relay.stop()
 
       // Then: b1 stays published; b2 and b3 are unpublished, with retries and the error recorded
       const rows = db.prepare('SELECT aggregate_id, published_at, retry_count, last_error FROM outbox ORDER BY id').all() as {
@@ -149,7 +149,7 @@ describe.skipIf(!hasKcat)('a broker that dies mid-run', () => {
       expect(relay.failures).toBeGreaterThanOrEqual(4)
     } finally {
       clock.stop()
-      await relay.stop()
+      relay.stop()
       await bus.close()
       await cluster.stop()
       db.close()

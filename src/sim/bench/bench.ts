@@ -2,22 +2,22 @@ import {performance} from 'node:perf_hooks'
 
 import type {BusRecord} from '../bus/bus.js'
 import {KafkajsBus, type ClusterInfo} from '../bus/kafkajs-bus.js'
-import {batchId as batchIdOf, essayId, fileUploadId, IdSource} from '../domain/ids.js'
-import {ALL_TOPICS, ELS_INPUT_TOPICS, TOPICS} from '../domain/topics.js'
+import {batchId as batchIdOf, fileUploadId, IdSource} from '../domain/ids.js'
+import {ALL_TOPICS} from '../domain/topics.js'
 import {Chooser, seededSource} from '../kernel/chooser.js'
 import {ms, SECOND, type Micros} from '../kernel/time.js'
-import {Bos} from '../services/bos.js'
-import {Els} from '../services/els.js'
 import {FileService} from '../services/file-service.js'
 import type {OutboxRow} from '../outbox/outbox.js'
 import {Relay} from '../services/relay.js'
 import {BUILTIN_SCENARIOS} from '../scenario/builtin-scenarios.js'
 import {fixed} from '../scenario/delay.js'
-import type {RelaySettings} from '../scenario/scenario.js'
-import {ELS_GROUP} from '../simulated/consumer-process.js'
+import type {RelaySettings, ScenarioDefinition} from '../scenario/scenario.js'
 import {runSimulation} from '../simulated/run-simulation.js'
 import {WallClock} from '../live/clock.js'
-import {LiveRelay} from '../live/live-relay.js'
+import {KafkaPublisher} from '../live/kafka-publisher.js'
+import {runLive} from '../live/run-live.js'
+import {RelayLoop} from '../process/relay-loop.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 
 /**
  * `racelab bench`: how fast the simulator runs, and (with a cluster) how fast the live relay
@@ -132,21 +132,16 @@ const PROCESSING_FREE: RelaySettings = {publishDelay: fixed(0), pollInterval: ms
  */
 export async function benchLive(options: LiveBenchOptions): Promise<LiveBench> {
   const clock = new WallClock()
-  // Two namespaces: the latency phase must not consume the throughput phases' messages.
-  const busFor = (phase: string): KafkajsBus =>
-    new KafkajsBus({
-      brokers: options.brokers,
-      topicPrefix: `${options.topicPrefix}${phase}-`,
-      clientId: 'racelab-bench',
-      logSink: options.logSink,
-      timeOf: (epochMs) => clock.fromEpochMs(epochMs),
-    })
-  const bus = busFor('tput')
-  const e2eBus = busFor('e2e')
+  // Two namespaces: the latency phase (a live run, prefix e2e-) must not consume these messages.
+  const bus = new KafkajsBus({
+    brokers: options.brokers,
+    topicPrefix: `${options.topicPrefix}tput-`,
+    clientId: 'racelab-bench',
+    logSink: options.logSink,
+    timeOf: (epochMs) => clock.fromEpochMs(epochMs),
+  })
   const info: ClusterInfo = await bus.connect()
   try {
-    await e2eBus.connect()
-    await e2eBus.ensureTopics(ALL_TOPICS, 3, info)
     const setup = await bus.ensureTopics([...ALL_TOPICS, 'bench.raw', 'bench.raw-one'], 3, info)
     const partitions = setup.partitions[ALL_TOPICS[0]]
 
@@ -172,30 +167,32 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBench> {
       // The relay: every row is committed; it drains them 100 per poll, as in production.
       let lastAck = 0
       let acked = 0
-      const relay = new LiveRelay({
-        relay: fileRelay,
-        bus,
+      const publisher = new KafkaPublisher(bus, clock)
+      const relay = new RelayLoop({
         clock,
         chooser: new Chooser(seededSource(1)),
+        relay: fileRelay,
+        publisher,
         settings: () => PROCESSING_FREE,
-        pollInterval: ms(100),
+        crashAfterPublish: () => false,
         transaction: (work) => files.db.transaction(work)(),
         trace: () => undefined,
-        onAck: (_row, _ack, _record, at) => {
+        onAppended: () => {
           acked++
-          lastAck = at
+          lastAck = clock.now()
         },
       })
       const started = clock.now()
-      relay.start()
+      relay.rowCommitted('file')
       while (files.outbox.countUnpublished() > 0) await sleep(5)
-      await relay.stop()
+      relay.stop()
+      await publisher.settled()
       const seconds = (lastAck - started) / SECOND
       const relayRate = Math.round(acked / seconds)
       const rawAfter = await rawThroughput(bus, rawRecords('bench.raw'), 100, options.events)
       const rawKafkajs = rawAfter.eventsPerSecond > rawBefore.eventsPerSecond ? rawAfter : rawBefore
 
-      const endToEnd = await latency(e2eBus, clock, options)
+      const endToEnd = await latency(options.brokers, `${options.topicPrefix}e2e-`, options)
       return {
         kafka: {brokers: [...options.brokers], clusterId: info.clusterId, topicPrefix: options.topicPrefix, partitions},
         rawKafkajs: {...rawKafkajs, batchSize: 100},
@@ -208,7 +205,7 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBench> {
     }
   } finally {
     clock.stop()
-    await Promise.all([bus.close(), e2eBus.close()])
+    await bus.close()
   }
 }
 
@@ -221,86 +218,54 @@ async function rawThroughput(bus: KafkajsBus, records: readonly BusRecord[], bat
   return {events: count, seconds: round3(seconds), eventsPerSecond: Math.round(count / seconds)}
 }
 
-/** Batches committed at a steady pace through BOS and the File Service; ELS consumes them live. */
-async function latency(bus: KafkajsBus, clock: WallClock, options: LiveBenchOptions): Promise<LiveBench['endToEnd']> {
+/**
+ * Batches committed at a steady pace through BOS and the File Service, consumed live by ELS: a
+ * live run (the same wiring as \`racelab run --kafka\`) of a scenario with no processing or publish
+ * delays, measured from its trace: outbox commit to broker ack, and to ELS handled.
+ */
+async function latency(brokers: readonly string[], topicPrefix: string, options: LiveBenchOptions): Promise<LiveBench['endToEnd']> {
   const essays = options.essays ?? 4
   const gap = options.gap ?? ms(20)
-  const ids = new IdSource(11)
-  const bos = new Bos(ids)
-  const files = new FileService(ids, bos)
-  const elsDb = Els.openDb()
-  const els = new Els('buffer', ids, 24 * 3600 * SECOND, elsDb)
-  const chooser = new Chooser(seededSource(2))
-  const relayFor = (relay: Relay, db: typeof elsDb): LiveRelay =>
-    new LiveRelay({
-      relay,
-      bus,
-      clock,
-      chooser,
-      settings: () => PROCESSING_FREE,
-      pollInterval: ms(100),
-      transaction: (work) => db.transaction(work)(),
-      trace: () => undefined,
-      onAck: (_row, ack, record, at) => ackAt.set(`${ack.topic}|${record.key}`, at),
-    })
-  const ackAt = new Map<string, Micros>()
-  const toAck: number[] = []
-  const bosRelay = relayFor(new Relay('bos', bos.outbox, ids), bos.db)
-  const fileRelay = relayFor(new Relay('file', files.outbox, ids), files.db)
-  const elsRelay = relayFor(new Relay('els', els.outbox, ids), elsDb)
-  const committedAt = new Map<string, Micros>()
-  const latencies: number[] = []
-  const expected = options.latencyBatches * (1 + essays)
-  const subscription = await bus.subscribe({
-    groupId: `${ELS_GROUP}-bench`,
-    topics: ELS_INPUT_TOPICS,
-    autoCommit: false,
-    maxWaitMs: 10,
-    handle: async (message, commit) => {
-      const now = clock.now()
-      els.handle(message, now)
-      const at = committedAt.get(`${message.topic}|${message.key}`)
-      if (at !== undefined) latencies.push((now - at) / 1000)
-      const acked = ackAt.get(`${message.topic}|${message.key}`)
-      if (at !== undefined && acked !== undefined) toAck.push((acked - at) / 1000)
-      elsRelay.rowCommitted('els')
-      await commit()
-    },
-  })
-  try {
-    await Promise.race([subscription.joined, subscription.crashed])
-    for (const relay of [bosRelay, fileRelay, elsRelay]) relay.start()
-    for (let b = 0; b < options.latencyBatches; b++) {
-      const batch = batchIdOf(b)
-      const essayIds = Array.from({length: essays}, (_, i) => essayId(batch, i))
-      committedAt.set(`${TOPICS.batchEssaysRegistered}|${batch}`, clock.now())
-      bos.registerBatch({batchId: batch, essayIds, courseCode: 'BENCH', userId: 'bench'}, clock.now())
-      bosRelay.rowCommitted('bos')
-      for (let f = 0; f < essays; f++) {
-        const upload = fileUploadId(batch, f)
-        committedAt.set(`${TOPICS.essayContentProvisioned}|${upload}`, clock.now())
-        files.finishProcessing({batchId: batch, fileUploadId: upload, fileName: `essay-${f + 1}.docx`, textLength: 1200}, clock.now())
-        fileRelay.rowCommitted('file')
-      }
-      await clock.sleep(gap).done
-    }
-    const deadline = performance.now() + 30_000
-    while (latencies.length < expected && performance.now() < deadline) await sleep(10)
-    return {
-      messages: latencies.length,
-      batches: options.latencyBatches,
-      essays,
-      gapMs: gap / 1000,
-      latencyMs: percentiles(latencies),
-      commitToAckMs: percentiles(toAck),
-    }
-  } finally {
-    await Promise.all([bosRelay.stop(), fileRelay.stop(), elsRelay.stop()])
-    await subscription.stop()
-    bos.close()
-    files.close()
-    elsDb.close()
+  const instant = fixed(0)
+  const paced: ScenarioDefinition = {
+    name: 'bench-latency',
+    summary: 'batches committed at a steady pace, nothing delayed',
+    build: (chooser) => ({
+      ...BUILTIN_SCENARIOS.get('registration-first')!.build(chooser, {essays, batches: options.latencyBatches}),
+      batchGap: fixed(gap),
+      uploadGap: instant,
+      processing: () => instant,
+      elsHandling: instant,
+      relays: {bos: PROCESSING_FREE, file: PROCESSING_FREE, els: PROCESSING_FREE},
+    }),
+    expect: BUILTIN_SCENARIOS.get('registration-first')!.expect,
   }
+  const {trace} = await runLive({scenario: paced, strategy: 'buffer', seed: 2, brokers, topicPrefix, logSink: options.logSink})
+  const measured = latencyOf(trace)
+  return {messages: measured.messages, batches: options.latencyBatches, essays, gapMs: gap / 1000, latencyMs: measured.latencyMs, commitToAckMs: measured.commitToAckMs}
+}
+
+/** Commit to ack and commit to handled, per message, read off a live run's trace. */
+export function latencyOf(trace: readonly TraceEvent[]): {messages: number; latencyMs: Percentiles; commitToAckMs: Percentiles} {
+  const committed = new Map<string, Micros>()
+  const published = new Map<string, {row: string; at: Micros}>()
+  const toAck: number[] = []
+  const latencies: number[] = []
+  for (const event of trace) {
+    if (event.ev === 'batch-registered') committed.set(`bos-relay/${event.row}`, event.t)
+    else if (event.ev === 'file-committed') committed.set(`file-relay/${event.row}`, event.t)
+    else if (event.ev === 'published') {
+      const row = `${event.svc}/${event.row}`
+      const at = committed.get(row)
+      if (at === undefined) continue
+      published.set(`${event.type}/${event.partition}/${event.offset}`, {row, at})
+      toAck.push((event.t - at) / 1000)
+    } else if (event.ev === 'handled') {
+      const sent = published.get(`${event.type}/${event.partition}/${event.offset}`)
+      if (sent) latencies.push((event.t - sent.at) / 1000)
+    }
+  }
+  return {messages: latencies.length, latencyMs: percentiles(latencies), commitToAckMs: percentiles(toAck)}
 }
 
 /** Topics no other bench uses: `racelab-bench-<time base36><pid base36>-`. */

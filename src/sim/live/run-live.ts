@@ -1,32 +1,23 @@
 import type Database from 'better-sqlite3'
 
 import type {BusMessage, ProduceAck} from '../bus/bus.js'
-import {describeError, KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '../bus/kafkajs-bus.js'
-import {judge, type BatchCounts} from '../check/checker.js'
+import {KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '../bus/kafkajs-bus.js'
+import type {BatchCounts} from '../check/checker.js'
 import type {Violation} from '../check/invariant.js'
-import {IdSource} from '../domain/ids.js'
-import {ALL_TOPICS, ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
+import {ALL_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
 import {Chooser, seededSource} from '../kernel/chooser.js'
 import {SECOND, type Micros} from '../kernel/time.js'
-import {Bos} from '../services/bos.js'
-import {Els, type ElsMetrics} from '../services/els.js'
-import {FileService} from '../services/file-service.js'
-import {CoordinatedRelay, Relay} from '../services/relay.js'
+import {wireRun} from '../process/run-wiring.js'
+import type {Els, ElsMetrics} from '../services/els.js'
 import type {ServiceName} from '../sqlite/service-db.js'
-import {draw} from '../scenario/delay.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides} from '../scenario/overrides.js'
-import type {Scenario} from '../scenario/scenario.js'
+import type {RunShape} from '../scenario/run-shape.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
-import {ELS_GROUP, ELS_RESTART} from '../simulated/consumer-process.js'
-import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
-import {observe} from '../check/observe.js'
-import {sumMetrics} from '../services/els-metrics.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import {WallClock} from './clock.js'
-import {startLiveClient} from './live-client.js'
-import {LiveRelay} from './live-relay.js'
-import type {RunShape} from '../scenario/run-shape.js'
+import {KafkaMember} from './kafka-member.js'
+import {KafkaPublisher} from './kafka-publisher.js'
 
 /** The observer's consumer group: it reads every topic from the beginning to build the Observation. */
 export const OBSERVER_GROUP = 'racelab-observer'
@@ -40,14 +31,6 @@ export const DEFAULT_LIVE_TIMEOUT: Micros = 60 * SECOND
 /** How long the consumer groups may take to form (the mock cluster's first join takes 3 s). */
 const JOIN_TIMEOUT_MS = 30_000
 const QUIET_CHECK_MS = 20
-/**
- * ELS's session timeout: Kafka's smallest by default (group.min.session.timeout.ms). The mock
- * cluster holds a rebalance after a member left for this long less a second, so an ELS restart
- * costs about 5 s there (the join of an empty group: 3 s).
- */
-const ELS_SESSION_TIMEOUT_MS = 6000
-/** kafkajs's first retry of a message whose handler threw (the consumer's initialRetryTime). */
-const HANDLE_RETRY: Micros = 100_000
 
 /**
  * Faults the live shell can inject; broker-unavailable needs control over the broker. An ELS
@@ -172,68 +155,84 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   })
   const info: ClusterInfo = await bus.connect()
 
-  const ids = new IdSource(options.seed)
-  const bos = new Bos(ids, options.dbDir, plan.routing)
-  const files = new FileService(ids, bos, options.dbDir, plan.routing)
-  const elsDb = Els.openDb(options.dbDir)
   const registerFailure = percentOf('register-db-error')
+  const crashChance = percentOf('consumer-crash-before-commit')
+  const restartChance = percentOf('els-restart')
   const registerFaults = faultChooser(options.seed, 'register-db-error')
   const crashFaults = faultChooser(options.seed, 'consumer-crash-before-commit')
   const restartFaults = faultChooser(options.seed, 'els-restart')
-  // Several ELS instances share one database, as the real instances share theirs.
-  const instances = Array.from({length: options.elsInstances ?? 1}, () => {
-    const instance = new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
-    if (registerFailure > 0) instance.failRegistrationMidway = () => registerFaults.chance(registerFailure, 100)
-    return instance
-  })
-  const els = instances[0]
-  const subscriptions: Subscription[] = []
-  const relays: LiveRelay[] = []
+  const relayCrash = faults.find((f) => f.kind === 'relay-crash-after-publish')
   let stopping = false
   let crash: Error | undefined
+  let crashNow: (error: Error) => void = () => undefined
+  /** Rejects with the first consumer crash: ends the wait for the groups to form. */
+  const crashed = new Promise<never>((_, reject) => (crashNow = reject))
+  crashed.catch(() => undefined)
+  const onCrash = (error: Error): void => {
+    if (stopping || crash) return
+    crash = error
+    crashNow(error)
+  }
   /** ELS instances that crashed or restarted and have not rejoined their group yet. */
   let elsDown = 0
   /** Wall-clock time ELS instances spent out of the group (a fault's real recovery time). */
   let elsDowntime: Micros = 0
-  const rejoins = new Set<Promise<void>>()
-  const crashChance = percentOf('consumer-crash-before-commit')
-  const restartChance = percentOf('els-restart')
+  const progress = new Progress()
+  const members: KafkaMember[] = []
+  const publishers: KafkaPublisher[] = []
+  const run = wireRun(
+    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir},
+    {
+      clock,
+      chooser,
+      trace: record,
+      faults: {
+        registerDbError: registerFailure > 0 ? () => registerFaults.percent(registerFailure) : undefined,
+        crashBeforeCommit: () => crashFaults.percent(crashChance),
+        restart: () => !stopping && restartFaults.percent(restartChance),
+        relayCrash: (source) => chooser.percent(relayCrash && relayCrash.relays.includes(source) ? relayCrash.percent : 0),
+      },
+      publisher: () => {
+        const publisher = new KafkaPublisher(bus, clock)
+        publishers.push(publisher)
+        return publisher
+      },
+      member: (instanceId, topics, loop) => {
+        const member = new KafkaMember({bus, instanceId, topics, loop, joinTimeoutMs: JOIN_TIMEOUT_MS, onCrash})
+        members.push(member)
+        return member
+      },
+      relayTransactions: true,
+      onAppended: ({ack}, consumedByEls) => progress.acked(ack, consumedByEls),
+      consumerHooks: () => {
+        let wentDown: Micros = 0
+        return {
+          onSettled: (message) => progress.handled(message),
+          onDown: () => {
+            elsDown++
+            wentDown = clock.now()
+          },
+          onRejoined: () => {
+            elsDowntime += clock.now() - wentDown
+            elsDown--
+          },
+        }
+      },
+    },
+  )
+  const subscriptions: Subscription[] = []
+  const stop = async (): Promise<void> => {
+    stopping = true
+    clock.stop()
+    for (const relay of run.relays) relay.stop()
+    await Promise.all(publishers.map((p) => p.settled()))
+    await Promise.all(members.map((m) => m.stop()))
+    await Promise.all(subscriptions.splice(0).map((s) => s.stop()))
+  }
   try {
     const shared = plan.routing === 'shared-topic'
     const topics = shared ? [...ALL_TOPICS, SHARED_BATCH_TOPIC] : [...ALL_TOPICS]
-    const elsTopics = new Set<string>(shared ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS)
     const setup = await bus.ensureTopics(topics, scenario.partitions, info)
-
-    const progress = new Progress()
-    // The relays exist before any consumer runs (ELS wakes its relay); they start with the client.
-    const onAck = (_row: unknown, ack: ProduceAck): void => progress.acked(ack, elsTopics.has(ack.topic))
-    const crashing = faults.find((f): f is Extract<Fault, {kind: 'relay-crash-after-publish'}> => f.kind === 'relay-crash-after-publish')
-    // A per-service relay marks its rows in one transaction of its database; the coordinated
-    // relay spans two databases, so each row is marked on its own.
-    const liveRelay = (relay: Relay | CoordinatedRelay, db?: Database.Database): LiveRelay =>
-      new LiveRelay({
-        relay,
-        bus,
-        clock,
-        chooser,
-        settings: (source) => scenario.relays[source],
-        pollInterval:
-          relay instanceof Relay
-            ? scenario.relays[relay.service].pollInterval
-            : Math.min(scenario.relays.bos.pollInterval, scenario.relays.file.pollInterval),
-        transaction: db && ((work) => db.transaction(work)()),
-        crashAfterPublish: (source) => (crashing && crashing.relays.includes(source) ? crashing.percent : 0),
-        trace: record,
-        onAck,
-      })
-    const bosRelay = new Relay('bos', bos.outbox, ids)
-    const fileRelay = new Relay('file', files.outbox, ids)
-    const coordinated = plan.relays === 'coordinated' ? liveRelay(new CoordinatedRelay([bosRelay, fileRelay])) : undefined
-    const producers = coordinated
-      ? {bos: coordinated, file: coordinated}
-      : {bos: liveRelay(bosRelay, bos.db), file: liveRelay(fileRelay, files.db)}
-    const elsRelay = liveRelay(new Relay('els', els.outbox, ids), elsDb)
-    relays.push(...new Set([producers.bos, producers.file, elsRelay]))
     const observed: BusMessage[] = []
     const observer = await bus.subscribe({
       groupId: OBSERVER_GROUP,
@@ -246,127 +245,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       },
     })
     subscriptions.push(observer)
+    observer.crashed.catch(onCrash)
 
-    let expiryCancel: (() => void) | undefined
-    let expiryAt: Micros | undefined
-    const afterElsWrite = (): void => {
-      elsRelay.rowCommitted('els')
-      const next = els.nextExpiryAt()
-      if (next === expiryAt) return
-      expiryCancel?.()
-      expiryAt = next
-      expiryCancel = next === undefined ? undefined : clock.after(next - clock.now(), expirePending)
-    }
-    const expirePending = (): void => {
-      expiryAt = undefined
-      expiryCancel = undefined
-      const now = clock.now()
-      for (const row of els.expire(now)) record({t: now, svc: 'els', ev: 'expired', batch: row.batch_id, kind: row.kind, ref: row.ref})
-      afterElsWrite()
-    }
-
-    /**
-     * One ELS instance's membership of the group: a consumer that handles, then commits. A crash
-     * before the commit, or a restart after it, disconnects that consumer (the instance's process
-     * memory is lost) and connects a fresh one in the same group after ELS_RESTART: Kafka hands
-     * it the partitions again, from their committed offsets.
-     */
-    const joinEls = async (instance: Els, svc: string): Promise<Subscription> => {
-      let down = false
-      const subscription: Subscription = await bus.subscribe({
-        groupId: ELS_GROUP,
-        topics: [...elsTopics],
-        autoCommit: false,
-        maxWaitMs: 10,
-        sessionTimeoutMs: ELS_SESSION_TIMEOUT_MS,
-        handle: async (message, commit) => {
-          if (down) throw new Error('ELS is restarting') // this consumer is leaving: not handled, not committed
-          const handling = draw(scenario.elsHandling, chooser)
-          if (handling > 0) await clock.sleep(handling).done
-          if (stopping || down) throw new Error('ELS is shutting down') // not handled, not committed
-          const now = clock.now()
-          let handled: ReturnType<Els['handle']>
-          try {
-            handled = instance.handle(message, now)
-          } catch (error) {
-            // Rolled back whole; kafkajs delivers the message again (its offset was not committed).
-            const detail = describeError(error)
-            record({t: now, svc, ev: 'handle-failed', type: message.topic, partition: message.partition, offset: message.offset, error: detail, retryIn: HANDLE_RETRY})
-            throw error
-          }
-          record({
-            t: now,
-            svc,
-            ev: 'handled',
-            type: message.topic,
-            partition: message.partition,
-            offset: message.offset,
-            outcome: handled.outcome,
-            emitted: handled.emitted,
-          })
-          afterElsWrite()
-          if (crashChance > 0 && crashFaults.chance(crashChance, 100)) {
-            // Crashed after the transaction, before the commit: the message counts as handled
-            // only once it is handled again, after the redelivery.
-            record({t: now, svc, ev: 'els-crashed', partition: message.partition, offset: message.offset, restartIn: ELS_RESTART})
-            down = true
-            goDown(instance, svc, subscription)
-            return
-          }
-          progress.handled(message)
-          // The real ELS commits the offset only after its transaction committed.
-          await commit()
-          if (restartChance > 0 && !stopping && restartFaults.chance(restartChance, 100)) {
-            record({t: clock.now(), svc, ev: 'els-restarted', restartIn: ELS_RESTART})
-            down = true
-            goDown(instance, svc, subscription)
-          }
-        },
-      })
-      subscriptions.push(subscription)
-      subscription.crashed.catch((error: Error) => {
-        crash ??= error
-      })
-      return subscription
-    }
-
-    /**
-     * Leaves the group (kafkajs stops before the next message, so nothing more is handled or
-     * committed by this consumer), loses process memory, and rejoins after ELS_RESTART. Not
-     * awaited by the handler: the disconnect waits for the handler to return.
-     */
-    const goDown = (instance: Els, svc: string, subscription: Subscription): void => {
-      elsDown++
-      const wentDown = clock.now()
-      const left = subscription.stop()
-      subscriptions.splice(subscriptions.indexOf(subscription), 1)
-      instance.restart()
-      const rejoin = (async () => {
-        await left
-        if (!(await clock.sleep(ELS_RESTART).done) || stopping) return
-        const fresh = await joinEls(instance, svc)
-        if (stopping) return
-        // Ends early when the run stops (the clock stops every wait).
-        const joinWait = clock.sleep(JOIN_TIMEOUT_MS * 1000)
-        const partitions = await Promise.race([fresh.joined, fresh.crashed, joinWait.done.then(() => undefined)])
-        joinWait.wake()
-        if (stopping) return
-        if (partitions === undefined) throw new Error(`${svc} did not rejoin its consumer group within ${JOIN_TIMEOUT_MS / 1000} s`)
-        elsDowntime += clock.now() - wentDown
-        record({t: clock.now(), svc, ev: 'els-rejoined', partitions})
-        elsDown--
-      })().catch((error: Error) => {
-        crash ??= error
-      })
-      rejoins.add(rejoin)
-      void rejoin.finally(() => rejoins.delete(rejoin))
-    }
-
-    for (const [i, instance] of instances.entries()) await joinEls(instance, instances.length === 1 ? 'els' : `els-${i + 1}`)
-
-    const crashed = Promise.race(subscriptions.map((s) => s.crashed))
+    const formed = Promise.all([observer.joined, ...members.map((m) => m.joined)])
     await withTimeout(
-      Promise.race([Promise.all(subscriptions.map((s) => s.joined)), crashed]),
+      Promise.race([formed, observer.crashed, crashed]),
       JOIN_TIMEOUT_MS,
       `the consumer groups did not form within ${JOIN_TIMEOUT_MS / 1000} s`,
     )
@@ -374,21 +257,13 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     // The run's clock starts with the client: the groups are formed, every step from here counts.
     options.onStarted?.({clusterId: info.clusterId, topics: setup})
     clock.restart()
-    for (const relay of relays) relay.start()
-
     let clientDone = false
-    void startLiveClient(clock, chooser, scenario, bos, files, record, {
-      bosCommitted: () => producers.bos.rowCommitted('bos'),
-      fileCommitted: () => producers.file.rowCommitted('file'),
-    }).then(() => {
+    run.startClient(() => {
       clientDone = true
     })
 
     const deadline = options.timeout ?? DEFAULT_LIVE_TIMEOUT
-    const outboxes = [bos.outbox, files.outbox, els.outbox]
-    crashed.catch((error: Error) => {
-      crash ??= error
-    })
+    const outboxes = [run.bos.outbox, run.files.outbox, (run.instances[0] as Els).outbox]
     let stoppedBy: LiveStop
     for (;;) {
       await sleepMs(QUIET_CHECK_MS)
@@ -412,26 +287,21 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       }
     }
     const endedAt = clock.now()
-
-    // Stop: no step starts from here (every timer and wait ends), then the consumers leave.
-    stopping = true
-    clock.stop()
-    await Promise.all(relays.map((relay) => relay.stop()))
-    await settleRejoins(rejoins)
-    await Promise.all(subscriptions.map((s) => s.stop()))
+    // Stop: no step starts from here (every timer ends), then the consumers leave.
+    await stop()
 
     // No order across partitions exists on a real broker: broker time, then the log position.
     const byBrokerTime = [...observed].sort(
       (a, b) =>
         a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
     )
-    const observation = observe({endedAt, livenessBound: liveBound(scenario, trace) + elsDowntime, messages: byBrokerTime, bos, files, els})
+    const verdict = run.judge({endedAt, messages: byBrokerTime, trace, allowance: LIVE_LIVENESS_SLACK + elsDowntime})
     // Only after everything was read: the evidence stays on the broker unless asked otherwise.
     const topicsDeleted = options.cleanup ? await bus.deleteTopics(topics, info) : undefined
     return {
       trace,
       result: {
-        ...judge(observation),
+        ...verdict,
         seed: options.seed,
         scenario: scenario.name,
         strategy: options.strategy,
@@ -448,25 +318,19 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
         stoppedBy,
         events: trace.length,
         observed: observed.length,
-        relays: relays.map((relay) => ({relay: relay.label, published: relay.published, failures: relay.failures})),
+        relays: run.relays.map((relay) => ({relay: relay.label, published: relay.published, failures: relay.failures})),
         unpublished: [
-          ...unpublishedRows('bos', bos.db),
-          ...unpublishedRows('file', files.db),
-          ...unpublishedRows('els', elsDb),
+          ...unpublishedRows('bos', run.bos.db),
+          ...unpublishedRows('file', run.files.db),
+          ...unpublishedRows('els', run.elsDb),
         ],
-        metrics: sumMetrics(instances.map((instance) => instance.metrics)),
+        metrics: run.metrics(),
       },
     }
   } finally {
-    stopping = true
-    clock.stop()
-    await Promise.all(relays.map((relay) => relay.stop()))
-    await settleRejoins(rejoins)
-    await Promise.all(subscriptions.map((s) => s.stop()))
+    await stop()
     await bus.close()
-    bos.close()
-    files.close()
-    elsDb.close()
+    run.close()
   }
 }
 
@@ -502,11 +366,6 @@ class Progress {
   }
 }
 
-/** The scenario's liveness bound, plus recovery time of faults that fired, plus wall-clock slack. */
-function liveBound(scenario: Scenario, trace: readonly TraceEvent[]): Micros {
-  return livenessBound(scenario) + recoveryAllowance(trace) + LIVE_LIVENESS_SLACK
-}
-
 function unpublishedRows(service: ServiceName, db: Database.Database): UnpublishedRow[] {
   const rows = db
     .prepare('SELECT id, event_type, retry_count, last_error FROM outbox WHERE published_at IS NULL ORDER BY id')
@@ -514,20 +373,10 @@ function unpublishedRows(service: ServiceName, db: Database.Database): Unpublish
   return rows.map((row) => ({service, rowId: row.id, eventType: row.event_type, retryCount: row.retry_count, lastError: row.last_error}))
 }
 
-/**
- * Lets ELS instances that are rejoining finish connecting (so their consumers can be stopped),
- * but not forever: a run that is over must not hang on a rejoin.
- */
-async function settleRejoins(rejoins: ReadonlySet<Promise<void>>, ms = 5000): Promise<void> {
-  if (rejoins.size === 0) return
-  let timer: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([Promise.all(rejoins), new Promise<void>((done) => (timer = setTimeout(done, ms)))])
-  clearTimeout(timer)
-}
-
 function sleepMs(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms))
 }
+
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3'
 import type {BusMessage} from '../bus/bus.js'
 import {envelopeJson} from '../domain/envelope.js'
 import {type DataOf, type Envelope, type EventType, parseEnvelope, type ExcessReason} from '../domain/events.js'
+import type {Delivery, Expired, InputConsumer} from '../process/input-consumer.js'
 import type {IdSource} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
@@ -93,7 +94,7 @@ export interface Step {
  * content to essay slots, and emits its own events through its outbox. Every message is
  * handled in ONE transaction; the shell commits the Kafka offset only after it returns.
  */
-export class Els {
+export class Els implements InputConsumer {
   readonly db: Database.Database
   readonly outbox: Outbox
   readonly pending: PendingContent
@@ -105,7 +106,7 @@ export class Els {
     deadLettered: 0,
   }
 
-  protected readonly handleTx: (message: BusMessage, now: Micros) => ElsHandled
+  protected readonly handleTx: (message: BusMessage | Delivery, now: Micros) => ElsHandled
   protected readonly expireTx: (storedBefore: Micros, now: Micros) => PendingRow[]
   protected readonly stmt: Record<string, Database.Statement>
 
@@ -157,7 +158,7 @@ export class Els {
         'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)',
       ),
     }
-    this.handleTx = db.transaction((message: BusMessage, now: Micros) => this.handleInTx(message, now))
+    this.handleTx = db.transaction((message: BusMessage | Delivery, now: Micros) => this.handleInTx(message, now))
     this.expireTx = db.transaction((storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
   }
 
@@ -185,7 +186,7 @@ export class Els {
    * constraint (say, an essay id another batch already owns) would fail on every redelivery:
    * it is dead-lettered instead of blocking the partition.
    */
-  handle(message: BusMessage, now: Micros): ElsHandled {
+  handle(message: BusMessage | Delivery, now: Micros): ElsHandled {
     try {
       return this.handleTx(message, now)
     } catch (error) {
@@ -208,13 +209,22 @@ export class Els {
     return oldest === undefined ? undefined : oldest + this.pendingTimeout
   }
 
+  nextTimerAt(): Micros | undefined {
+    return this.nextExpiryAt()
+  }
+
+  onTimer(now: Micros): Expired[] {
+    return this.expire(now).map((row) => ({batch: row.batch_id, kind: row.kind, ref: row.ref}))
+  }
+
   /** Expires buffered events older than the timeout: reported, counted, never silently dropped. */
   expire(now: Micros): PendingRow[] {
     return this.expireTx(now - this.pendingTimeout, now)
   }
 
-  protected handleInTx(message: BusMessage, now: Micros): ElsHandled {
-    const parsed = parseEnvelope(message.value)
+  protected handleInTx(message: BusMessage | Delivery, now: Micros): ElsHandled {
+    // The consumer loop parsed it already; tests hand over bare bus messages.
+    const parsed = 'envelope' in message ? message.envelope : parseEnvelope(message.value)
     if (!parsed.ok) return this.deadLetter(message, parsed.error)
     const envelope = parsed.envelope
     if (this.stmt.markProcessed.run(envelope.event_id, now).changes === 0) {

@@ -49,6 +49,16 @@ export function nextIdlePoll(
   return {at: at + steps * pollInterval, emptyPolls: polls + steps - 1}
 }
 
+/** How long a relay waits before retrying after its `failuresInARow`-th failed publish in a row (0-based). */
+export function publishBackoff(failuresInARow: number): Micros {
+  return Math.min(MAX_BACKOFF, ms(100) * 2 ** failuresInARow)
+}
+
+const MAX_BACKOFF: Micros = 2 * SECOND
+
+/** How long a crashed relay takes to come back (process restart). */
+export const RELAY_RESTART: Micros = ms(500)
+
 /** An outbox row as a relay holds it: tagged with the service whose outbox it came from. */
 export type RelayRow = OutboxRow & {source: ServiceName}
 

@@ -1,18 +1,19 @@
 import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import type {BusRecord, ProduceAck} from '../../src/sim/bus/bus.js'
-import {envelopeJson} from '../../src/sim/domain/envelope.js'
-import {IdSource} from '../../src/sim/domain/ids.js'
-import {TOPICS} from '../../src/sim/domain/topics.js'
-import {Chooser, seededSource} from '../../src/sim/kernel/chooser.js'
-import {ms} from '../../src/sim/kernel/time.js'
-import {WallClock} from '../../src/sim/live/clock.js'
-import {LiveRelay, type BatchPublisher} from '../../src/sim/live/live-relay.js'
-import {Outbox, OUTBOX_SCHEMA} from '../../src/sim/outbox/outbox.js'
-import {Relay} from '../../src/sim/services/relay.js'
-import {fixed} from '../../src/sim/scenario/delay.js'
-import type {TraceEvent} from '../../src/sim/trace/trace-event.js'
+import type {BusRecord, ProduceAck} from '../../../src/sim/bus/bus.js'
+import {envelopeJson} from '../../../src/sim/domain/envelope.js'
+import {IdSource} from '../../../src/sim/domain/ids.js'
+import {TOPICS} from '../../../src/sim/domain/topics.js'
+import {Chooser, seededSource} from '../../../src/sim/kernel/chooser.js'
+import {ms} from '../../../src/sim/kernel/time.js'
+import {WallClock} from '../../../src/sim/live/clock.js'
+import {KafkaPublisher, type BatchPublisher} from '../../../src/sim/live/kafka-publisher.js'
+import {RelayLoop} from '../../../src/sim/process/relay-loop.js'
+import {Outbox, OUTBOX_SCHEMA} from '../../../src/sim/outbox/outbox.js'
+import {Relay} from '../../../src/sim/services/relay.js'
+import {fixed} from '../../../src/sim/scenario/delay.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
 /** A broker that refuses the first `failures` requests, then acks everything in order. */
 class FlakyBroker implements BatchPublisher {
@@ -63,7 +64,7 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   }
 }
 
-describe('LiveRelay (wall clock, fake broker)', () => {
+describe('RelayLoop over the KafkaPublisher (wall clock, a broker at the BatchPublisher seam)', () => {
   let db: Database.Database
   let outbox: Outbox
   let clock: WallClock
@@ -83,18 +84,19 @@ describe('LiveRelay (wall clock, fake broker)', () => {
     db.close()
   })
 
-  const relayOver = (broker: BatchPublisher, crashPercent = 0): LiveRelay =>
-    new LiveRelay({
-      relay: new Relay('bos', outbox, ids),
-      bus: broker,
+  const relayOver = (broker: BatchPublisher, crashPercent = 0): RelayLoop => {
+    const chooser = new Chooser(seededSource(1))
+    return new RelayLoop({
       clock,
-      chooser: new Chooser(seededSource(1)),
+      chooser,
+      relay: new Relay('bos', outbox, ids),
+      publisher: new KafkaPublisher(broker, clock),
       settings: () => ({publishDelay: fixed(0), pollInterval: ms(100), wake: true}),
-      pollInterval: ms(100),
       transaction: (work) => db.transaction(work)(),
-      crashAfterPublish: () => crashPercent,
+      crashAfterPublish: () => chooser.percent(crashPercent),
       trace: (event) => trace.push(event),
     })
+  }
 
   it('a failing broker: rows stay unpublished with retry_count and last_error, then go out once it answers', async () => {
     // Given: 3 committed rows and a broker that refuses two requests
@@ -103,11 +105,11 @@ describe('LiveRelay (wall clock, fake broker)', () => {
     const relay = relayOver(broker)
 
     // When
-    relay.start()
+    relay.rowCommitted('bos')
     await until(() => broker.requests >= 2)
     const afterFailures = db.prepare('SELECT published_at, retry_count, last_error FROM outbox ORDER BY id').all()
     await until(() => outbox.countUnpublished() === 0)
-    await relay.stop()
+    relay.stop()
 
     // Then: while the broker refused, nothing was marked published and every failure was recorded
     for (const row of afterFailures as {published_at: number | null; retry_count: number; last_error: string}[]) {
@@ -131,10 +133,10 @@ describe('LiveRelay (wall clock, fake broker)', () => {
     const relay = relayOver(broker)
 
     // When: the relay tries until the row has exhausted its retries (back-off 0.1+0.2+0.4+0.8 s)
-    relay.start()
+    relay.rowCommitted('bos')
     await until(() => (db.prepare('SELECT retry_count FROM outbox').pluck().get() as number) >= 5)
     await new Promise((done) => setTimeout(done, 300))
-    await relay.stop()
+    relay.stop()
 
     // Then
     expect(db.prepare('SELECT published_at, retry_count, last_error FROM outbox').get()).toEqual({
@@ -149,14 +151,14 @@ describe('LiveRelay (wall clock, fake broker)', () => {
     // Given: an idle relay
     const broker = new FlakyBroker(0)
     const relay = relayOver(broker)
-    relay.start()
+    relay.rowCommitted('bos')
     await new Promise((done) => setTimeout(done, 20))
 
     // When
     addRows(outbox, ids, 1)
     relay.rowCommitted('bos')
     await until(() => outbox.countUnpublished() === 0)
-    await relay.stop()
+    relay.stop()
 
     // Then: published with a new event id in the value and in the header
     expect(broker.received).toHaveLength(1)
@@ -172,9 +174,9 @@ describe('LiveRelay (wall clock, fake broker)', () => {
     const relay = relayOver(broker, 100)
 
     // When: it publishes, crashes, restarts (0.5 s) and publishes again
-    relay.start()
+    relay.rowCommitted('bos')
     await until(() => broker.received.length >= 2)
-    await relay.stop()
+    relay.stop()
 
     // Then
     expect(outbox.countUnpublished()).toBe(1)

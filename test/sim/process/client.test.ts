@@ -8,7 +8,8 @@ import {fixed} from '../../../src/sim/scenario/delay.js'
 import type {Scenario} from '../../../src/sim/scenario/scenario.js'
 import {Bos} from '../../../src/sim/services/bos.js'
 import {FileService} from '../../../src/sim/services/file-service.js'
-import {startClient} from '../../../src/sim/simulated/client.js'
+import {startClient} from '../../../src/sim/process/client.js'
+import {kernelClock} from '../../../src/sim/simulated/kernel-clock.js'
 import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
 describe('startClient', () => {
@@ -26,10 +27,15 @@ describe('startClient', () => {
     const files = new FileService(ids, bos)
     toClose.push(bos, files)
     const trace: TraceEvent[] = []
-    const hooks = {bos: 0, file: 0}
-    startClient(sim, scenario, bos, files, (e) => trace.push(e), {
-      bosCommitted: () => hooks.bos++,
-      fileCommitted: () => hooks.file++,
+    const hooks = {bos: 0, file: 0, done: 0}
+    startClient({
+      clock: kernelClock(sim),
+      chooser: sim.chooser,
+      scenario,
+      bos,
+      files,
+      trace: (e) => trace.push(e),
+      hooks: {bosCommitted: () => hooks.bos++, fileCommitted: () => hooks.file++, done: () => hooks.done++},
     })
     return {sim, bos, files, trace, hooks}
   }
@@ -58,7 +64,7 @@ describe('startClient', () => {
       ['b2-f1', 1210, true],
       ['b2-f2', 1220, true],
     ])
-    expect(hooks).toEqual({bos: 2, file: 4})
+    expect(hooks).toEqual({bos: 2, file: 4, done: 1}) // done once, after the last file was committed
     expect(trace.filter((e) => e.ev === 'upload-accepted').map((e) => e.t)).toEqual([110, 120, 210, 220])
   })
 

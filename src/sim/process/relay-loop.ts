@@ -1,0 +1,184 @@
+import type {BusRecord, ProduceAck} from '../bus/bus.js'
+import type {EventType} from '../domain/events.js'
+import type {Chooser} from '../kernel/chooser.js'
+import type {Micros} from '../kernel/time.js'
+import {nextIdlePoll, publishBackoff, RELAY_RESTART, type PublishingRelay, type RelayRow} from '../services/relay.js'
+import type {ServiceName} from '../sqlite/service-db.js'
+import {draw} from '../scenario/delay.js'
+import type {RelaySettings} from '../scenario/scenario.js'
+import type {TraceEvent} from '../trace/trace-event.js'
+import type {Clock} from './clock.js'
+
+/** A record the broker placed: where, and from when consumers can see it. */
+export interface Appended {
+  record: BusRecord
+  ack: ProduceAck
+  visibleAt: Micros
+}
+
+/** What a publisher reports back for one send, in this order: appended then acked, or failed. */
+export interface SendOutcome {
+  /** The broker placed the records (the simulation knows at once; live, with the ack). */
+  appended(appended: readonly Appended[]): void
+  /** The ack reached the relay: now it may write published_at. */
+  acked(): void
+  /**
+   * Nothing was placed. `attempted`: the request reached a broker and counts against the rows'
+   * retries; a broker that cannot be reached at all does not (kafkajs fails before sending).
+   */
+  failed(error: string, attempted: boolean): void
+}
+
+/**
+ * How a shell hands rows to its bus. The one deliberate difference between the shells: the
+ * simulated publisher sends a poll's rows one at a time, each waiting for its ack, as the real
+ * relay did (a crash can fall between any two rows); the live publisher sends a poll's rows in one
+ * produce request, which is what lets it reach raw kafkajs throughput (docs/benchmarks.md).
+ */
+export interface RelayPublisher {
+  /** How many of a poll's rows one send takes. */
+  readonly rowsPerSend: number
+  send(records: () => BusRecord[], outcome: SendOutcome): void
+}
+
+export interface RelayLoopOptions {
+  clock: Clock
+  chooser: Chooser
+  relay: PublishingRelay
+  publisher: RelayPublisher
+  /** The settings that apply to rows of a source service (one for a per-service relay). */
+  settings: (source: ServiceName) => RelaySettings
+  /** Decides, per acked row of a source, whether the relay crashes before writing published_at. */
+  crashAfterPublish: (source: ServiceName) => boolean
+  /** Writes a send's published_at (or failure) marks in one transaction where one database holds them. */
+  transaction?: (work: () => void) => void
+  trace: (event: TraceEvent) => void
+  /** A record became visible to consumers at `visibleAt`. */
+  onAppended?: (appended: Appended) => void
+}
+
+/**
+ * One outbox relay's loop (docs/domain.md#the-outbox-and-its-relay), for both shells: poll up to
+ * 100 unpublished rows oldest first; with rows, wait the publish delay, publish, write
+ * published_at for every acked row and loop at once. An idle relay has no scheduled step: its empty
+ * polls change nothing but a counter, so when a row is committed the loop computes when the relay
+ * would next have looked (or looks at once if the writer's notification reaches it).
+ */
+export class RelayLoop {
+  /** Rows the broker acked (a crash included) and rows whose publish failed. */
+  published = 0
+  failures = 0
+  private cancel: (() => void) | undefined
+  private busy = false
+  private stopped = false
+  private lastPoll = 0
+  private emptyPolls = 1
+  private failuresInARow = 0
+  private queue: RelayRow[] = []
+
+  constructor(private readonly o: RelayLoopOptions) {}
+
+  get label(): string {
+    return this.o.relay.label
+  }
+
+  /** A writer of `source` committed an outbox row (and notified the relay, if wake works). */
+  rowCommitted(source: ServiceName): void {
+    if (this.busy || this.cancel || this.stopped) return
+    const {clock} = this.o
+    const settings = this.o.settings(source)
+    const now = clock.now()
+    const at = settings.wake ? now : nextIdlePoll(this.lastPoll, this.emptyPolls, now, settings.pollInterval).at
+    this.schedule(at - now, () => this.poll())
+  }
+
+  /** No step starts after this; a send in flight is ignored when it completes. */
+  stop(): void {
+    this.stopped = true
+    this.cancel?.()
+    this.cancel = undefined
+  }
+
+  private schedule(delay: Micros, step: () => void): void {
+    this.cancel = this.o.clock.after(delay, () => {
+      this.cancel = undefined
+      if (!this.stopped) step()
+    })
+  }
+
+  private poll(): void {
+    const rows = this.o.relay.poll()
+    if (rows.length === 0) {
+      this.busy = false
+      this.lastPoll = this.o.clock.now()
+      this.emptyPolls = 1
+      return
+    }
+    this.busy = true
+    this.queue = rows
+    this.schedule(draw(this.o.settings(rows[0].source).publishDelay, this.o.chooser), () => this.publishNext())
+  }
+
+  private publishNext(): void {
+    const rows = this.queue.splice(0, this.o.publisher.rowsPerSend)
+    if (rows.length === 0) {
+      this.poll() // found work: loop at once
+      return
+    }
+    const {relay, clock} = this.o
+    let crashAt = -1
+    this.o.publisher.send(() => rows.map((row) => relay.recordFor(row)), {
+      failed: (error, attempted) => {
+        if (this.stopped) return
+        const retryIn = publishBackoff(this.failuresInARow++)
+        this.failures += rows.length
+        if (attempted) this.mark(() => rows.forEach((row) => relay.failed(row, error)))
+        for (const row of rows) this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-failed', row: row.id, error, retryIn})
+        this.queue = []
+        this.schedule(retryIn, () => this.poll())
+      },
+      appended: (appended) => {
+        if (this.stopped) return
+        this.failuresInARow = 0
+        const now = clock.now()
+        rows.forEach((row, i) => {
+          const {ack, record} = appended[i]
+          this.o.trace({
+            t: now,
+            svc: relay.label,
+            ev: 'published',
+            type: row.event_type as EventType,
+            key: row.event_key,
+            row: row.id,
+            partition: ack.partition,
+            offset: ack.offset,
+            eventId: record.headers.event_id,
+          })
+          this.o.onAppended?.(appended[i])
+        })
+        // relay-crash-after-publish: from the crashing row on, the broker has the messages but
+        // published_at is never written, so the restarted relay sends them again (new event ids).
+        crashAt = rows.findIndex((row) => this.o.crashAfterPublish(row.source))
+      },
+      acked: () => {
+        if (this.stopped) return
+        const now = clock.now()
+        const acked = crashAt === -1 ? rows : rows.slice(0, crashAt)
+        this.published += rows.length
+        if (acked.length > 0) this.mark(() => acked.forEach((row) => relay.published(row, now)))
+        if (crashAt !== -1) {
+          this.o.trace({t: now, svc: relay.label, ev: 'relay-crashed', row: rows[crashAt].id, restartIn: RELAY_RESTART})
+          this.queue = []
+          this.schedule(RELAY_RESTART, () => this.poll())
+          return
+        }
+        this.publishNext()
+      },
+    })
+  }
+
+  private mark(work: () => void): void {
+    if (this.o.transaction) this.o.transaction(work)
+    else work()
+  }
+}

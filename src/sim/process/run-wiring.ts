@@ -1,0 +1,218 @@
+import type Database from 'better-sqlite3'
+
+import type {BusMessage} from '../bus/bus.js'
+import {judge} from '../check/checker.js'
+import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
+import {observe} from '../check/observe.js'
+import {IdSource} from '../domain/ids.js'
+import {ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
+import type {Chooser} from '../kernel/chooser.js'
+import type {Micros} from '../kernel/time.js'
+import {Bos} from '../services/bos.js'
+import {Els, type ElsMetrics} from '../services/els.js'
+import {sumMetrics} from '../services/els-metrics.js'
+import {FileService} from '../services/file-service.js'
+import {CoordinatedRelay, Relay} from '../services/relay.js'
+import {closeServiceDb, type ServiceName} from '../sqlite/service-db.js'
+import {maxOf} from '../scenario/delay.js'
+import type {Scenario} from '../scenario/scenario.js'
+import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
+import type {TraceEvent} from '../trace/trace-event.js'
+import {startClient} from './client.js'
+import type {Clock} from './clock.js'
+import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
+import type {InputConsumer} from './input-consumer.js'
+import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
+
+/** The fault decisions of a run, one question each; the shell decides where the answers come from. */
+export interface FaultDecisions {
+  /** register-db-error: fail this registration midway? (absent: never) */
+  registerDbError?: () => boolean
+  /** consumer-crash-before-commit, per handled message. */
+  crashBeforeCommit: () => boolean
+  /** els-restart, per committed message. */
+  restart: () => boolean
+  /** relay-crash-after-publish, per acked row of a source. */
+  relayCrash: (source: ServiceName) => boolean
+}
+
+/** Builds an ELS instance over the shared ELS database (tests plug post-fix-bug variants in here). */
+export type MakeConsumer = (
+  strategy: Els['strategy'],
+  ids: IdSource,
+  pendingTimeout: Micros,
+  db: Database.Database,
+) => InputConsumer & Partial<Els>
+
+/** What a shell brings to a run: its clock, its bus's two sides, and where fault answers come from. */
+export interface Shell {
+  clock: Clock
+  chooser: Chooser
+  faults: FaultDecisions
+  /** A new publisher for one relay on this shell's bus. */
+  publisher: () => RelayPublisher
+  /** A new group membership for one ELS instance; `loop` is the loop it will feed. */
+  member: (instanceId: string, topics: readonly string[], loop: () => ConsumerLoop) => GroupMember
+  trace: (event: TraceEvent) => void
+  /** A record became visible (`consumedByEls`: on one of ELS's input topics). */
+  onAppended?: (appended: Appended, consumedByEls: boolean) => void
+  /** Extra hooks on an ELS instance's loop (live: progress and downtime). */
+  consumerHooks?: (instanceId: string) => Pick<ConsumerLoopOptions, 'onSettled' | 'onDown' | 'onRejoined'>
+  /** Relays mark a send's rows in one transaction of their database (live sends many rows at once). */
+  relayTransactions?: boolean
+}
+
+export interface WireOptions {
+  scenario: Scenario
+  strategy: Strategy
+  seed: number
+  elsInstances?: number
+  dbDir?: string
+  makeConsumer?: MakeConsumer
+}
+
+/** A wired run: every part, the client not started yet. */
+export interface WiredRun {
+  bos: Bos
+  files: FileService
+  elsDb: Database.Database
+  /** The ELS instances (one per consumer loop); the first drives the expiry timer. */
+  instances: (InputConsumer & Partial<Els>)[]
+  loops: ConsumerLoop[]
+  /** Each relay once (the coordinated relay serves both producers). */
+  relays: RelayLoop[]
+  /** ELS's input topics under this strategy. */
+  elsTopics: readonly string[]
+  /** Starts the client; `done` once every file was committed or refused. */
+  startClient(done?: () => void): void
+  /** Observes what the bus carried and the databases hold, and judges it. */
+  judge(input: {endedAt: Micros; messages: readonly BusMessage[]; trace: readonly TraceEvent[]; allowance: Micros}): ReturnType<typeof judge>
+  metrics(): ElsMetrics
+  close(): void
+}
+
+/**
+ * The wiring of a run, once for both shells: the services over their SQLite databases, the ELS
+ * instances with their consumer loops, the relay topology the strategy asks for, ELS's expiry
+ * timer, the client, and the verdict at the end. A shell only brings time, the bus and the answers
+ * to fault questions, then decides when the run is over.
+ */
+export function wireRun(options: WireOptions, shell: Shell): WiredRun {
+  const {scenario} = options
+  const {clock, chooser, trace} = shell
+  const plan = STRATEGIES[options.strategy]
+  const ids = new IdSource(options.seed)
+  const bos = new Bos(ids, options.dbDir, plan.routing)
+  const files = new FileService(ids, bos, options.dbDir, plan.routing)
+  const elsDb = Els.openDb(options.dbDir)
+  const elsTopics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
+  const inputTopics = new Set<string>(elsTopics)
+
+  const instanceCount = options.elsInstances ?? 1
+  const instances: (InputConsumer & Partial<Els>)[] = []
+  const loops: ConsumerLoop[] = []
+  for (let i = 0; i < instanceCount; i++) {
+    const els = options.makeConsumer
+      ? options.makeConsumer(plan.els, ids, scenario.pendingTimeout, elsDb)
+      : new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
+    if (shell.faults.registerDbError) els.failRegistrationMidway = shell.faults.registerDbError
+    instances.push(els)
+    const instanceId = instanceCount === 1 ? 'els' : `els-${i + 1}`
+    const member = shell.member(instanceId, elsTopics, () => loop)
+    const loop: ConsumerLoop = new ConsumerLoop(
+      {
+        clock,
+        chooser,
+        instanceId,
+        consumer: els,
+        handling: scenario.elsHandling,
+        faults: {crashBeforeCommit: shell.faults.crashBeforeCommit, restart: shell.faults.restart},
+        trace,
+        onHandled: () => afterElsWrite(),
+        ...shell.consumerHooks?.(instanceId),
+      },
+      member,
+    )
+    loops.push(loop)
+  }
+  const primary = instances[0]
+
+  // One process does both relays' work: it lags like the slower of the two, and the skew between
+  // them is gone (which is why coordination closes the race for one partition).
+  const slowest = [scenario.relays.bos.publishDelay, scenario.relays.file.publishDelay].reduce((a, b) => (maxOf(b) > maxOf(a) ? b : a))
+  const relayLoop = (relay: Relay | CoordinatedRelay, db?: Database.Database): RelayLoop =>
+    new RelayLoop({
+      clock,
+      chooser,
+      relay,
+      publisher: shell.publisher(),
+      settings: (source) => (relay instanceof CoordinatedRelay ? {...scenario.relays[source], publishDelay: slowest} : scenario.relays[source]),
+      crashAfterPublish: shell.faults.relayCrash,
+      // The coordinated relay spans two databases: each row is marked on its own.
+      transaction: shell.relayTransactions && db ? (work) => db.transaction(work)() : undefined,
+      trace,
+      onAppended: (appended) => shell.onAppended?.(appended, inputTopics.has(appended.record.topic)),
+    })
+  const bosRelay = new Relay('bos', bos.outbox, ids)
+  const fileRelay = new Relay('file', files.outbox, ids)
+  const coordinated = plan.relays === 'coordinated' ? relayLoop(new CoordinatedRelay([bosRelay, fileRelay])) : undefined
+  const producers = coordinated ? {bos: coordinated, file: coordinated} : {bos: relayLoop(bosRelay, bos.db), file: relayLoop(fileRelay, files.db)}
+  const elsRelay = relayLoop(new Relay('els', (primary as Els).outbox, ids), elsDb)
+
+  // ELS's own events leave through its outbox: wake its relay after every ELS write, and keep one
+  // timer step scheduled for the consumer's next timer (the oldest buffered event's expiry).
+  let expiry: {at: Micros; cancel: () => void} | undefined
+  function afterElsWrite(): void {
+    elsRelay.rowCommitted('els')
+    const next = primary.nextTimerAt?.()
+    if (next === expiry?.at) return
+    expiry?.cancel()
+    const now = clock.now()
+    expiry = next === undefined ? undefined : {at: Math.max(next, now), cancel: clock.after(next - now, onTimer)}
+  }
+  function onTimer(): void {
+    expiry = undefined
+    const now = clock.now()
+    for (const row of primary.onTimer?.(now) ?? []) trace({t: now, svc: 'els', ev: 'expired', batch: row.batch, kind: row.kind, ref: row.ref})
+    afterElsWrite()
+  }
+
+  for (const loop of loops) loop.start()
+
+  return {
+    bos,
+    files,
+    elsDb,
+    instances,
+    loops,
+    relays: [...new Set([producers.bos, producers.file, elsRelay])],
+    elsTopics,
+    startClient: (done) =>
+      startClient({
+        clock,
+        chooser,
+        scenario,
+        bos,
+        files,
+        trace,
+        hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
+      }),
+    judge: ({endedAt, messages, trace: events, allowance}) =>
+      judge(
+        observe({
+          endedAt,
+          livenessBound: livenessBound(scenario) + recoveryAllowance(events) + allowance,
+          messages,
+          bos,
+          files,
+          els: primary as Els,
+        }),
+      ),
+    metrics: () => sumMetrics(instances.map((i) => i.metrics).filter((m) => m !== undefined)),
+    close: () => {
+      bos.close()
+      files.close()
+      closeServiceDb(elsDb)
+    },
+  }
+}
