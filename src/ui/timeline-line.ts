@@ -1,6 +1,6 @@
 import {SHORT_NAME} from '../sim/domain/events.js'
 import {formatSeconds} from '../sim/kernel/time.js'
-import type {ElsOutcome} from '../sim/services/els.js'
+import type {ElsOutcome} from '../sim/consumer/handled.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 
 export const SERVICE_COLUMN = 11

@@ -1,11 +1,11 @@
 import type {BusMessage} from '../bus/bus.js'
 import type {Chooser} from '../kernel/chooser.js'
-import type {ElsHandled} from '../services/els.js'
+import type {ElsHandled} from '../consumer/handled.js'
 import {draw, type Delay} from '../scenario/delay.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import type {Clock} from './clock.js'
 import {ELS_RESTART, HANDLE_RETRY} from './els-group.js'
-import {deliveryOf, type InputConsumer} from './input-consumer.js'
+import {deliveryOf, type InputConsumer} from '../consumer/input-consumer.js'
 
 /**
  * One ELS instance's place in the consumer group, as a shell provides it: the memory bus's group

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
 import {judge} from '../check/checker.js'
-import {livenessBound, recoveryAllowance} from '../check/liveness-bound.js'
+import {livenessBound, recoveryAllowance} from './liveness-bound.js'
 import {observe} from '../check/observe.js'
 import {IdSource} from '../domain/ids.js'
 import {ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
@@ -21,7 +21,7 @@ import type {TraceEvent} from '../trace/trace-event.js'
 import {startClient} from './client.js'
 import type {Clock} from './clock.js'
 import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
-import type {InputConsumer} from './input-consumer.js'
+import type {InputConsumer} from '../consumer/input-consumer.js'
 import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
 
 /** The fault decisions of a run, one question each; the shell decides where the answers come from. */

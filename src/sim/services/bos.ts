@@ -5,7 +5,7 @@ import {routeFor} from '../domain/routing.js'
 import type {IdSource} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
-import {Outbox} from '../outbox/outbox.js'
+import {Outbox, OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import type {Routing} from '../domain/routing.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
@@ -41,7 +41,7 @@ export class Bos {
     dir?: string,
     routing: Routing = 'event-topics',
   ) {
-    this.db = openServiceDb('bos', BOS_SCHEMA, dir)
+    this.db = openServiceDb('bos', BOS_SCHEMA + OUTBOX_SCHEMA, dir)
     this.outbox = new Outbox(this.db)
     this.insertBatch = statement(this.db, 
       'INSERT INTO batches (batch_id, expected_essay_count, essay_ids, course_code, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -3,11 +3,12 @@ import type Database from 'better-sqlite3'
 import type {BusMessage} from '../bus/bus.js'
 import {envelopeJson} from '../domain/envelope.js'
 import {type DataOf, type Envelope, type EventType, parseEnvelope, type ExcessReason} from '../domain/events.js'
-import type {Delivery, Expired, InputConsumer} from '../process/input-consumer.js'
+import type {ElsHandled, ElsOutcome} from '../consumer/handled.js'
+import type {Delivery, Expired, InputConsumer} from '../consumer/input-consumer.js'
 import type {IdSource} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
-import {Outbox} from '../outbox/outbox.js'
+import {Outbox, OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import type {ElsStrategy} from './els-strategy.js'
 import {PENDING_SCHEMA, PendingContent, type PendingKind, type PendingRow} from './pending-content.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
@@ -53,26 +54,6 @@ CREATE TABLE dead_letters (
 /** A database failure injected by the register-db-error fault. */
 export class InjectedDbError extends Error {
   override readonly name = 'InjectedDbError'
-}
-
-/** What handling one message did: a discriminated union, one line of a timeline each. */
-export type ElsOutcome =
-  | {kind: 'registered'; batchId: string; slots: number; drained: number}
-  | {kind: 'already-registered'; batchId: string}
-  | {kind: 'assigned'; batchId: string; essayId: string; textStorageId: string}
-  | {kind: 'excess'; batchId: string; textStorageId: string; reason: ExcessReason}
-  | {kind: 'failure-counted'; batchId: string; fileUploadId: string}
-  | {kind: 'failure-lost'; batchId: string; fileUploadId: string}
-  | {kind: 'buffered'; batchId: string; ref: string}
-  | {kind: 'duplicate'; batchId: string; why: string}
-  | {kind: 'dead-lettered'; error: string}
-
-export interface ElsHandled {
-  outcome: ElsOutcome
-  /** Event types ELS wrote to its outbox in the same transaction. */
-  emitted: EventType[]
-  /** True when this message completed its batch (BatchEssaysReady written). */
-  completed: boolean
 }
 
 export interface ElsMetrics {
@@ -163,7 +144,7 @@ export class Els implements InputConsumer {
   }
 
   static openDb(dir?: string): Database.Database {
-    return openServiceDb('els', ELS_SCHEMA + PENDING_SCHEMA, dir)
+    return openServiceDb('els', ELS_SCHEMA + PENDING_SCHEMA + OUTBOX_SCHEMA, dir)
   }
 
   /** A process restart: ELS keeps nothing but metrics in process memory, and those reset. */

@@ -8,7 +8,7 @@ import type {ValidationErrorCode} from '../domain/events.js'
 import {type IdSource, rawStorageId, textStorageId} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import type {Micros} from '../kernel/time.js'
-import {Outbox} from '../outbox/outbox.js'
+import {Outbox, OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import type {Routing} from '../domain/routing.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
@@ -71,7 +71,7 @@ export class FileService {
     dir?: string,
     private readonly routing: Routing = 'event-topics',
   ) {
-    this.db = openServiceDb('file', FILE_SCHEMA, dir)
+    this.db = openServiceDb('file', FILE_SCHEMA + OUTBOX_SCHEMA, dir)
     this.outbox = new Outbox(this.db)
     this.insertUpload = statement(this.db, 
       `INSERT INTO file_uploads (file_upload_id, batch_id, original_file_name, text_storage_id, text_length, validation_error_code, committed_at)

@@ -3,7 +3,6 @@ import {join} from 'node:path'
 
 import Database from 'better-sqlite3'
 
-import {OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import {statement} from './statements.js'
 
 export type ServiceName = 'bos' | 'file' | 'els'
@@ -43,19 +42,18 @@ export function closeServiceDb(db: Database.Database): void {
 }
 
 /**
- * Opens one service's own database: in memory by default (pooled, see above), or
+ * Opens one service's own database, with `schema` (its tables and its outbox's): in memory by default (pooled, see above), or
  * `<dir>/<service>.sqlite` so a developer can open it with the sqlite3 shell after the run.
  * A file left by an earlier run is replaced: the simulation always starts from empty tables.
  */
 export function openServiceDb(service: ServiceName, schema: string, dir?: string): Database.Database {
   let db: Database.Database
   if (dir === undefined) {
-    const fullSchema = schema + OUTBOX_SCHEMA
-    const reused = idle.get(fullSchema)?.pop()
+    const reused = idle.get(schema)?.pop()
     if (reused) return reused
     db = new Database(':memory:')
-    db.exec(fullSchema)
-    schemaOf.set(db, fullSchema)
+    db.exec(schema)
+    schemaOf.set(db, schema)
     versionOf.set(db, schemaVersion(db))
     return db
   } else {
@@ -65,6 +63,6 @@ export function openServiceDb(service: ServiceName, schema: string, dir?: string
     db = new Database(path)
     db.pragma('journal_mode = WAL')
   }
-  db.exec(schema + OUTBOX_SCHEMA)
+  db.exec(schema)
   return db
 }

@@ -1,6 +1,6 @@
 import type {EventType} from '../domain/events.js'
 import type {Micros} from '../kernel/time.js'
-import type {ElsOutcome} from '../services/els.js'
+import type {ElsOutcome} from '../consumer/handled.js'
 
 /** One simulated event: one line of the timeline, one JSON line of `--trace`. */
 export type TraceEvent =

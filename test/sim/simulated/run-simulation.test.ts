@@ -13,7 +13,7 @@ import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import type {ScenarioDefinition} from '../../../src/sim/scenario/scenario.js'
 import {STRATEGY_NAMES, type ElsStrategy} from '../../../src/sim/services/els-strategy.js'
 import {nextIdlePoll} from '../../../src/sim/services/relay.js'
-import {livenessBound} from '../../../src/sim/check/liveness-bound.js'
+import {livenessBound} from '../../../src/sim/process/liveness-bound.js'
 import {runSimulation, type RunOptions} from '../../../src/sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 

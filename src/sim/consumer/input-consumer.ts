@@ -1,7 +1,7 @@
 import type {BusMessage} from '../bus/bus.js'
 import {parseEnvelope, type ParseResult} from '../domain/events.js'
 import type {Micros} from '../kernel/time.js'
-import type {ElsHandled} from '../services/els.js'
+import type {ElsHandled} from './handled.js'
 
 /** A message as the consumer loop hands it over: the bus message and its envelope, parsed once. */
 export type Delivery = BusMessage & {readonly envelope: ParseResult}

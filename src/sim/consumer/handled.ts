@@ -1,0 +1,21 @@
+import type {EventType, ExcessReason} from '../domain/events.js'
+
+/** What handling one message did: a discriminated union, one line of a timeline each. */
+export type ElsOutcome =
+  | {kind: 'registered'; batchId: string; slots: number; drained: number}
+  | {kind: 'already-registered'; batchId: string}
+  | {kind: 'assigned'; batchId: string; essayId: string; textStorageId: string}
+  | {kind: 'excess'; batchId: string; textStorageId: string; reason: ExcessReason}
+  | {kind: 'failure-counted'; batchId: string; fileUploadId: string}
+  | {kind: 'failure-lost'; batchId: string; fileUploadId: string}
+  | {kind: 'buffered'; batchId: string; ref: string}
+  | {kind: 'duplicate'; batchId: string; why: string}
+  | {kind: 'dead-lettered'; error: string}
+
+export interface ElsHandled {
+  outcome: ElsOutcome
+  /** Event types ELS wrote to its outbox in the same transaction. */
+  emitted: EventType[]
+  /** True when this message completed its batch (BatchEssaysReady written). */
+  completed: boolean
+}
