@@ -33,8 +33,9 @@ export class Chooser {
   }
 
   /**
-   * True with probability numerator/denominator. The first option (0, what a replay answers
-   * past its end or after shrinking) is always "no": a flattened schedule fires no fault.
+   * True with probability numerator/denominator. The first option (0, what a lenient replay
+   * answers past its end, and what the shrinker flattens choices to) is always "no": a flattened
+   * schedule fires no fault.
    */
   chance(numerator: number, denominator: number): boolean {
     if (numerator <= 0) return false
@@ -54,11 +55,31 @@ export function seededSource(seed: number): ChoiceSource {
   return {next: (bound) => rng.int(0, bound - 1)}
 }
 
+const LENIENT = Symbol('replay leniently')
+
+/**
+ * A copy of `values` that replaySource replays leniently (see lenientReplaySource). Only the
+ * shrinker needs this: its candidates replay deliberately cut and edited schedules through
+ * runSimulation, which builds its source with replaySource.
+ */
+export function lenientSchedule(values: readonly number[]): readonly number[] {
+  // A hidden mark (not enumerable: equality and JSON see the plain numbers), lost by any copy.
+  return Object.freeze(Object.defineProperty([...values], LENIENT, {value: true}))
+}
+
 /**
  * Replays a recorded schedule. Past its end (or where a recorded value no longer fits, as
  * happens while shrinking) it answers 0: the first option, the smallest delay, no fault.
  */
 export function replaySource(schedule: readonly number[]): ChoiceSource {
+  return lenientReplaySource(schedule)
+}
+
+/**
+ * Replays a schedule leniently, as the shrinker needs. Past its end (or where a recorded value no
+ * longer fits) it answers 0: the first option, the smallest delay, no fault.
+ */
+export function lenientReplaySource(schedule: readonly number[]): ChoiceSource {
   let position = 0
   return {
     next(bound) {
@@ -67,4 +88,9 @@ export function replaySource(schedule: readonly number[]): ChoiceSource {
       return value < bound ? value : 0
     },
   }
+}
+
+/** Answers 0 to every choice: the first option, the smallest delay, no fault. */
+export function firstOptionSource(): ChoiceSource {
+  return {next: () => 0}
 }

@@ -1,3 +1,4 @@
+import {lenientSchedule} from '../kernel/chooser.js'
 import {decodeSchedule} from '../kernel/schedule.js'
 import {MS} from '../kernel/time.js'
 import {fixed} from '../scenario/delay.js'
@@ -32,7 +33,9 @@ export function shrinkCounterexample(options: RunOptions, invariant: InvariantNa
   let attempts = 0
   const fails = (candidate: RunOptions): SimulationRun | undefined => {
     attempts++
-    const run = runSimulation(candidate)
+    // Candidates replay leniently: a cut or edited schedule (or one recorded for a larger
+    // topology) answers 0 where it no longer fits.
+    const run = runSimulation(candidate.schedule ? {...candidate, schedule: lenientSchedule(candidate.schedule)} : candidate)
     return run.result.violations.some((v) => v.invariant === invariant) ? run : undefined
   }
   // Every candidate replays the current schedule, so the choices that made the failure (a

@@ -1,6 +1,14 @@
 import {describe, expect, it} from 'vitest'
 
-import {Chooser, replaySource, seededSource, type ChoiceSource} from '../../../src/sim/kernel/chooser.js'
+import {
+  Chooser,
+  firstOptionSource,
+  lenientReplaySource,
+  lenientSchedule,
+  replaySource,
+  seededSource,
+  type ChoiceSource,
+} from '../../../src/sim/kernel/chooser.js'
 
 /** A source that records the bounds it was asked with and answers from a list. */
 function scriptedSource(answers: number[]): ChoiceSource & {bounds: number[]} {
@@ -205,6 +213,43 @@ describe('replaySource', () => {
 
     // Then
     expect(value).toBe(0)
+  })
+})
+
+describe('lenient replay (the shrinker)', () => {
+  it('replaySource replays a lenientSchedule leniently: 0 past its end and where a value does not fit', () => {
+    // Given / When
+    const source = replaySource(lenientSchedule([2, 9]))
+
+    // Then
+    expect([source.next(5), source.next(5), source.next(5)]).toEqual([2, 0, 0])
+  })
+
+  it('lenientReplaySource answers 0 where a recorded value no longer fits the bound, and stays in step', () => {
+    // Given / When
+    const source = lenientReplaySource([4, 3, 1])
+
+    // Then
+    expect([source.next(3), source.next(3), source.next(3)]).toEqual([0, 0, 1])
+  })
+
+  it('lenientSchedule is a frozen copy equal to its values', () => {
+    // Given
+    const values = [5]
+
+    // When
+    const lenient = lenientSchedule(values)
+
+    // Then
+    expect(lenient).toEqual([5])
+    expect(lenient).not.toBe(values)
+    expect(Object.isFrozen(lenient)).toBe(true)
+  })
+
+  it('firstOptionSource answers 0 to everything', () => {
+    // Given / When / Then
+    const source = firstOptionSource()
+    expect([source.next(2), source.next(10_000), source.next(7)]).toEqual([0, 0, 0])
   })
 })
 
