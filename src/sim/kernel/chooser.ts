@@ -1,3 +1,4 @@
+import {InputError} from '../input-error.js'
 import {SeededRng} from './rng.js'
 
 /**
@@ -16,12 +17,26 @@ export class Chooser {
   /** Every answer given so far, in order: the schedule. */
   readonly schedule: number[] = []
 
+  /**
+   * What the source threw (a replayed schedule that does not fit: ScheduleMismatch), kept so the
+   * error cannot be lost: every later pick throws it again, and the simulation rethrows it after
+   * the step that swallowed it (ELS treats any error in its handler as a failed handling).
+   */
+  failure: Error | undefined
+
   constructor(private readonly source: ChoiceSource) {}
 
   /** Index in [0, n). A choice among one option is no choice and is not recorded. */
   pick(n: number): number {
     if (n <= 1) return 0
-    const value = this.source.next(n)
+    if (this.failure) throw this.failure
+    let value: number
+    try {
+      value = this.source.next(n)
+    } catch (error) {
+      this.failure = error as Error
+      throw error
+    }
     this.schedule.push(value)
     return value
   }
@@ -55,6 +70,21 @@ export function seededSource(seed: number): ChoiceSource {
   return {next: (bound) => rng.int(0, bound - 1)}
 }
 
+/**
+ * A recorded schedule that no longer fits the run replaying it: a value out of range for the
+ * choice being made, or the end of the schedule while the run still has choices to make. It is
+ * bad input (`--schedule` from another run's flags or another racelab version): one line, exit 2.
+ */
+export class ScheduleMismatch extends InputError {
+  /** 1-based position of the choice that did not fit (the schedule's item number). */
+  readonly choice: number
+
+  constructor(choice: number, message: string) {
+    super(message)
+    this.choice = choice
+  }
+}
+
 const LENIENT = Symbol('replay leniently')
 
 /**
@@ -68,11 +98,31 @@ export function lenientSchedule(values: readonly number[]): readonly number[] {
 }
 
 /**
- * Replays a recorded schedule. Past its end (or where a recorded value no longer fits, as
- * happens while shrinking) it answers 0: the first option, the smallest delay, no fault.
+ * Replays a recorded schedule exactly: every answer is the recorded one. Where the schedule does
+ * not fit (a value out of range for the choice asked, or no value left) it throws a
+ * ScheduleMismatch naming the choice, unless the schedule was made by lenientSchedule.
  */
 export function replaySource(schedule: readonly number[]): ChoiceSource {
-  return lenientReplaySource(schedule)
+  if (LENIENT in schedule) return lenientReplaySource(schedule)
+  let position = 0
+  return {
+    next(bound) {
+      const choice = position + 1
+      if (position >= schedule.length) {
+        throw new ScheduleMismatch(choice, `--schedule: ends after ${plural(schedule.length, 'choice')}; the run needed more`)
+      }
+      const value = schedule[position]
+      if (value >= bound) {
+        throw new ScheduleMismatch(
+          choice,
+          `--schedule: choice ${choice} is ${value.toString(36)}, but only ${plural(bound, 'option')} ${bound === 1 ? 'was' : 'were'} open there ` +
+            '(the schedule does not fit this run: different flags or racelab version?)',
+        )
+      }
+      position++
+      return value
+    },
+  }
 }
 
 /**
@@ -93,4 +143,8 @@ export function lenientReplaySource(schedule: readonly number[]): ChoiceSource {
 /** Answers 0 to every choice: the first option, the smallest delay, no fault. */
 export function firstOptionSource(): ChoiceSource {
   return {next: () => 0}
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }

@@ -28,6 +28,8 @@ const FLATTEN: readonly [DelayTarget, number][] = [
  * batches, essays, ELS instances, until nothing more goes), then the incidental delays, and last the recorded
  * schedule itself (a shorter prefix, then each choice set to its first option). Every accepted
  * step keeps the violation, so the result reproduces it; the schedule makes it exact.
+ * Candidates replay leniently; what is kept is always the schedule the accepted run recorded,
+ * all of it (trailing zeros too), so the result replays strictly with `racelab run --schedule`.
  */
 export function shrinkCounterexample(options: RunOptions, invariant: InvariantName, budget = SHRINK_BUDGET): Counterexample {
   let attempts = 0
@@ -87,11 +89,6 @@ export function shrinkCounterexample(options: RunOptions, invariant: InvariantNa
     flattened[i] = 0
     if (tryStep({schedule: flattened})) schedule = best.schedule ?? []
   }
-
-  // Past its end a replayed schedule answers 0, so trailing zeros say nothing.
-  const trimmed = [...(best.schedule ?? [])]
-  while (trimmed.length > 0 && trimmed[trimmed.length - 1] === 0) trimmed.pop()
-  best = {...best, schedule: trimmed}
 
   return {invariant, options: best, run: bestRun, explanation: explainViolation(bestRun, invariant), attempts}
 }
