@@ -19,8 +19,13 @@ import {partitionFor} from './murmur2.js'
  *   group's committed offset. That is how uncommitted messages are redelivered after a crash
  *   (a crash is a `leave`), exactly as in Kafka.
  * - A consumer fetches one message at a time per partition (the head at its fetch position).
- * - Commits are not fenced by generation: the kernel runs take, handle and commit of one
- *   message in one step, so a stale commit from a member that lost the partition cannot happen.
+ * - The bus does not fence commits itself: `commit` stores whatever offset it is given, whoever
+ *   sends it and whatever the generation. Fencing is the consumer's: taking a message and
+ *   committing it are separate steps (the handling takes virtual time, and a rebalance can come
+ *   in between), so ConsumerProcess notes `generation(group)` when it takes a message and commits
+ *   only if the group is still in that generation. Otherwise it drops the commit (traced as
+ *   `commit-rejected`), as Kafka rejects a commit from an old generation, and the message is
+ *   delivered again from the committed offset to whichever member owns the partition now.
  */
 
 /** A message as the log stores it: the consumer's view plus when it becomes deliverable. */
@@ -232,7 +237,8 @@ export class MemoryBus implements Bus {
    * Stores the group's committed offset: `nextOffset` is the offset of the next message to read
    * (Kafka semantics: commit `message.offset + 1` after handling a message). As in Kafka, a
    * commit may move the offset backwards; after the next rebalance the messages from there on are
-   * delivered again. Committing past the end of the log is refused: it can only be a bug.
+   * delivered again. Committing past the end of the log is refused: it can only be a bug. Not
+   * fenced by generation: the caller checks `generation(group)` first (see the class comment).
    */
   commit(group: string, topic: string, partition: number, nextOffset: number): void {
     const end = this.endOffset(topic, partition)

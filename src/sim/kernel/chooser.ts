@@ -1,3 +1,4 @@
+import {InputError} from '../input-error.js'
 import {SeededRng} from './rng.js'
 
 /**
@@ -16,12 +17,26 @@ export class Chooser {
   /** Every answer given so far, in order: the schedule. */
   readonly schedule: number[] = []
 
+  /**
+   * What the source threw (a replayed schedule that does not fit: ScheduleMismatch), kept so the
+   * error cannot be lost: every later pick throws it again, and the simulation rethrows it after
+   * the step that swallowed it (ELS treats any error in its handler as a failed handling).
+   */
+  failure: Error | undefined
+
   constructor(private readonly source: ChoiceSource) {}
 
   /** Index in [0, n). A choice among one option is no choice and is not recorded. */
   pick(n: number): number {
     if (n <= 1) return 0
-    const value = this.source.next(n)
+    if (this.failure) throw this.failure
+    let value: number
+    try {
+      value = this.source.next(n)
+    } catch (error) {
+      this.failure = error as Error
+      throw error
+    }
     this.schedule.push(value)
     return value
   }
@@ -33,8 +48,9 @@ export class Chooser {
   }
 
   /**
-   * True with probability numerator/denominator. The first option (0, what a replay answers
-   * past its end or after shrinking) is always "no": a flattened schedule fires no fault.
+   * True with probability numerator/denominator. The first option (0, what a lenient replay
+   * answers past its end, and what the shrinker flattens choices to) is always "no": a flattened
+   * schedule fires no fault.
    */
   chance(numerator: number, denominator: number): boolean {
     if (numerator <= 0) return false
@@ -55,10 +71,65 @@ export function seededSource(seed: number): ChoiceSource {
 }
 
 /**
- * Replays a recorded schedule. Past its end (or where a recorded value no longer fits, as
- * happens while shrinking) it answers 0: the first option, the smallest delay, no fault.
+ * A recorded schedule that no longer fits the run replaying it: a value out of range for the
+ * choice being made, or the end of the schedule while the run still has choices to make. It is
+ * bad input (`--schedule` from another run's flags or another racelab version): one line, exit 2.
+ */
+export class ScheduleMismatch extends InputError {
+  /** 1-based position of the choice that did not fit (the schedule's item number). */
+  readonly choice: number
+
+  constructor(choice: number, message: string) {
+    super(message)
+    this.choice = choice
+  }
+}
+
+const LENIENT = Symbol('replay leniently')
+
+/**
+ * A copy of `values` that replaySource replays leniently (see lenientReplaySource). Only the
+ * shrinker needs this: its candidates replay deliberately cut and edited schedules through
+ * runSimulation, which builds its source with replaySource.
+ */
+export function lenientSchedule(values: readonly number[]): readonly number[] {
+  // A hidden mark (not enumerable: equality and JSON see the plain numbers), lost by any copy.
+  return Object.freeze(Object.defineProperty([...values], LENIENT, {value: true}))
+}
+
+/**
+ * Replays a recorded schedule exactly: every answer is the recorded one. Where the schedule does
+ * not fit (a value out of range for the choice asked, or no value left) it throws a
+ * ScheduleMismatch naming the choice, unless the schedule was made by lenientSchedule.
  */
 export function replaySource(schedule: readonly number[]): ChoiceSource {
+  if (LENIENT in schedule) return lenientReplaySource(schedule)
+  let position = 0
+  return {
+    next(bound) {
+      const choice = position + 1
+      if (position >= schedule.length) {
+        throw new ScheduleMismatch(choice, `--schedule: ends after ${plural(schedule.length, 'choice')}; the run needed more`)
+      }
+      const value = schedule[position]
+      if (value >= bound) {
+        throw new ScheduleMismatch(
+          choice,
+          `--schedule: choice ${choice} is ${value.toString(36)}, but only ${plural(bound, 'option')} ${bound === 1 ? 'was' : 'were'} open there ` +
+            '(the schedule does not fit this run: different flags or racelab version?)',
+        )
+      }
+      position++
+      return value
+    },
+  }
+}
+
+/**
+ * Replays a schedule leniently, as the shrinker needs. Past its end (or where a recorded value no
+ * longer fits) it answers 0: the first option, the smallest delay, no fault.
+ */
+export function lenientReplaySource(schedule: readonly number[]): ChoiceSource {
   let position = 0
   return {
     next(bound) {
@@ -67,4 +138,13 @@ export function replaySource(schedule: readonly number[]): ChoiceSource {
       return value < bound ? value : 0
     },
   }
+}
+
+/** Answers 0 to every choice: the first option, the smallest delay, no fault. */
+export function firstOptionSource(): ChoiceSource {
+  return {next: () => 0}
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }

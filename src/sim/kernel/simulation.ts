@@ -53,6 +53,8 @@ export class Simulation {
       this.now = task.time
       this.steps++
       task.run()
+      // A step may catch what its choice threw (a schedule that does not fit); it still ends the run.
+      if (this.chooser.failure) throw this.chooser.failure
     }
   }
 

@@ -1,3 +1,4 @@
+import {lenientSchedule} from '../kernel/chooser.js'
 import {decodeSchedule} from '../kernel/schedule.js'
 import {MS} from '../kernel/time.js'
 import {fixed} from '../scenario/delay.js'
@@ -27,12 +28,16 @@ const FLATTEN: readonly [DelayTarget, number][] = [
  * batches, essays, ELS instances, until nothing more goes), then the incidental delays, and last the recorded
  * schedule itself (a shorter prefix, then each choice set to its first option). Every accepted
  * step keeps the violation, so the result reproduces it; the schedule makes it exact.
+ * Candidates replay leniently; what is kept is always the schedule the accepted run recorded,
+ * all of it (trailing zeros too), so the result replays strictly with `racelab run --schedule`.
  */
 export function shrinkCounterexample(options: RunOptions, invariant: InvariantName, budget = SHRINK_BUDGET): Counterexample {
   let attempts = 0
   const fails = (candidate: RunOptions): SimulationRun | undefined => {
     attempts++
-    const run = runSimulation(candidate)
+    // Candidates replay leniently: a cut or edited schedule (or one recorded for a larger
+    // topology) answers 0 where it no longer fits.
+    const run = runSimulation(candidate.schedule ? {...candidate, schedule: lenientSchedule(candidate.schedule)} : candidate)
     return run.result.violations.some((v) => v.invariant === invariant) ? run : undefined
   }
   // Every candidate replays the current schedule, so the choices that made the failure (a
@@ -84,11 +89,6 @@ export function shrinkCounterexample(options: RunOptions, invariant: InvariantNa
     flattened[i] = 0
     if (tryStep({schedule: flattened})) schedule = best.schedule ?? []
   }
-
-  // Past its end a replayed schedule answers 0, so trailing zeros say nothing.
-  const trimmed = [...(best.schedule ?? [])]
-  while (trimmed.length > 0 && trimmed[trimmed.length - 1] === 0) trimmed.pop()
-  best = {...best, schedule: trimmed}
 
   return {invariant, options: best, run: bestRun, explanation: explainViolation(bestRun, invariant), attempts}
 }

@@ -1,6 +1,16 @@
 import {describe, expect, it} from 'vitest'
 
-import {Chooser, replaySource, seededSource, type ChoiceSource} from '../../../src/sim/kernel/chooser.js'
+import {
+  Chooser,
+  firstOptionSource,
+  lenientReplaySource,
+  lenientSchedule,
+  replaySource,
+  ScheduleMismatch,
+  seededSource,
+  type ChoiceSource,
+} from '../../../src/sim/kernel/chooser.js'
+import {InputError} from '../../../src/sim/input-error.js'
 
 /** A source that records the bounds it was asked with and answers from a list. */
 function scriptedSource(answers: number[]): ChoiceSource & {bounds: number[]} {
@@ -174,9 +184,61 @@ describe('replaySource', () => {
     expect(replayer.schedule).toEqual(recorder.schedule)
   })
 
-  it('answers 0 past the end of the schedule', () => {
+  it('throws a ScheduleMismatch (bad input) naming how many choices it had when it runs out', () => {
     // Given a schedule of two choices
     const source = replaySource([2, 1])
+    const answered = [source.next(5), source.next(5)]
+
+    // When asking a third time
+    const third = (): number => source.next(5)
+
+    // Then
+    expect(answered).toEqual([2, 1])
+    expect(third).toThrow(ScheduleMismatch)
+    expect(third).toThrow(InputError)
+    expect(third).toThrow(/^--schedule: ends after 2 choices; the run needed more$/)
+  })
+
+  it('says "1 choice" and "0 choices"', () => {
+    // Given / When / Then
+    const one = replaySource([0])
+    one.next(2)
+    expect(() => one.next(2)).toThrow('--schedule: ends after 1 choice; the run needed more')
+    expect(() => replaySource([]).next(2)).toThrow('--schedule: ends after 0 choices; the run needed more')
+  })
+
+  it('throws a ScheduleMismatch naming the choice whose recorded value is out of range', () => {
+    // Given a schedule whose second value does not fit three options
+    const source = replaySource([1, 4, 0])
+    expect(source.next(3)).toBe(1)
+
+    // When
+    let error: unknown
+    try {
+      source.next(3)
+    } catch (caught) {
+      error = caught
+    }
+
+    // Then the error names the 1-based position, the value and the options open there
+    expect(error).toBeInstanceOf(ScheduleMismatch)
+    expect((error as ScheduleMismatch).choice).toBe(2)
+    expect((error as Error).message).toBe(
+      '--schedule: choice 2 is 4, but only 3 options were open there (the schedule does not fit this run: different flags or racelab version?)',
+    )
+  })
+
+  it('treats a value equal to the bound as out of range, and names the value in base 36 as written', () => {
+    // Given / When / Then
+    expect(() => replaySource([2]).next(2)).toThrow(/^--schedule: choice 1 is 2, but only 2 options were open there/)
+    expect(() => replaySource([35]).next(10)).toThrow(/^--schedule: choice 1 is z, but only 10 options were open there/)
+  })
+})
+
+describe('lenient replay (the shrinker)', () => {
+  it('answers 0 past the end of the schedule', () => {
+    // Given a lenient schedule of two choices
+    const source = replaySource(lenientSchedule([2, 1]))
 
     // When asking four times
     const values = [source.next(5), source.next(5), source.next(5), source.next(5)]
@@ -186,8 +248,8 @@ describe('replaySource', () => {
   })
 
   it('answers 0 where a recorded value no longer fits the bound, and stays in step', () => {
-    // Given a schedule whose first value is out of range for the question asked
-    const source = replaySource([4, 3, 1])
+    // Given a lenient schedule whose first value is out of range for the question asked
+    const source = lenientReplaySource([4, 3, 1])
 
     // When
     const values = [source.next(3), source.next(3), source.next(3)]
@@ -197,21 +259,66 @@ describe('replaySource', () => {
   })
 
   it('treats a value equal to the bound as out of range', () => {
-    // Given
-    const source = replaySource([2])
+    // Given / When / Then
+    expect(lenientReplaySource([2]).next(2)).toBe(0)
+  })
 
-    // When
-    const value = source.next(2)
+  it('lenientSchedule is a frozen copy; copying it again gives a plain schedule that replays strictly', () => {
+    // Given
+    const values = [5]
+    const lenient = lenientSchedule(values)
+
+    // When / Then
+    expect(lenient).toEqual([5])
+    expect(lenient).not.toBe(values)
+    expect(Object.isFrozen(lenient)).toBe(true)
+    expect(replaySource(lenient).next(2)).toBe(0)
+    expect(() => replaySource([...lenient]).next(2)).toThrow(ScheduleMismatch)
+  })
+
+  it('firstOptionSource answers 0 to everything', () => {
+    // Given / When / Then
+    const source = firstOptionSource()
+    expect([source.next(2), source.next(10_000), source.next(7)]).toEqual([0, 0, 0])
+  })
+})
+
+describe('Chooser with a schedule that does not fit', () => {
+  it('keeps the mismatch as its failure and throws it again on every later pick, recording nothing more', () => {
+    // Given a chooser whose schedule ends after one choice
+    const chooser = new Chooser(replaySource([1]))
+    chooser.pick(2)
+
+    // When the run asks twice more (the first error swallowed, as an ELS handler retry would)
+    let first: unknown
+    try {
+      chooser.pick(2)
+    } catch (caught) {
+      first = caught
+    }
+    const again = (): number => chooser.pick(3)
 
     // Then
-    expect(value).toBe(0)
+    expect(first).toBeInstanceOf(ScheduleMismatch)
+    expect(chooser.failure).toBe(first)
+    expect(again).toThrow(first as Error)
+    expect(chooser.schedule).toEqual([1])
+  })
+
+  it('still answers a choice among one option (none is asked)', () => {
+    // Given a failed chooser
+    const chooser = new Chooser(replaySource([]))
+    expect(() => chooser.pick(2)).toThrow(ScheduleMismatch)
+
+    // When / Then
+    expect(chooser.pick(1)).toBe(0)
   })
 })
 
 describe('Chooser.percent', () => {
-  it('fires nothing when replaying past the end of a schedule', () => {
-    // Given an empty schedule (a flattened or exhausted replay)
-    const chooser = new Chooser(replaySource([]))
+  it('fires nothing when replaying past the end of a lenient schedule', () => {
+    // Given an empty lenient schedule (a flattened or exhausted replay while shrinking)
+    const chooser = new Chooser(replaySource(lenientSchedule([])))
     // When
     const results = Array.from({length: 20}, () => chooser.percent(99.99))
     // Then

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {Chooser, replaySource, seededSource} from '../../../src/sim/kernel/chooser.js'
+import {Chooser, replaySource, ScheduleMismatch, seededSource} from '../../../src/sim/kernel/chooser.js'
 import {Simulation} from '../../../src/sim/kernel/simulation.js'
 
 function replaySim(schedule: number[] = []): Simulation {
@@ -72,9 +72,9 @@ describe('Simulation', () => {
     expect(ran).toEqual([50])
   })
 
-  it('without a choice (schedule exhausted) runs tied tasks in insertion order', () => {
-    // Given two tasks due at the same instant and an empty replay schedule (always answers 0)
-    const sim = replaySim([])
+  it('choice 0 runs tied tasks in insertion order', () => {
+    // Given two tasks due at the same instant and a replay schedule [0]
+    const sim = replaySim([0])
     const ran: string[] = []
     sim.at(10, () => ran.push('first'))
     sim.at(10, () => ran.push('second'))
@@ -249,4 +249,34 @@ it('run(limit) that stops before tied tasks consumes no choice', () => {
   // Then the order is the same as one run(100) would give: second, first
   expect(sim.chooser.schedule).toEqual([1])
   expect(ran).toEqual(['second', 'first'])
+})
+
+describe('Simulation replaying a schedule that does not fit', () => {
+  it('throws the mismatch from the tie it could not break', () => {
+    // Given two tied tasks and an empty schedule
+    const sim = replaySim([])
+    sim.at(10, () => undefined)
+    sim.at(10, () => undefined)
+
+    // When / Then
+    expect(() => sim.run(100)).toThrow(ScheduleMismatch)
+  })
+
+  it('rethrows the mismatch after a step that caught it, and runs no further step', () => {
+    // Given a step that swallows every error of its choice (as ELS's handler retry does), then another step
+    const sim = replaySim([])
+    const ran: string[] = []
+    sim.at(10, () => {
+      try {
+        sim.chooser.pick(2)
+      } catch {
+        ran.push('swallowed')
+      }
+    })
+    sim.at(20, () => ran.push('later'))
+
+    // When / Then
+    expect(() => sim.run(100)).toThrow('--schedule: ends after 0 choices; the run needed more')
+    expect(ran).toEqual(['swallowed'])
+  })
 })

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import type {InvariantName} from '../../../src/sim/check/invariant.js'
+import {decodeSchedule, encodeSchedule} from '../../../src/sim/kernel/schedule.js'
 import {shrinkCounterexample} from '../../../src/sim/search/shrink.js'
 import {TOPICS} from '../../../src/sim/domain/topics.js'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
@@ -66,6 +67,17 @@ describe('shrinkCounterexample for naive', () => {
     expect(again.result.violations.some((v) => v.invariant === invariant)).toBe(true)
     expect(again.result.violations).toEqual(shrunk.run.result.violations)
     expect(JSON.stringify(again.trace)).toBe(JSON.stringify(shrunk.run.trace))
+  })
+
+  it.each(CASES)('%s: the shrunk schedule is the whole one its run recorded, so a strict replay (racelab run --schedule) takes it', (_label, options, invariant) => {
+    // Given
+    const shrunk = shrinkCounterexample(options(), invariant)
+
+    // When / Then (a strict replay throws where a schedule ends early or does not fit)
+    expect(encodeSchedule(shrunk.options.schedule ?? [])).toBe(shrunk.run.result.schedule)
+    expect(runSimulation({...shrunk.options, schedule: decodeSchedule(shrunk.run.result.schedule)}).result.violations).toEqual(
+      shrunk.run.result.violations,
+    )
   })
 
   it('is smaller than the run it started from', () => {
