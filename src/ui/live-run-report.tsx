@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink'
 
 import type {LiveRunResult} from '../sim/live/run-live.js'
+import {formatParameters} from './parameters-line.js'
 import {VerdictBlock} from './verdict-block.js'
 
 export interface LiveRunReportProps {
@@ -52,6 +53,7 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
           .join('; ')}
         ; observer read {result.observed} messages
       </Text>
+      <Text dimColor>parameters: {formatParameters(result.parameters)}</Text>
       <Text dimColor>
         wall clock {result.elapsedSeconds.toFixed(3)} s, {result.events} events, stopped: {result.stoppedBy}
       </Text>

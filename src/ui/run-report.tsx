@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink'
 
 import type {RunResult} from '../sim/simulated/run-simulation.js'
+import {formatParameters} from './parameters-line.js'
 import {VerdictBlock} from './verdict-block.js'
 
 export interface RunReportProps {
@@ -16,6 +17,7 @@ export function RunReport({result, timeline, reproduce}: RunReportProps) {
       <Text bold>
         racelab run: scenario {result.scenario}, strategy {result.strategy}, seed {result.seed}
       </Text>
+      <Text dimColor>parameters: {formatParameters(result.parameters)}</Text>
       <Text> </Text>
       {timeline.map((line, index) => (
         <Text key={index}>{line}</Text>

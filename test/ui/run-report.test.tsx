@@ -23,6 +23,16 @@ describe('RunReport', () => {
     expect(frame).toMatch(/b1\s+2\s+0\s+0\s+2\s+0/)
   })
 
+  it('shows the parameters the seed drew, in the --delay grammar, under the heading', () => {
+    // Given / When
+    const {frame} = report('naive')
+    // Then: content-first lags BOS's relay by 2 s
+    const text = frame.replace(/\s+/g, ' ') // the test renderer wraps at 100 columns
+    expect(text).toContain('seed 3 parameters: bos-relay=2s file-relay=0 els-relay=0')
+    expect(text).toContain('wake bos=on file=on els=on')
+    expect(text).toContain('partitions=3')
+  })
+
   it('shows PASS when every invariant holds', () => {
     const {frame} = report('buffer')
     expect(frame).toContain('PASS every invariant holds')

@@ -13,6 +13,7 @@ import type {ServiceName} from '../sqlite/service-db.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
+import {runParameters, type RunParameters} from '../scenario/run-parameters.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import {WallClock} from './clock.js'
@@ -90,6 +91,8 @@ export interface LiveRunResult {
   seed: number
   scenario: string
   strategy: Strategy
+  /** The timings and shape the seed and the flags gave this run. */
+  parameters: RunParameters
   violations: Violation[]
   batches: BatchCounts[]
   kafka: {
@@ -305,6 +308,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
         seed: options.seed,
         scenario: scenario.name,
         strategy: options.strategy,
+        parameters: runParameters(scenario),
         kafka: {
           brokers: [...options.brokers],
           clusterId: info.clusterId,

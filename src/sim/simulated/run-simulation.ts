@@ -11,6 +11,7 @@ import type {ElsMetrics} from '../services/els.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
+import {runParameters, type RunParameters} from '../scenario/run-parameters.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
 import {InputError} from '../input-error.js'
 import type {Strategy} from '../scenario/strategy.js'
@@ -37,6 +38,8 @@ export interface RunResult {
   seed: number
   scenario: string
   strategy: Strategy
+  /** The timings and shape the seed and the flags gave this run. */
+  parameters: RunParameters
   violations: Violation[]
   batches: BatchCounts[]
   /** Virtual time from the start to the last simulated event, in seconds. */
@@ -132,6 +135,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
         seed: options.seed,
         scenario: scenario.name,
         strategy: options.strategy,
+        parameters: runParameters(scenario),
         simulatedSeconds: (trace.length > 0 ? trace[trace.length - 1].t : 0) / SECOND,
         stoppedBy,
         events: trace.length,
