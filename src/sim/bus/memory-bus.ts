@@ -3,9 +3,9 @@ import type {Bus, BusMessage, BusRecord, ProduceAck} from './bus.js'
 import {partitionFor} from './murmur2.js'
 
 /**
- * The deterministic in-memory Kafka the simulation kernel drives (DESIGN.md, "The in-memory
- * Kafka"). Everything is synchronous and every instant is an argument: no wall clock, no
- * randomness, no timers.
+ * The deterministic in-memory Kafka the simulation kernel drives (docs/architecture.md#the-memory-bus).
+ * Everything is synchronous and every instant is an argument: no wall clock, no randomness, no
+ * timers.
  *
  * What it models, and where it simplifies real Kafka:
  * - Topics are auto-created on first use (append, join, commit) with `partitionsByTopic[topic]`
@@ -22,7 +22,7 @@ import {partitionFor} from './murmur2.js'
  * - The bus does not fence commits itself: `commit` stores whatever offset it is given, whoever
  *   sends it and whatever the generation. Fencing is the consumer's: taking a message and
  *   committing it are separate steps (the handling takes virtual time, and a rebalance can come
- *   in between), so ConsumerProcess notes `generation(group)` when it takes a message and commits
+ *   in between), so the group member (simulated/memory-member.ts) notes `generation(group)` when it takes a message and commits
  *   only if the group is still in that generation. Otherwise it drops the commit (traced as
  *   `commit-rejected`), as Kafka rejects a commit from an old generation, and the message is
  *   delivered again from the committed offset to whichever member owns the partition now.

@@ -1,4 +1,4 @@
-/** The named invariants (DESIGN.md). Names are stable: tests, fixtures and CI refer to them. */
+/** The named invariants (docs/architecture.md#invariants). Names are stable: tests, fixtures and CI refer to them. */
 export const INVARIANTS = [
   'ready-exactly-once',
   'no-false-excess',

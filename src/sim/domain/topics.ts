@@ -1,4 +1,4 @@
-/** Topic names exactly as the real system uses them (DOMAIN.md). */
+/** Topic names exactly as the real system uses them (docs/domain.md#events-and-topics). */
 export const TOPICS = {
   batchEssaysRegistered: 'huleedu.batch.essays.registered.v1',
   essayContentProvisioned: 'huleedu.file.essay.content.provisioned.v1',

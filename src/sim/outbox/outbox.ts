@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3'
 import type {Micros} from '../kernel/time.js'
 import {statement} from '../sqlite/statements.js'
 
-/** The outbox table every service has (DOMAIN.md), with a partial index on unpublished rows. */
+/** The outbox table every service has (docs/domain.md#the-outbox-and-its-relay), with a partial index on unpublished rows. */
 export const OUTBOX_SCHEMA = `
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -30,7 +30,7 @@ function base(name: string, topology: Topology, overrides: Partial<Scenario>): S
   }
 }
 
-/** The relay skews of the real runs (DOMAIN.md): 0, 0.5, 1 and 2 s. */
+/** The relay skews of the real runs (docs/domain.md#numbers): 0, 0.5, 1 and 2 s. */
 const REAL_SKEWS = [0, ms(500), SECOND, 2 * SECOND]
 
 const PASS: Expectation = {outcome: 'pass'}

@@ -11,7 +11,7 @@ export interface StrategyPlan {
   relays: RelayLayout
 }
 
-/** The remedies DOMAIN.md describes, each as what it changes in the system. */
+/** The remedies of docs/domain.md#remedies, each as what it changes in the system. */
 export const STRATEGIES = {
   naive: {
     summary: 'the bug: early content finds no slot and is reported excess; early failures are lost',

@@ -12,8 +12,7 @@ import type {PendingRow} from '../../../src/sim/services/pending-content.js'
 import type {RunOptions} from '../../../src/sim/simulated/run-simulation.js'
 
 /**
- * The seven bugs the real system had after the buffer fix (DOMAIN.md, "Bugs the real system had
- * after the fix"), each rebuilt as an ELS variant over the same database as the real Els. A test
+ * The seven bugs the real system had after the buffer fix (docs/domain.md#post-fix-bugs), each rebuilt as an ELS variant over the same database as the real Els. A test
  * runs the simulation with one of them (RunOptions.makeEls) and expects the checker to catch it.
  */
 

@@ -35,7 +35,7 @@ describe('idleWait', () => {
   })
 })
 
-/** The DOMAIN.md rule, written independently of idleWait. */
+/** The rule of docs/domain.md#the-outbox-and-its-relay, written independently of idleWait. */
 function waitAfter(emptyPolls: number, pollInterval: Micros): Micros {
   if (emptyPolls <= 3) return 100_000
   if (emptyPolls <= 10) return 1_000_000
