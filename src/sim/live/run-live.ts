@@ -2,19 +2,17 @@ import type Database from 'better-sqlite3'
 
 import type {BusMessage, ProduceAck} from '../bus/bus.js'
 import {KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '../bus/kafkajs-bus.js'
-import type {BatchCounts} from '../check/checker.js'
-import type {Violation} from '../check/invariant.js'
 import {ALL_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
 import {Chooser, seededSource} from '../kernel/chooser.js'
 import {SECOND, type Micros} from '../kernel/time.js'
+import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun} from '../process/run-wiring.js'
 import type {Els, ElsMetrics} from '../services/els.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
-import {runParameters, type RunParameters} from '../scenario/run-parameters.js'
-import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
+import {STRATEGIES} from '../scenario/strategy.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import {WallClock} from './clock.js'
 import {KafkaMember} from './kafka-member.js'
@@ -86,15 +84,7 @@ export interface UnpublishedRow {
   lastError: string | null
 }
 
-export interface LiveRunResult {
-  verdict: 'pass' | 'fail'
-  seed: number
-  scenario: string
-  strategy: Strategy
-  /** The timings and shape the seed and the flags gave this run. */
-  parameters: RunParameters
-  violations: Violation[]
-  batches: BatchCounts[]
+export interface LiveRunResult extends JudgedRun {
   kafka: {
     brokers: string[]
     clusterId: string
@@ -305,10 +295,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       trace,
       result: {
         ...verdict,
-        seed: options.seed,
-        scenario: scenario.name,
-        strategy: options.strategy,
-        parameters: runParameters(scenario),
         kafka: {
           brokers: [...options.brokers],
           clusterId: info.clusterId,

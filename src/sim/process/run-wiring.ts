@@ -15,6 +15,7 @@ import {FileService} from '../services/file-service.js'
 import {CoordinatedRelay, Relay} from '../services/relay.js'
 import {closeServiceDb, type ServiceName} from '../sqlite/service-db.js'
 import {maxOf} from '../scenario/delay.js'
+import {runParameters} from '../scenario/run-parameters.js'
 import type {Scenario} from '../scenario/scenario.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import type {TraceEvent} from '../trace/trace-event.js'
@@ -22,6 +23,7 @@ import {startClient} from './client.js'
 import type {Clock} from './clock.js'
 import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
 import type {InputConsumer} from '../consumer/input-consumer.js'
+import type {JudgedRun} from './judged-run.js'
 import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
 
 /** The fault decisions of a run, one question each; the shell decides where the answers come from. */
@@ -86,7 +88,7 @@ export interface WiredRun {
   /** Starts the client; `done` once every file was committed or refused. */
   startClient(done?: () => void): void
   /** Observes what the bus carried and the databases hold, and judges it. */
-  judge(input: {endedAt: Micros; messages: readonly BusMessage[]; trace: readonly TraceEvent[]; allowance: Micros}): ReturnType<typeof judge>
+  judge(input: {endedAt: Micros; messages: readonly BusMessage[]; trace: readonly TraceEvent[]; allowance: Micros}): JudgedRun
   metrics(): ElsMetrics
   close(): void
 }
@@ -197,8 +199,8 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         trace,
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
-    judge: ({endedAt, messages, trace: events, allowance}) =>
-      judge(
+    judge: ({endedAt, messages, trace: events, allowance}) => ({
+      ...judge(
         observe({
           endedAt,
           livenessBound: livenessBound(scenario) + recoveryAllowance(events) + allowance,
@@ -208,6 +210,11 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
           els: primary as Els,
         }),
       ),
+      seed: options.seed,
+      scenario: scenario.name,
+      strategy: options.strategy,
+      parameters: runParameters(scenario),
+    }),
     metrics: () => sumMetrics(instances.map((i) => i.metrics).filter((m) => m !== undefined)),
     close: () => {
       bos.close()

@@ -1,20 +1,17 @@
 import {MemoryBus} from '../bus/memory-bus.js'
-import type {BatchCounts} from '../check/checker.js'
-import type {Violation} from '../check/invariant.js'
 import {Chooser, replaySource, seededSource} from '../kernel/chooser.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {Simulation, type StopReason} from '../kernel/simulation.js'
 import {SECOND} from '../kernel/time.js'
 import type {DeliveryPlan} from '../process/delivery-plan.js'
+import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun, type MakeConsumer} from '../process/run-wiring.js'
 import type {ElsMetrics} from '../services/els.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
-import {runParameters, type RunParameters} from '../scenario/run-parameters.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
 import {InputError} from '../input-error.js'
-import type {Strategy} from '../scenario/strategy.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import {BrokerAvailability} from './broker-availability.js'
 import {kernelClock} from './kernel-clock.js'
@@ -33,15 +30,7 @@ export interface RunOptions extends RunShape {
   makeEls?: MakeConsumer
 }
 
-export interface RunResult {
-  verdict: 'pass' | 'fail'
-  seed: number
-  scenario: string
-  strategy: Strategy
-  /** The timings and shape the seed and the flags gave this run. */
-  parameters: RunParameters
-  violations: Violation[]
-  batches: BatchCounts[]
+export interface RunResult extends JudgedRun {
   /** Virtual time from the start to the last simulated event, in seconds. */
   simulatedSeconds: number
   stoppedBy: StopReason
@@ -132,10 +121,6 @@ export function runSimulation(options: RunOptions): SimulationRun {
       scenario,
       result: {
         ...run.judge({endedAt: sim.now, messages: bus.messages(), trace, allowance: outages}),
-        seed: options.seed,
-        scenario: scenario.name,
-        strategy: options.strategy,
-        parameters: runParameters(scenario),
         simulatedSeconds: (trace.length > 0 ? trace[trace.length - 1].t : 0) / SECOND,
         stoppedBy,
         events: trace.length,
