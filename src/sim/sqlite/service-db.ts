@@ -1,11 +1,18 @@
-import {existsSync, mkdirSync, rmSync} from 'node:fs'
+import {closeSync, existsSync, lstatSync, mkdirSync, openSync, readSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import Database from 'better-sqlite3'
 
+import {InputError} from '../input-error.js'
 import {statement} from './statements.js'
 
 export type ServiceName = 'bos' | 'file' | 'els'
+
+/**
+ * SQLite's application id for a database racelab created ('RCLB'): the proof `--db` needs
+ * before it replaces a file, so a user's own `file.sqlite` is never touched.
+ */
+export const RACELAB_APPLICATION_ID = 0x52434c42
 
 /**
  * Creating a database and preparing its statements costs more than a whole simulated run, so
@@ -44,7 +51,8 @@ export function closeServiceDb(db: Database.Database): void {
 /**
  * Opens one service's own database, with `schema` (its tables and its outbox's): in memory by default (pooled, see above), or
  * `<dir>/<service>.sqlite` so a developer can open it with the sqlite3 shell after the run.
- * A file left by an earlier run is replaced: the simulation always starts from empty tables.
+ * A file left by an earlier racelab run is replaced (the simulation always starts from empty
+ * tables); any other file in its place is refused, never deleted.
  */
 export function openServiceDb(service: ServiceName, schema: string, dir?: string): Database.Database {
   let db: Database.Database
@@ -57,12 +65,56 @@ export function openServiceDb(service: ServiceName, schema: string, dir?: string
     versionOf.set(db, schemaVersion(db))
     return db
   } else {
+    if (dir === '') throw new InputError('--db: an empty path; name a directory (racelab creates it)')
     if (!existsSync(dir)) mkdirSync(dir, {recursive: true})
     const path = join(dir, `${service}.sqlite`)
+    refuseUnlessOurs(path)
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, {force: true})
     db = new Database(path)
+    db.pragma(`application_id = ${RACELAB_APPLICATION_ID}`)
     db.pragma('journal_mode = WAL')
   }
   db.exec(schema)
   return db
+}
+
+/**
+ * Throws unless `path` (and its -wal, -shm and -journal siblings) is absent or a database racelab
+ * made: a regular file whose header carries RACELAB_APPLICATION_ID. Reads the 100-byte header
+ * only, so a huge or hostile file costs nothing.
+ */
+function refuseUnlessOurs(path: string): void {
+  const kind = (p: string): 'absent' | 'file' | 'other' => {
+    try {
+      return lstatSync(p).isFile() ? 'file' : 'other'
+    } catch {
+      return 'absent'
+    }
+  }
+  const main = kind(path)
+  if (main === 'other') throw new InputError(`--db: ${path} exists and is not a regular file; racelab will not replace it`)
+  if (main === 'absent') {
+    for (const suffix of ['-wal', '-shm', '-journal']) {
+      if (kind(path + suffix) !== 'absent') throw new InputError(`--db: ${path + suffix} exists without the database racelab would have made; racelab will not delete it`)
+    }
+    return
+  }
+  if (!isRacelabDatabase(path)) {
+    throw new InputError(`--db: ${path} exists and racelab did not create it; racelab only replaces its own databases (move it away or choose another directory)`)
+  }
+}
+
+function isRacelabDatabase(path: string): boolean {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    const header = Buffer.alloc(100)
+    if (readSync(fd, header, 0, 100, 0) < 100) return false
+    // The SQLite header: the magic string, and the application id at offset 68, big-endian.
+    return header.toString('latin1', 0, 16) === 'SQLite format 3\u0000' && header.readUInt32BE(68) === RACELAB_APPLICATION_ID
+  } catch {
+    return false
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
 }
