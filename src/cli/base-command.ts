@@ -33,6 +33,10 @@ function isParseError(error: Error & {oclif?: {exit?: number}; code?: string}): 
   return error.oclif?.exit === 2 || error.constructor.name.endsWith('Error') && /Flag|Arg|Parse|Options|Validation/.test(error.constructor.name)
 }
 
+/**
+ * One line from a message: oclif's multi-line parse errors joined with ": ", and "Parsing --x:"
+ * dropped where the flag's own parser already named it (`--schedule: item 1 is ...`).
+ */
 function firstLine(message: string): string {
   return message
     .split('\n')
@@ -40,4 +44,5 @@ function firstLine(message: string): string {
     .filter((line) => line !== '' && !line.startsWith('See more help'))
     .join(': ')
     .replace(/:\s*:/g, ':')
+    .replace(/^Parsing (--[\w-]+): (?=\1\b)/, '')
 }

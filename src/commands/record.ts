@@ -6,7 +6,8 @@ import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
-import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import type {Expected} from '../sim/fixture/format/fixture.js'
 import {recordFixture} from '../sim/fixture/record/fixture-record.js'
@@ -55,13 +56,13 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     description: Flags.string({summary: 'The fixture’s description (default: what was run and its outcome).'}),
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: Flags.integer({default: 1, min: 0, max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
+    seed: seedFlag({max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
     ...shapeFlags,
     'from-kafka': Flags.string({
       exclusive: RUN_FLAGS,
       summary: 'local or BROKERS (host:port,...): record the input topics of --topic-prefix there instead of running a scenario (see FROM KAFKA).',
     }),
-    'topic-prefix': Flags.string({summary: 'With --from-kafka: the prefix of the topics to record (a live run prints it: topics PREFIX*).'}),
+    'topic-prefix': topicPrefixFlag({summary: 'With --from-kafka: the prefix of the topics to record (a live run prints it: topics PREFIX*).'}),
   }
 
   async run(): Promise<RecordJson | RecordFromKafkaJson> {

@@ -3,6 +3,7 @@ import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {kafkaFlag} from '../cli/shared-flags.js'
 import {EXIT} from '../sim/input-error.js'
 import {FIXTURE_VERSION} from '../sim/fixture/format/fixture-schema.js'
 import {replayPaths, type SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
@@ -49,7 +50,7 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
 
   static override flags = {
     strategy: Flags.option({options: STRATEGY_NAMES, multiple: true, summary: 'Replay only under these strategies (repeatable).'})(),
-    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
+    kafka: kafkaFlag({summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {

@@ -4,9 +4,9 @@ import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
-import {SIM_REFERENCE, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
-import {decodeSchedule} from '../sim/kernel/schedule.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import {reproduceCommand} from '../sim/simulated/reproduce.js'
 import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
@@ -15,14 +15,6 @@ import {writeTrace} from '../sim/trace/trace-file.js'
 import {RunReport} from '../ui/run-report.js'
 import {runOnKafka, type LiveRunJson} from '../sim/live/run-on-kafka.js'
 import {LiveRunReport} from '../ui/live-run-report.js'
-
-function parseScheduleFlag(text: string): number[] {
-  try {
-    return decodeSchedule(text)
-  } catch (error) {
-    throw new InputError(`--schedule: ${(error as Error).message}`)
-  }
-}
 
 export type RunJson = RunResult & {reproduce: string}
 
@@ -49,15 +41,13 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
   static override flags = {
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.'}),
+    seed: seedFlag(),
     ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event.'}),
-    schedule: Flags.string({
-      summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
-    }),
-    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, virtual time), local (`racelab kafka up --detach`) or BROKERS (host:port,...): run live there.'}),
-    'topic-prefix': Flags.string({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
+    schedule: scheduleFlag(),
+    kafka: kafkaFlag(),
+    'topic-prefix': topicPrefixFlag({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
     cleanup: Flags.boolean({
       summary: 'With --kafka BROKERS: delete the run’s topics after the check, where the cluster’s admin API allows (not on the mock cluster).',
     }),
@@ -91,11 +81,11 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
       strategy: flags.strategy,
       seed: flags.seed,
       ...shape,
-      schedule: flags.schedule === undefined ? undefined : parseScheduleFlag(flags.schedule),
+      schedule: flags.schedule?.choices,
       dbDir,
     })
     if (tracePath) writeTrace(tracePath, trace)
-    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule}`] : [])])}
+    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
     if (!this.jsonEnabled()) {
       const timeline = trace.map(formatTraceEvent)
       this.log(renderToString(React.createElement(RunReport, {result, timeline, reproduce: json.reproduce}), {columns: 1000}))

@@ -1,12 +1,9 @@
-import {Flags} from '@oclif/core'
 import {render, renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {SIM_REFERENCE, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {explainViolation} from '../sim/search/explain.js'
-import {InputError} from '../sim/input-error.js'
-import {decodeSchedule} from '../sim/kernel/schedule.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import {reproduceCommand} from '../sim/simulated/reproduce.js'
 import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
@@ -48,11 +45,9 @@ Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated
   static override flags = {
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.'}),
+    seed: seedFlag(),
     ...shapeFlags,
-    schedule: Flags.string({
-      summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
-    }),
+    schedule: scheduleFlag(),
   }
 
   async run(): Promise<StepJson> {
@@ -62,10 +57,10 @@ Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated
       strategy: flags.strategy,
       seed: flags.seed,
       ...shapeOptions(flags),
-      schedule: flags.schedule === undefined ? undefined : parseSchedule(flags.schedule),
+      schedule: flags.schedule?.choices,
     })
     const {result, trace} = run
-    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule}`] : [])])
+    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (!this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY) {
@@ -78,13 +73,5 @@ Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated
     }
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json
-  }
-}
-
-function parseSchedule(text: string): number[] {
-  try {
-    return decodeSchedule(text)
-  } catch (error) {
-    throw new InputError(`--schedule: ${(error as Error).message}`)
   }
 }

@@ -9,6 +9,7 @@ import React from 'react'
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
+import {kafkaFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
 import {junitXml} from '../sim/verify/junit.js'
@@ -80,7 +81,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory).'}),
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
-    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
+    kafka: kafkaFlag({summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
   }
 
   async run(): Promise<VerifyJson | LiveVerifyJson> {

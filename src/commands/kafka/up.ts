@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {stateFlag} from '../../cli/shared-flags.js'
 import {InputError} from '../../sim/input-error.js'
 import {
   ClusterStartError,
@@ -46,7 +47,7 @@ Exit codes: 0 ok, 2 kcat missing or bad input, 3 the cluster did not start.`
   static override flags = {
     brokers: Flags.integer({default: 3, min: 1, max: 16, summary: 'Number of mock brokers.'}),
     detach: Flags.boolean({default: false, summary: 'Run in the background; write the state file and exit.'}),
-    state: Flags.string({summary: 'State file of a detached cluster (default .racelab/kafka.json).'}),
+    state: stateFlag({summary: 'State file of a detached cluster (default .racelab/kafka.json).'}),
   }
 
   async run(): Promise<KafkaUpJson | undefined> {
