@@ -1,28 +1,21 @@
-import {Args, Flags, ux} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {renderToString} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {kafkaFlag} from '../cli/shared-flags.js'
-import {EXIT} from '../sim/input-error.js'
+import {FixtureProblemsError} from '../cli/errors.js'
 import {FIXTURE_VERSION} from '../sim/fixture/format/fixture-schema.js'
 import {replayPaths, type SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import {ReplayReport} from '../ui/replay-report.js'
 import {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka, SKIPPED_LIVE, type LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
 
-/** Invalid fixtures: their problem lines were printed; the command ends with exit 2. */
 /** What both replays (in memory and live) end with: their problem lines and a verdict. */
 type ReplayOutcome = {
   problems: readonly string[]
   fixtures: readonly {problems: readonly string[]}[]
   verdict: string
-}
-
-class InvalidFixtures extends Error {
-  constructor(readonly lines: readonly string[]) {
-    super(`${lines.length} fixture problem${lines.length === 1 ? '' : 's'}`)
-  }
 }
 
 export default class Replay extends BaseCommand {
@@ -66,7 +59,7 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
     const problems = [...report.problems, ...report.fixtures.flatMap((f) => f.problems)]
     if (problems.length > 0) {
       if (this.jsonEnabled()) this.logJson(report)
-      throw new InvalidFixtures(problems)
+      throw new FixtureProblemsError(problems)
     }
     if (report.verdict === 'mismatch') this.failAfterReport(report)
     return report
@@ -83,12 +76,5 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
     })
     if (human) this.log(formatLiveSummary(report) + (report.verdict === 'invalid' ? ': nothing was replayed live' : ''))
     return this.finish(report)
-  }
-
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    if (!(error instanceof InvalidFixtures)) return super.catch(error)
-    // On stderr with --json too (the JSON report holds them as well): a CI log shows them.
-    for (const line of error.lines) ux.stderr(line)
-    return this.exit(EXIT.badInput)
   }
 }
