@@ -1,4 +1,5 @@
 import {Command} from '@oclif/core'
+import type {ComponentType} from 'react'
 
 import {EXIT} from '../sim/input-error.js'
 
@@ -43,6 +44,16 @@ function badInput(message: string): Failure {
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
+
+  /**
+   * Prints a static view (unless --json): ink's renderToString, 1000 columns wide so that no
+   * line wraps. ink and react are loaded here, on first use, never when a command is imported.
+   */
+  protected async render<P extends object>(view: ComponentType<P>, props: P): Promise<void> {
+    if (this.jsonEnabled()) return
+    const [{renderToString}, {createElement}] = await Promise.all([import('ink'), import('react')])
+    this.log(renderToString(createElement(view, props), {columns: 1000}))
+  }
 
   /** Ends the command with exit code 1 after its report was printed (JSON included). */
   protected failAfterReport(result: object): never {

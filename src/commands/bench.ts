@@ -1,6 +1,4 @@
 import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
@@ -48,7 +46,7 @@ Goal: the relay reaches at least half of raw kafkajs throughput.`
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
     const live = brokers ? await benchLive({brokers, topicPrefix, events: flags.events, latencyBatches: flags.batches}) : undefined
     const json: BenchJson = live ? {simulated, live} : {simulated}
-    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(BenchReport, json), {columns: 1000}))
+    await this.render(BenchReport, json)
     return json
   }
 }

@@ -1,8 +1,6 @@
 import {existsSync, writeFileSync} from 'node:fs'
 
 import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
@@ -77,9 +75,7 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     writeFileSync(out, recording.text)
     const {result} = recording.run
     const expected = actualOutcome(result.violations)
-    if (!this.jsonEnabled()) {
-      this.log(renderToString(React.createElement(RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries}), {columns: 1000}))
-    }
+    await this.render(RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries})
     return {file: flags.out, expect: expected, deliveries: recording.deliveries, ...result}
   }
 

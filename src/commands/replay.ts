@@ -1,6 +1,4 @@
 import {Args, Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {kafkaFlag} from '../cli/shared-flags.js'
@@ -50,7 +48,7 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
     const {argv, flags} = await this.parse(Replay)
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)
-    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(ReplayReport, {report}), {columns: 1000}))
+    await this.render(ReplayReport, {report})
     return this.finish(report)
   }
 

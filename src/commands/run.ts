@@ -1,6 +1,4 @@
 import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
@@ -72,7 +70,7 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
             this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
       const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], cleanup: flags.cleanup, scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onStarted, onTrace})
       if (tracePath) writeTrace(tracePath, live.trace)
-      if (!this.jsonEnabled()) this.log(renderToString(React.createElement(LiveRunReport, {result: live.result, rerun: live.json.rerun}), {columns: 1000}))
+      await this.render(LiveRunReport, {result: live.result, rerun: live.json.rerun})
       if (live.result.verdict === 'fail') this.failAfterReport(live.json)
       return live.json
     }
@@ -88,7 +86,7 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
     if (!this.jsonEnabled()) {
       const timeline = trace.map(formatTraceEvent)
-      this.log(renderToString(React.createElement(RunReport, {result, timeline, reproduce: json.reproduce}), {columns: 1000}))
+      await this.render(RunReport, {result, timeline, reproduce: json.reproduce})
     }
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json

@@ -1,4 +1,4 @@
-import {render, renderToString} from 'ink'
+import {render} from 'ink'
 import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
@@ -68,8 +68,8 @@ Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated
       const app = render(React.createElement(StepApp, {run}))
       await app.waitUntilExit()
       this.log(`${result.verdict === 'fail' ? `FAIL ${result.violations.map((v) => `${v.invariant} ${v.batchId}`).join(', ')}` : 'PASS'}; reproduce: ${reproduce}`)
-    } else if (!this.jsonEnabled()) {
-      this.log(renderToString(React.createElement(StepReport, {run, explanation, reproduce}), {columns: 1000}))
+    } else {
+      await this.render(StepReport, {run, explanation, reproduce})
     }
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json

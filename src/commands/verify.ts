@@ -3,8 +3,6 @@ import {availableParallelism} from 'node:os'
 import {dirname, resolve} from 'node:path'
 
 import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
@@ -98,7 +96,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     progress?.write('\r\u001B[K')
     if (junitPath) writeFileSync(junitPath, junitXml(outcome))
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
-    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(VerifyReport, {outcome}), {columns: 1000}))
+    await this.render(VerifyReport, {outcome})
     if (outcome.verdict === 'fail') this.failAfterReport(json)
     return json
   }
@@ -122,7 +120,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     const json = liveVerifyJson(outcome)
     if (human) {
       this.log('')
-      this.log(renderToString(React.createElement(VerifyReport, {outcome}), {columns: 1000}))
+      await this.render(VerifyReport, {outcome})
       for (const line of liveVerifyNotes(outcome)) this.log(line)
     }
     if (outcome.verdict === 'fail') this.failAfterReport(json)
