@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
@@ -57,38 +57,56 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
       throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
     }
     if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
-    const shape = shapeOptions(flags)
-    const dbDir = flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db)
-    const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace)
-    if (flags.kafka !== 'memory') {
-      // Live: the same services and checker on a real cluster, the timeline streamed as it happens.
-      const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
-      const onTrace = this.jsonEnabled() ? undefined : (event: Parameters<typeof formatTraceEvent>[0]) => this.log(formatTraceEvent(event))
-      const onStarted = this.jsonEnabled()
-        ? undefined
-        : ({clusterId, topicPrefix}: {clusterId: string; topicPrefix: string}) =>
-            this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
-      const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], cleanup: flags.cleanup, scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onStarted, onTrace})
-      if (tracePath) writeTrace(tracePath, live.trace)
-      await this.render(LiveRunReport, {result: live.result, rerun: live.json.rerun})
-      if (live.result.verdict === 'fail') this.failAfterReport(live.json)
-      return live.json
+    const checked = {
+      shape: shapeOptions(flags),
+      dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
+      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace),
     }
-    const {result, trace} = runSimulation({
-      scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
-      strategy: flags.strategy,
-      seed: flags.seed,
-      ...shape,
-      schedule: flags.schedule?.choices,
-      dbDir,
-    })
+    return flags.kafka === 'memory' ? this.inMemory(flags, checked) : this.live(flags, checked)
+  }
+
+  /** The simulation: virtual time over the memory bus, the report printed once it is over. */
+  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
+    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const {result, trace} = runSimulation({...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, dbDir})
     if (tracePath) writeTrace(tracePath, trace)
     const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
-    if (!this.jsonEnabled()) {
-      const timeline = trace.map(formatTraceEvent)
-      await this.render(RunReport, {result, timeline, reproduce: json.reproduce})
-    }
+    await this.render(RunReport, {result, timeline: trace.map(formatTraceEvent), reproduce: json.reproduce})
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json
   }
+
+  /** Live: the same services and checker on a real cluster, the timeline streamed as it happens. */
+  private async live(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<LiveRunJson> {
+    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const human = !this.jsonEnabled()
+    const live = await runOnKafka({
+      ...shape,
+      kafka: flags.kafka,
+      topicPrefix: flags['topic-prefix'],
+      cleanup: flags.cleanup,
+      scenario,
+      strategy: flags.strategy,
+      seed: flags.seed,
+      dbDir,
+      shapeArgs: shapeArgs(flags),
+      onStarted: human
+        ? ({clusterId, topicPrefix}) => this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
+        : undefined,
+      onTrace: human ? (event) => this.log(formatTraceEvent(event)) : undefined,
+    })
+    if (tracePath) writeTrace(tracePath, live.trace)
+    await this.render(LiveRunReport, {result: live.result, rerun: live.json.rerun})
+    if (live.result.verdict === 'fail') this.failAfterReport(live.json)
+    return live.json
+  }
+}
+
+type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
+
+/** What the flags say, checked before anything runs: the run's shape and the files it writes. */
+interface Checked {
+  shape: ReturnType<typeof shapeOptions>
+  dbDir?: string
+  tracePath?: string
 }
