@@ -2,9 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
-import {benchLive, benchSimulated, defaultBenchPrefix, type LiveBench, type SimulatedBench} from '../sim/bench/bench.js'
-import {resolveBrokers} from '../sim/live/run-on-kafka.js'
-import {BenchReport} from '../ui/bench-report.js'
+import type {LiveBench, SimulatedBench} from '../sim/bench/bench.js'
 
 export interface BenchJson {
   simulated: SimulatedBench[]
@@ -40,14 +38,13 @@ Goal: the relay reaches at least half of raw kafkajs throughput.`
 
   async run(): Promise<BenchJson> {
     const {flags} = await this.parse(Bench)
-    const brokers = flags.kafka === 'memory' ? undefined : resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
-    const topicPrefix = flags['topic-prefix'] ?? defaultBenchPrefix()
+    const brokers = flags.kafka === 'memory' ? undefined : (await import('../sim/live/run-on-kafka.js')).resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
+    const {benchLive, benchSimulated, defaultBenchPrefix} = await import('../sim/bench/bench.js')
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
-    const live = brokers ? await benchLive({brokers, topicPrefix, events: flags.events, latencyBatches: flags.batches}) : undefined
+    const live = brokers ? await benchLive({brokers, topicPrefix: flags['topic-prefix'] ?? defaultBenchPrefix(), events: flags.events, latencyBatches: flags.batches}) : undefined
     const json: BenchJson = live ? {simulated, live} : {simulated}
-    await this.render(BenchReport, json)
+    if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     return json
   }
 }
-

@@ -8,12 +8,9 @@ import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strat
 import {topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import type {Expected} from '../sim/fixture/format/fixture.js'
-import {recordFixture} from '../sim/fixture/record/fixture-record.js'
-import {actualOutcome} from '../sim/fixture/replay/fixture-replay.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
-import {RecordReport} from '../ui/record-report.js'
-import {formatKafkaRecording, kafkaRecordingJson, recordFromKafka, type RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
+import type {RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
 
 export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
 
@@ -71,11 +68,12 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     const out = ensureWritableFile('--out', flags.out)
     if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
     const command = ['racelab record', `--scenario ${flags.scenario}`, `--strategy ${flags.strategy}`, `--seed ${flags.seed}`, ...shapeArgs(flags)].join(' ')
+    const [{recordFixture}, {actualOutcome}] = await Promise.all([import('../sim/fixture/record/fixture-record.js'), import('../sim/fixture/replay/fixture-replay.js')])
     const recording = recordFixture({scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, ...shape, description: flags.description, command})
     writeFileSync(out, recording.text)
     const {result} = recording.run
     const expected = actualOutcome(result.violations)
-    await this.render(RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries})
+    if (!this.jsonEnabled()) await this.render((await import('../ui/record-report.js')).RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries})
     return {file: flags.out, expect: expected, deliveries: recording.deliveries, ...result}
   }
 
@@ -86,6 +84,7 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     const out = ensureWritableFile('--out', flags.out)
     if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
     const command = ['racelab record', `--from-kafka ${flags.fromKafka}`, `--topic-prefix '${prefix}'`, `--out ${flags.out}`].join(' ')
+    const {formatKafkaRecording, kafkaRecordingJson, recordFromKafka} = await import('../sim/fixture/from-kafka/record-from-kafka.js')
     const recorded = await recordFromKafka({kafka: flags.fromKafka, topicPrefix: prefix, description: flags.description, command})
     writeFileSync(out, recorded.text)
     const json = kafkaRecordingJson(recorded, flags.out)

@@ -1,13 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {kafkaFlag} from '../cli/shared-flags.js'
 import {FixtureProblemsError} from '../cli/errors.js'
-import {FIXTURE_VERSION} from '../sim/fixture/format/fixture-schema.js'
-import {replayPaths, type SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
+import {kafkaFlag} from '../cli/shared-flags.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
-import {ReplayReport} from '../ui/replay-report.js'
-import {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka, SKIPPED_LIVE, type LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
+import type {SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
+import type {LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
 
 /** What both replays (in memory and live) end with: their problem lines and a verdict. */
 type ReplayOutcome = {
@@ -21,9 +19,9 @@ export default class Replay extends BaseCommand {
 
   static override description = `Replays each fixture under every strategy it states an expectation for (or only those given with --strategy) and compares the outcome with it: pass, or exactly the invariants listed. A directory stands for every .yaml, .yml and .json file under it.
 
-A fixture (format version ${FIXTURE_VERSION}, schema/fixture.schema.json) gives the topology, delays, wakes and faults, and a seed, an explicit delivery order, or both: the seed drives every timing, the deliveries (register(b1), content(b1,f2), fail(b1,f3), in the order ELS takes them) are enforced.
+A fixture (format version 1, schema/fixture.schema.json) gives the topology, delays, wakes and faults, and a seed, an explicit delivery order, or both: the seed drives every timing, the deliveries (register(b1), content(b1,f2), fail(b1,f3), in the order ELS takes them) are enforced.
 
-LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "${SKIPPED_LIVE}", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
+LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "skipped live: explicit delivery order needs the in-memory bus", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
 
 Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixture (one line per problem on stderr: file:line: field: what is wrong), including a delivery order that cannot happen.`
 
@@ -47,8 +45,9 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
   async run(): Promise<SuiteReport | LiveSuiteReport> {
     const {argv, flags} = await this.parse(Replay)
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
+    const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
     const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)
-    await this.render(ReplayReport, {report})
+    if (!this.jsonEnabled()) await this.render((await import('../ui/replay-report.js')).ReplayReport, {report})
     return this.finish(report)
   }
 
@@ -65,6 +64,7 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
 
   /** --kafka: each fixture's seed replayed live, its lines printed as it is done. */
   private async replayLive(paths: string[], kafka: string, selected: Strategy[] | undefined): Promise<LiveSuiteReport> {
+    const {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka} = await import('../sim/fixture/replay/live-replay.js')
     const human = !this.jsonEnabled()
     const report = await replayOnKafka(paths, {
       kafka,

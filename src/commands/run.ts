@@ -6,13 +6,8 @@ import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFla
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
-import {reproduceCommand} from '../sim/simulated/reproduce.js'
-import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
-import {formatTraceEvent} from '../ui/timeline-line.js'
-import {writeTrace} from '../sim/trace/trace-file.js'
-import {RunReport} from '../ui/run-report.js'
-import {runOnKafka, type LiveRunJson} from '../sim/live/run-on-kafka.js'
-import {LiveRunReport} from '../ui/live-run-report.js'
+import type {RunResult} from '../sim/simulated/run-simulation.js'
+import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
 
 export type RunJson = RunResult & {reproduce: string}
 
@@ -67,17 +62,28 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
 
   /** The simulation: virtual time over the memory bus, the report printed once it is over. */
   private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
+    const [{runSimulation}, {reproduceCommand}, {writeTrace}, {formatTraceEvent}] = await Promise.all([
+      import('../sim/simulated/run-simulation.js'),
+      import('../sim/simulated/reproduce.js'),
+      import('../sim/trace/trace-file.js'),
+      import('../ui/timeline-line.js'),
+    ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
     const {result, trace} = runSimulation({...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, dbDir})
     if (tracePath) writeTrace(tracePath, trace)
     const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
-    await this.render(RunReport, {result, timeline: trace.map(formatTraceEvent), reproduce: json.reproduce})
+    if (!this.jsonEnabled()) await this.render((await import('../ui/run-report.js')).RunReport, {result, timeline: trace.map(formatTraceEvent), reproduce: json.reproduce})
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json
   }
 
   /** Live: the same services and checker on a real cluster, the timeline streamed as it happens. */
   private async live(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<LiveRunJson> {
+    const [{runOnKafka}, {writeTrace}, {formatTraceEvent}] = await Promise.all([
+      import('../sim/live/run-on-kafka.js'),
+      import('../sim/trace/trace-file.js'),
+      import('../ui/timeline-line.js'),
+    ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
     const human = !this.jsonEnabled()
     const live = await runOnKafka({
@@ -96,7 +102,7 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
       onTrace: human ? (event) => this.log(formatTraceEvent(event)) : undefined,
     })
     if (tracePath) writeTrace(tracePath, live.trace)
-    await this.render(LiveRunReport, {result: live.result, rerun: live.json.rerun})
+    if (human) await this.render((await import('../ui/live-run-report.js')).LiveRunReport, {result: live.result, rerun: live.json.rerun})
     if (live.result.verdict === 'fail') this.failAfterReport(live.json)
     return live.json
   }

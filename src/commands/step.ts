@@ -1,15 +1,8 @@
-import {render} from 'ink'
-import React from 'react'
-
 import {BaseCommand} from '../cli/base-command.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {explainViolation} from '../sim/search/explain.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
-import {reproduceCommand} from '../sim/simulated/reproduce.js'
-import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
+import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
-import {StepApp} from '../ui/step/step-app.js'
-import {StepReport} from '../ui/step/step-report.js'
 
 export type StepJson = RunResult & {reproduce: string; explanation?: string; trace: TraceEvent[]}
 
@@ -52,11 +45,17 @@ Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated
 
   async run(): Promise<StepJson> {
     const {flags} = await this.parse(Step)
+    const shape = shapeOptions(flags)
+    const [{runSimulation}, {reproduceCommand}, {explainViolation}] = await Promise.all([
+      import('../sim/simulated/run-simulation.js'),
+      import('../sim/simulated/reproduce.js'),
+      import('../sim/search/explain.js'),
+    ])
     const run = runSimulation({
       scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
       strategy: flags.strategy,
       seed: flags.seed,
-      ...shapeOptions(flags),
+      ...shape,
       schedule: flags.schedule?.choices,
     })
     const {result, trace} = run
@@ -65,11 +64,12 @@ Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (!this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY) {
       // Interactive only on a terminal: without one, Ink's render() waits for input that never comes.
-      const app = render(React.createElement(StepApp, {run}))
+      const [{render}, {createElement}, {StepApp}] = await Promise.all([import('ink'), import('react'), import('../ui/step/step-app.js')])
+      const app = render(createElement(StepApp, {run}))
       await app.waitUntilExit()
       this.log(`${result.verdict === 'fail' ? `FAIL ${result.violations.map((v) => `${v.invariant} ${v.batchId}`).join(', ')}` : 'PASS'}; reproduce: ${reproduce}`)
-    } else {
-      await this.render(StepReport, {run, explanation, reproduce})
+    } else if (!this.jsonEnabled()) {
+      await this.render((await import('../ui/step/step-report.js')).StepReport, {run, explanation, reproduce})
     }
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json

@@ -10,23 +10,9 @@ import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues
 import {kafkaFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
-import {junitXml} from '../sim/verify/junit.js'
 import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/verify/matrix.js'
-import {formatProgress} from '../sim/verify/progress.js'
-import {verifyJson, type VerifyJson} from '../sim/verify/verify-json.js'
-import {verifyMatrix} from '../sim/verify/verify-matrix.js'
-import {swimlane, swimlaneLines} from '../ui/swimlane-rows.js'
-import {VerifyReport} from '../ui/verify-report.js'
-import {
-  formatLiveRun,
-  LIVE_DEFAULT_SCENARIOS,
-  LIVE_DEFAULT_SEEDS,
-  LIVE_DEFAULT_STRATEGIES,
-  liveVerifyJson,
-  liveVerifyNotes,
-  verifyOnKafka,
-  type LiveVerifyJson,
-} from '../sim/verify/live-verify.js'
+import type {VerifyJson} from '../sim/verify/verify-json.js'
+import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
 
 const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
 
@@ -53,7 +39,7 @@ ${describeMatrix(CI_MATRIX)
 ${SIM_REFERENCE}
 
 LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
-  By default ${LIVE_DEFAULT_SCENARIOS.join(', ')} × ${LIVE_DEFAULT_STRATEGIES.join(', ')} × ${LIVE_DEFAULT_SEEDS} seed;
+  By default content-first, validation-failure × naive, buffer × 1 seed;
   --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few
   seconds each), each judged like an in-memory cell, except that fail-sometimes matches
   either way live. Nothing is shrunk live: each failing cell names the in-memory verify
@@ -87,6 +73,13 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     if (flags.kafka !== 'memory') return this.runLive(flags)
     const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
+    const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
+      import('../sim/verify/verify-matrix.js'),
+      import('../sim/verify/progress.js'),
+      import('../sim/verify/junit.js'),
+      import('../sim/verify/verify-json.js'),
+      import('../ui/swimlane-rows.js'),
+    ])
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : process.stderr
     const outcome = await verifyMatrix(cells, {
       workers: flags.workers ?? availableParallelism(),
@@ -96,7 +89,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     progress?.write('\r\u001B[K')
     if (junitPath) writeFileSync(junitPath, junitXml(outcome))
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
-    await this.render(VerifyReport, {outcome})
+    if (!this.jsonEnabled()) await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
     if (outcome.verdict === 'fail') this.failAfterReport(json)
     return json
   }
@@ -105,6 +98,10 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
   private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
     if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
+    const [{LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES, formatLiveRun, liveVerifyJson, liveVerifyNotes, verifyOnKafka}, {junitXml}] = await Promise.all([
+      import('../sim/verify/live-verify.js'),
+      import('../sim/verify/junit.js'),
+    ])
     const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
     const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
@@ -120,7 +117,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     const json = liveVerifyJson(outcome)
     if (human) {
       this.log('')
-      await this.render(VerifyReport, {outcome})
+      await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
       for (const line of liveVerifyNotes(outcome)) this.log(line)
     }
     if (outcome.verdict === 'fail') this.failAfterReport(json)
