@@ -23,7 +23,7 @@ type Thrown = Error & {oclif?: {exit?: number}; lines?: readonly string[]}
 const ERROR_MAP: Record<string, (error: Thrown, flags: Readonly<Record<string, unknown>>) => Failure> = {
   /** src/sim/input-error.ts: bad input, worded by whoever found it (it names the flag, file or field). */
   InputError: (error) => badInput(error.message),
-  /** src/sim/bus/kafkajs-bus.ts: no broker answered; the message names the brokers tried (and the line the flag). */
+  /** src/sim/bus/kafkajs-bus.ts: no broker answered; the message names the brokers, the line adds the flag (--kafka, record's --from-kafka). */
   KafkaUnreachableError: (error, flags) => badInput(`${'kafka' in flags || !('from-kafka' in flags) ? '--kafka' : '--from-kafka'}: ${error.message}`),
   /** src/sim/kafka-cluster/mock-cluster.ts: no kcat, no mock cluster; the message names the package. */
   KcatMissingError: (error) => badInput(error.message),
