@@ -7,6 +7,10 @@ import {STRATEGIES, STRATEGY_NAMES, type Strategy} from '../sim/scenario/strateg
 import type {ShapeSpec} from '../sim/scenario/shape-spec.js'
 import type {RunOptions} from '../sim/simulated/run-simulation.js'
 import {InputError} from '../sim/input-error.js'
+import {decodeSchedule} from '../sim/kernel/schedule.js'
+
+// Flag definitions and help text only: this module is imported by every simulating command's
+// module, so it imports nothing heavier than the scenario tables (no kafkajs, ink, SQLite, zod).
 
 /** Help text blocks shared by the commands that run simulations. */
 export const HELP = {
@@ -49,6 +53,26 @@ export const shapeFlags = {
 
 export const scenarioFlag = Flags.option({options: SCENARIO_NAMES, default: 'content-first', summary: 'Built-in scenario.'})
 export const strategyFlag = Flags.option({options: STRATEGY_NAMES, default: 'buffer' as Strategy, summary: 'Strategy.'})
+export const seedFlag = (options: {max?: number; summary?: string} = {}) =>
+  Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.', ...options})
+
+/** A --schedule as given (for `reproduce:` lines) and the choices it decodes to. */
+export interface ScheduleFlagValue {
+  text: string
+  choices: number[]
+}
+
+/** --schedule: a run's recorded choices; a malformed one is an InputError naming the flag. */
+export const scheduleFlag = Flags.custom<ScheduleFlagValue>({
+  summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
+  async parse(text) {
+    try {
+      return {text, choices: decodeSchedule(text)}
+    } catch (error) {
+      throw new InputError(`--schedule: ${(error as Error).message}`)
+    }
+  },
+})
 
 export type ShapeFlagValues = ShapeSpec
 

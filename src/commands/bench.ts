@@ -1,13 +1,8 @@
 import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {InputError} from '../sim/input-error.js'
-import {checkTopicPrefix, KafkaUnreachableError} from '../sim/bus/kafkajs-bus.js'
-import {benchLive, benchSimulated, defaultBenchPrefix, type LiveBench, type SimulatedBench} from '../sim/bench/bench.js'
-import {resolveBrokers} from '../sim/live/run-on-kafka.js'
-import {BenchReport} from '../ui/bench-report.js'
+import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
+import type {LiveBench, SimulatedBench} from '../sim/bench/bench.js'
 
 export interface BenchJson {
   simulated: SimulatedBench[]
@@ -35,35 +30,21 @@ Goal: the relay reaches at least half of raw kafkajs throughput.`
   static override flags = {
     runs: Flags.integer({default: 500, min: 1, max: 1_000_000, summary: 'Simulated runs of content-first.'}),
     'large-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Simulated runs of large-batch (0 skips it).'}),
-    kafka: Flags.string({summary: 'local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
+    kafka: kafkaFlag({summary: 'memory (the simulated sections only), local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
     events: Flags.integer({default: 20_000, min: 100, max: 10_000_000, summary: 'Live: events for the throughput phases.'}),
     batches: Flags.integer({default: 100, min: 1, max: 100_000, summary: 'Live: batches (1 registration + 4 contents) for the latency phase.'}),
-    'topic-prefix': Flags.string({summary: 'Live: prefix of the bench topics (default racelab-bench-<unique>-).'}),
+    'topic-prefix': topicPrefixFlag({summary: 'Live: prefix of the bench topics (default racelab-bench-<unique>-).'}),
   }
 
   async run(): Promise<BenchJson> {
     const {flags} = await this.parse(Bench)
-    const brokers = flags.kafka === undefined ? undefined : resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
-    const topicPrefix = flags['topic-prefix'] ?? defaultBenchPrefix()
-    try {
-      checkTopicPrefix(topicPrefix)
-    } catch (error) {
-      throw new InputError(`--topic-prefix: ${(error as Error).message}`)
-    }
+    const brokers = flags.kafka === 'memory' ? undefined : (await import('../sim/live/run-on-kafka.js')).resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
+    const {benchLive, benchSimulated, defaultBenchPrefix} = await import('../sim/bench/bench.js')
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
-    let live: LiveBench | undefined
-    if (brokers) {
-      try {
-        live = await benchLive({brokers, topicPrefix, events: flags.events, latencyBatches: flags.batches})
-      } catch (error) {
-        if (error instanceof KafkaUnreachableError) throw new InputError(`--kafka: ${error.message}`)
-        throw error
-      }
-    }
+    const live = brokers ? await benchLive({brokers, topicPrefix: flags['topic-prefix'] ?? defaultBenchPrefix(), events: flags.events, latencyBatches: flags.batches}) : undefined
     const json: BenchJson = live ? {simulated, live} : {simulated}
-    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(BenchReport, json), {columns: 1000}))
+    if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     return json
   }
 }
-

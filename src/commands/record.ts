@@ -1,20 +1,16 @@
 import {existsSync, writeFileSync} from 'node:fs'
 
 import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
-import {HELP, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import type {Expected} from '../sim/fixture/format/fixture.js'
-import {recordFixture} from '../sim/fixture/record/fixture-record.js'
-import {actualOutcome} from '../sim/fixture/replay/fixture-replay.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
-import {RecordReport} from '../ui/record-report.js'
-import {formatKafkaRecording, kafkaRecordingJson, recordFromKafka, type RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
+import type {RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
 
 export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
 
@@ -55,13 +51,13 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     description: Flags.string({summary: 'The fixture’s description (default: what was run and its outcome).'}),
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: Flags.integer({default: 1, min: 0, max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
+    seed: seedFlag({max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
     ...shapeFlags,
     'from-kafka': Flags.string({
       exclusive: RUN_FLAGS,
       summary: 'local or BROKERS (host:port,...): record the input topics of --topic-prefix there instead of running a scenario (see FROM KAFKA).',
     }),
-    'topic-prefix': Flags.string({summary: 'With --from-kafka: the prefix of the topics to record (a live run prints it: topics PREFIX*).'}),
+    'topic-prefix': topicPrefixFlag({summary: 'With --from-kafka: the prefix of the topics to record (a live run prints it: topics PREFIX*).'}),
   }
 
   async run(): Promise<RecordJson | RecordFromKafkaJson> {
@@ -72,13 +68,12 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     const out = ensureWritableFile('--out', flags.out)
     if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
     const command = ['racelab record', `--scenario ${flags.scenario}`, `--strategy ${flags.strategy}`, `--seed ${flags.seed}`, ...shapeArgs(flags)].join(' ')
+    const [{recordFixture}, {actualOutcome}] = await Promise.all([import('../sim/fixture/record/fixture-record.js'), import('../sim/fixture/replay/fixture-replay.js')])
     const recording = recordFixture({scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, ...shape, description: flags.description, command})
     writeFileSync(out, recording.text)
     const {result} = recording.run
     const expected = actualOutcome(result.violations)
-    if (!this.jsonEnabled()) {
-      this.log(renderToString(React.createElement(RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries}), {columns: 1000}))
-    }
+    if (!this.jsonEnabled()) await this.render((await import('../ui/record-report.js')).RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries})
     return {file: flags.out, expect: expected, deliveries: recording.deliveries, ...result}
   }
 
@@ -89,6 +84,7 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     const out = ensureWritableFile('--out', flags.out)
     if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
     const command = ['racelab record', `--from-kafka ${flags.fromKafka}`, `--topic-prefix '${prefix}'`, `--out ${flags.out}`].join(' ')
+    const {formatKafkaRecording, kafkaRecordingJson, recordFromKafka} = await import('../sim/fixture/from-kafka/record-from-kafka.js')
     const recorded = await recordFromKafka({kafka: flags.fromKafka, topicPrefix: prefix, description: flags.description, command})
     writeFileSync(out, recorded.text)
     const json = kafkaRecordingJson(recorded, flags.out)

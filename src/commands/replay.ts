@@ -1,16 +1,12 @@
-import {Args, Flags, ux} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
+import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {EXIT} from '../sim/input-error.js'
-import {FIXTURE_VERSION} from '../sim/fixture/format/fixture-schema.js'
-import {replayPaths, type SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
+import {FixtureProblemsError} from '../cli/errors.js'
+import {kafkaFlag} from '../cli/shared-flags.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
-import {ReplayReport} from '../ui/replay-report.js'
-import {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka, SKIPPED_LIVE, type LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
+import type {SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
+import type {LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
 
-/** Invalid fixtures: their problem lines were printed; the command ends with exit 2. */
 /** What both replays (in memory and live) end with: their problem lines and a verdict. */
 type ReplayOutcome = {
   problems: readonly string[]
@@ -18,20 +14,14 @@ type ReplayOutcome = {
   verdict: string
 }
 
-class InvalidFixtures extends Error {
-  constructor(readonly lines: readonly string[]) {
-    super(`${lines.length} fixture problem${lines.length === 1 ? '' : 's'}`)
-  }
-}
-
 export default class Replay extends BaseCommand {
   static override summary = 'Replay fixtures (exact event orderings) and compare each with its expected outcome'
 
   static override description = `Replays each fixture under every strategy it states an expectation for (or only those given with --strategy) and compares the outcome with it: pass, or exactly the invariants listed. A directory stands for every .yaml, .yml and .json file under it.
 
-A fixture (format version ${FIXTURE_VERSION}, schema/fixture.schema.json) gives the topology, delays, wakes and faults, and a seed, an explicit delivery order, or both: the seed drives every timing, the deliveries (register(b1), content(b1,f2), fail(b1,f3), in the order ELS takes them) are enforced.
+A fixture (format version 1, schema/fixture.schema.json) gives the topology, delays, wakes and faults, and a seed, an explicit delivery order, or both: the seed drives every timing, the deliveries (register(b1), content(b1,f2), fail(b1,f3), in the order ELS takes them) are enforced.
 
-LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "${SKIPPED_LIVE}", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
+LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "skipped live: explicit delivery order needs the in-memory bus", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
 
 Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixture (one line per problem on stderr: file:line: field: what is wrong), including a delivery order that cannot happen.`
 
@@ -49,14 +39,15 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
 
   static override flags = {
     strategy: Flags.option({options: STRATEGY_NAMES, multiple: true, summary: 'Replay only under these strategies (repeatable).'})(),
-    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
+    kafka: kafkaFlag({summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
     const {argv, flags} = await this.parse(Replay)
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
+    const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
     const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)
-    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(ReplayReport, {report}), {columns: 1000}))
+    if (!this.jsonEnabled()) await this.render((await import('../ui/replay-report.js')).ReplayReport, {report})
     return this.finish(report)
   }
 
@@ -65,7 +56,7 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
     const problems = [...report.problems, ...report.fixtures.flatMap((f) => f.problems)]
     if (problems.length > 0) {
       if (this.jsonEnabled()) this.logJson(report)
-      throw new InvalidFixtures(problems)
+      throw new FixtureProblemsError(problems)
     }
     if (report.verdict === 'mismatch') this.failAfterReport(report)
     return report
@@ -73,6 +64,7 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
 
   /** --kafka: each fixture's seed replayed live, its lines printed as it is done. */
   private async replayLive(paths: string[], kafka: string, selected: Strategy[] | undefined): Promise<LiveSuiteReport> {
+    const {formatLiveFixture, formatLivePlan, formatLiveSummary, replayOnKafka} = await import('../sim/fixture/replay/live-replay.js')
     const human = !this.jsonEnabled()
     const report = await replayOnKafka(paths, {
       kafka,
@@ -82,12 +74,5 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
     })
     if (human) this.log(formatLiveSummary(report) + (report.verdict === 'invalid' ? ': nothing was replayed live' : ''))
     return this.finish(report)
-  }
-
-  protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
-    if (!(error instanceof InvalidFixtures)) return super.catch(error)
-    // On stderr with --json too (the JSON report holds them as well): a CI log shows them.
-    for (const line of error.lines) ux.stderr(line)
-    return this.exit(EXIT.badInput)
   }
 }

@@ -1,28 +1,13 @@
-import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
-import {SIM_REFERENCE, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
-import {decodeSchedule} from '../sim/kernel/schedule.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
-import {reproduceCommand} from '../sim/simulated/reproduce.js'
-import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
-import {formatTraceEvent} from '../ui/timeline-line.js'
-import {writeTrace} from '../sim/trace/trace-file.js'
-import {RunReport} from '../ui/run-report.js'
-import {runOnKafka, type LiveRunJson} from '../sim/live/run-on-kafka.js'
-import {LiveRunReport} from '../ui/live-run-report.js'
-
-function parseScheduleFlag(text: string): number[] {
-  try {
-    return decodeSchedule(text)
-  } catch (error) {
-    throw new InputError(`--schedule: ${(error as Error).message}`)
-  }
-}
+import type {RunResult} from '../sim/simulated/run-simulation.js'
+import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
 
 export type RunJson = RunResult & {reproduce: string}
 
@@ -49,15 +34,13 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
   static override flags = {
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.'}),
+    seed: seedFlag(),
     ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event.'}),
-    schedule: Flags.string({
-      summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
-    }),
-    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, virtual time), local (`racelab kafka up --detach`) or BROKERS (host:port,...): run live there.'}),
-    'topic-prefix': Flags.string({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
+    schedule: scheduleFlag(),
+    kafka: kafkaFlag(),
+    'topic-prefix': topicPrefixFlag({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
     cleanup: Flags.boolean({
       summary: 'With --kafka BROKERS: delete the run’s topics after the check, where the cluster’s admin API allows (not on the mock cluster).',
     }),
@@ -69,38 +52,67 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
       throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
     }
     if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
-    const shape = shapeOptions(flags)
-    const dbDir = flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db)
-    const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace)
-    if (flags.kafka !== 'memory') {
-      // Live: the same services and checker on a real cluster, the timeline streamed as it happens.
-      const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
-      const onTrace = this.jsonEnabled() ? undefined : (event: Parameters<typeof formatTraceEvent>[0]) => this.log(formatTraceEvent(event))
-      const onStarted = this.jsonEnabled()
-        ? undefined
-        : ({clusterId, topicPrefix}: {clusterId: string; topicPrefix: string}) =>
-            this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
-      const live = await runOnKafka({...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], cleanup: flags.cleanup, scenario, strategy: flags.strategy, seed: flags.seed, dbDir, shapeArgs: shapeArgs(flags), onStarted, onTrace})
-      if (tracePath) writeTrace(tracePath, live.trace)
-      if (!this.jsonEnabled()) this.log(renderToString(React.createElement(LiveRunReport, {result: live.result, rerun: live.json.rerun}), {columns: 1000}))
-      if (live.result.verdict === 'fail') this.failAfterReport(live.json)
-      return live.json
+    const checked = {
+      shape: shapeOptions(flags),
+      dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
+      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace),
     }
-    const {result, trace} = runSimulation({
-      scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
-      strategy: flags.strategy,
-      seed: flags.seed,
-      ...shape,
-      schedule: flags.schedule === undefined ? undefined : parseScheduleFlag(flags.schedule),
-      dbDir,
-    })
+    return flags.kafka === 'memory' ? this.inMemory(flags, checked) : this.live(flags, checked)
+  }
+
+  /** The simulation: virtual time over the memory bus, the report printed once it is over. */
+  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
+    const [{runSimulation}, {reproduceCommand}, {writeTrace}, {formatTraceEvent}] = await Promise.all([
+      import('../sim/simulated/run-simulation.js'),
+      import('../sim/simulated/reproduce.js'),
+      import('../sim/trace/trace-file.js'),
+      import('../ui/timeline-line.js'),
+    ])
+    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const {result, trace} = runSimulation({...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, dbDir})
     if (tracePath) writeTrace(tracePath, trace)
-    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule}`] : [])])}
-    if (!this.jsonEnabled()) {
-      const timeline = trace.map(formatTraceEvent)
-      this.log(renderToString(React.createElement(RunReport, {result, timeline, reproduce: json.reproduce}), {columns: 1000}))
-    }
+    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
+    if (!this.jsonEnabled()) await this.render((await import('../ui/run-report.js')).RunReport, {result, timeline: trace.map(formatTraceEvent), reproduce: json.reproduce})
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json
   }
+
+  /** Live: the same services and checker on a real cluster, the timeline streamed as it happens. */
+  private async live(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<LiveRunJson> {
+    const [{runOnKafka}, {writeTrace}, {formatTraceEvent}] = await Promise.all([
+      import('../sim/live/run-on-kafka.js'),
+      import('../sim/trace/trace-file.js'),
+      import('../ui/timeline-line.js'),
+    ])
+    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const human = !this.jsonEnabled()
+    const live = await runOnKafka({
+      ...shape,
+      kafka: flags.kafka,
+      topicPrefix: flags['topic-prefix'],
+      cleanup: flags.cleanup,
+      scenario,
+      strategy: flags.strategy,
+      seed: flags.seed,
+      dbDir,
+      shapeArgs: shapeArgs(flags),
+      onStarted: human
+        ? ({clusterId, topicPrefix}) => this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
+        : undefined,
+      onTrace: human ? (event) => this.log(formatTraceEvent(event)) : undefined,
+    })
+    if (tracePath) writeTrace(tracePath, live.trace)
+    if (human) await this.render((await import('../ui/live-run-report.js')).LiveRunReport, {result: live.result, rerun: live.json.rerun})
+    if (live.result.verdict === 'fail') this.failAfterReport(live.json)
+    return live.json
+  }
+}
+
+type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
+
+/** What the flags say, checked before anything runs: the run's shape and the files it writes. */
+interface Checked {
+  shape: ReturnType<typeof shapeOptions>
+  dbDir?: string
+  tracePath?: string
 }

@@ -1,18 +1,8 @@
-import {Flags} from '@oclif/core'
-import {render, renderToString} from 'ink'
-import React from 'react'
-
 import {BaseCommand} from '../cli/base-command.js'
-import {SIM_REFERENCE, scenarioFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {explainViolation} from '../sim/search/explain.js'
-import {InputError} from '../sim/input-error.js'
-import {decodeSchedule} from '../sim/kernel/schedule.js'
+import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
-import {reproduceCommand} from '../sim/simulated/reproduce.js'
-import {runSimulation, type RunResult} from '../sim/simulated/run-simulation.js'
+import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
-import {StepApp} from '../ui/step/step-app.js'
-import {StepReport} from '../ui/step/step-report.js'
 
 export type StepJson = RunResult & {reproduce: string; explanation?: string; trace: TraceEvent[]}
 
@@ -48,43 +38,40 @@ Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated
   static override flags = {
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.'}),
+    seed: seedFlag(),
     ...shapeFlags,
-    schedule: Flags.string({
-      summary: 'Replay these recorded choices (from --json or a shrunk counterexample) instead of drawing from the seed.',
-    }),
+    schedule: scheduleFlag(),
   }
 
   async run(): Promise<StepJson> {
     const {flags} = await this.parse(Step)
+    const shape = shapeOptions(flags)
+    const [{runSimulation}, {reproduceCommand}, {explainViolation}] = await Promise.all([
+      import('../sim/simulated/run-simulation.js'),
+      import('../sim/simulated/reproduce.js'),
+      import('../sim/search/explain.js'),
+    ])
     const run = runSimulation({
       scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
       strategy: flags.strategy,
       seed: flags.seed,
-      ...shapeOptions(flags),
-      schedule: flags.schedule === undefined ? undefined : parseSchedule(flags.schedule),
+      ...shape,
+      schedule: flags.schedule?.choices,
     })
     const {result, trace} = run
-    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule}`] : [])])
+    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (!this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY) {
       // Interactive only on a terminal: without one, Ink's render() waits for input that never comes.
-      const app = render(React.createElement(StepApp, {run}))
+      const [{render}, {createElement}, {StepApp}] = await Promise.all([import('ink'), import('react'), import('../ui/step/step-app.js')])
+      const app = render(createElement(StepApp, {run}))
       await app.waitUntilExit()
       this.log(`${result.verdict === 'fail' ? `FAIL ${result.violations.map((v) => `${v.invariant} ${v.batchId}`).join(', ')}` : 'PASS'}; reproduce: ${reproduce}`)
     } else if (!this.jsonEnabled()) {
-      this.log(renderToString(React.createElement(StepReport, {run, explanation, reproduce}), {columns: 1000}))
+      await this.render((await import('../ui/step/step-report.js')).StepReport, {run, explanation, reproduce})
     }
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json
-  }
-}
-
-function parseSchedule(text: string): number[] {
-  try {
-    return decodeSchedule(text)
-  } catch (error) {
-    throw new InputError(`--schedule: ${(error as Error).message}`)
   }
 }

@@ -3,31 +3,16 @@ import {availableParallelism} from 'node:os'
 import {dirname, resolve} from 'node:path'
 
 import {Flags} from '@oclif/core'
-import {renderToString} from 'ink'
-import React from 'react'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
+import {kafkaFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
-import {junitXml} from '../sim/verify/junit.js'
 import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/verify/matrix.js'
-import {formatProgress} from '../sim/verify/progress.js'
-import {verifyJson, type VerifyJson} from '../sim/verify/verify-json.js'
-import {verifyMatrix} from '../sim/verify/verify-matrix.js'
-import {swimlane, swimlaneLines} from '../ui/swimlane-rows.js'
-import {VerifyReport} from '../ui/verify-report.js'
-import {
-  formatLiveRun,
-  LIVE_DEFAULT_SCENARIOS,
-  LIVE_DEFAULT_SEEDS,
-  LIVE_DEFAULT_STRATEGIES,
-  liveVerifyJson,
-  liveVerifyNotes,
-  verifyOnKafka,
-  type LiveVerifyJson,
-} from '../sim/verify/live-verify.js'
+import type {VerifyJson} from '../sim/verify/verify-json.js'
+import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
 
 const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
 
@@ -54,7 +39,7 @@ ${describeMatrix(CI_MATRIX)
 ${SIM_REFERENCE}
 
 LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
-  By default ${LIVE_DEFAULT_SCENARIOS.join(', ')} × ${LIVE_DEFAULT_STRATEGIES.join(', ')} × ${LIVE_DEFAULT_SEEDS} seed;
+  By default content-first, validation-failure × naive, buffer × 1 seed;
   --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few
   seconds each), each judged like an in-memory cell, except that fail-sometimes matches
   either way live. Nothing is shrunk live: each failing cell names the in-memory verify
@@ -80,7 +65,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory).'}),
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
-    kafka: Flags.string({default: 'memory', summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
+    kafka: kafkaFlag({summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
   }
 
   async run(): Promise<VerifyJson | LiveVerifyJson> {
@@ -88,6 +73,13 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     if (flags.kafka !== 'memory') return this.runLive(flags)
     const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
+    const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
+      import('../sim/verify/verify-matrix.js'),
+      import('../sim/verify/progress.js'),
+      import('../sim/verify/junit.js'),
+      import('../sim/verify/verify-json.js'),
+      import('../ui/swimlane-rows.js'),
+    ])
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : process.stderr
     const outcome = await verifyMatrix(cells, {
       workers: flags.workers ?? availableParallelism(),
@@ -97,7 +89,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     progress?.write('\r\u001B[K')
     if (junitPath) writeFileSync(junitPath, junitXml(outcome))
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
-    if (!this.jsonEnabled()) this.log(renderToString(React.createElement(VerifyReport, {outcome}), {columns: 1000}))
+    if (!this.jsonEnabled()) await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
     if (outcome.verdict === 'fail') this.failAfterReport(json)
     return json
   }
@@ -106,6 +98,10 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
   private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
     if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
+    const [{LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES, formatLiveRun, liveVerifyJson, liveVerifyNotes, verifyOnKafka}, {junitXml}] = await Promise.all([
+      import('../sim/verify/live-verify.js'),
+      import('../sim/verify/junit.js'),
+    ])
     const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
     const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
@@ -121,7 +117,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     const json = liveVerifyJson(outcome)
     if (human) {
       this.log('')
-      this.log(renderToString(React.createElement(VerifyReport, {outcome}), {columns: 1000}))
+      await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
       for (const line of liveVerifyNotes(outcome)) this.log(line)
     }
     if (outcome.verdict === 'fail') this.failAfterReport(json)

@@ -5,6 +5,9 @@ import {join, resolve} from 'node:path'
 import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 
+import {FIXTURE_VERSION} from '../../src/sim/fixture/format/fixture-schema.js'
+import {SKIPPED_LIVE} from '../../src/sim/fixture/replay/live-replay.js'
+
 const root = resolve(import.meta.dirname, '../..')
 const replay = (args: string[]) => runCommand(['replay', ...args], {root})
 
@@ -134,5 +137,14 @@ describe('racelab replay', () => {
     expect(strategy.stderr.trim().split('\n')).toHaveLength(1)
     const none = await replay([])
     expect(none.error?.oclif?.exit).toBe(2)
+  })
+
+  it('--help states the fixture format version and the live skip line the fixture code uses (the text is not imported: zod and kafkajs stay unloaded)', async () => {
+    // When
+    const {stdout} = await replay(['--help'])
+    // Then
+    const help = stdout.replace(/\s+/g, ' ')
+    expect(help).toContain(`A fixture (format version ${FIXTURE_VERSION}, schema/fixture.schema.json)`)
+    expect(help).toContain(`is reported as "${SKIPPED_LIVE}"`)
   })
 })

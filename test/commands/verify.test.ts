@@ -5,6 +5,8 @@ import {join, resolve} from 'node:path'
 import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 
+import {LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES} from '../../src/sim/verify/live-verify.js'
+
 const root = resolve(import.meta.dirname, '../..')
 const verify = (args: string[]) => runCommand(['verify', ...args], {root})
 
@@ -134,6 +136,15 @@ describe('racelab verify', () => {
     const {stdout} = await verify(['--help'])
     expect(stdout).toContain('CI MATRIX')
     expect(stdout).toContain('--fault broker-unavailable=1s..2s')
+  })
+
+  it('--help states the live matrix the live code runs by default (its text is not imported, to keep kafkajs unloaded)', async () => {
+    // Given the defaults of src/sim/verify/live-verify.ts
+    const defaults = `By default ${LIVE_DEFAULT_SCENARIOS.join(', ')} × ${LIVE_DEFAULT_STRATEGIES.join(', ')} × ${LIVE_DEFAULT_SEEDS} seed;`
+    // When
+    const {stdout} = await verify(['--help'])
+    // Then
+    expect(stdout.replace(/\s+/g, ' ')).toContain(defaults)
   })
 
   describe('bad input: one line, exit 2', () => {

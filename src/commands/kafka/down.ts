@@ -1,6 +1,5 @@
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
+import {stateFlag} from '../../cli/shared-flags.js'
 import {stateFilePath, stopDetachedCluster} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaDownJson {
@@ -19,7 +18,7 @@ removes the file. Nothing recorded, or recorded but already gone: says so, exit 
   static override examples = ['<%= config.bin %> kafka down', '<%= config.bin %> kafka down --state /tmp/ci-kafka.json --json']
 
   static override flags = {
-    state: Flags.string({summary: 'State file of the detached cluster (default .racelab/kafka.json).'}),
+    state: stateFlag(),
   }
 
   async run(): Promise<KafkaDownJson> {

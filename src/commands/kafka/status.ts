@@ -1,6 +1,5 @@
-import {Flags} from '@oclif/core'
-
 import {BaseCommand} from '../../cli/base-command.js'
+import {stateFlag} from '../../cli/shared-flags.js'
 import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaStatusJson {
@@ -23,7 +22,7 @@ does not (so scripts can test it).`
   ]
 
   static override flags = {
-    state: Flags.string({summary: 'State file of the detached cluster (default .racelab/kafka.json).'}),
+    state: stateFlag(),
   }
 
   async run(): Promise<KafkaStatusJson> {

@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {InputError} from '../../sim/input-error.js'
+import {stateFlag} from '../../cli/shared-flags.js'
 import {
   ClusterStartError,
   isClusterAlive,
-  KcatMissingError,
   readClusterState,
   startDetachedCluster,
   startMockCluster,
@@ -46,18 +45,13 @@ Exit codes: 0 ok, 2 kcat missing or bad input, 3 the cluster did not start.`
   static override flags = {
     brokers: Flags.integer({default: 3, min: 1, max: 16, summary: 'Number of mock brokers.'}),
     detach: Flags.boolean({default: false, summary: 'Run in the background; write the state file and exit.'}),
-    state: Flags.string({summary: 'State file of a detached cluster (default .racelab/kafka.json).'}),
+    state: stateFlag({summary: 'State file of a detached cluster (default .racelab/kafka.json).'}),
   }
 
   async run(): Promise<KafkaUpJson | undefined> {
     const {flags} = await this.parse(KafkaUp)
-    try {
-      return flags.detach ? await this.detached(stateFilePath(flags.state), flags.brokers) : await this.foreground(flags.brokers)
-    } catch (error) {
-      // A missing kcat is the user's to fix (exit 2); a cluster that would not start is exit 3.
-      if (error instanceof KcatMissingError) throw new InputError(error.message)
-      throw error
-    }
+    // A missing kcat is the user's to fix (exit 2); a cluster that would not start is exit 3 (BaseCommand's map).
+    return flags.detach ? this.detached(stateFilePath(flags.state), flags.brokers) : this.foreground(flags.brokers)
   }
 
   private async detached(stateFile: string, brokers: number): Promise<KafkaUpJson> {

@@ -1,0 +1,29 @@
+import {Flags} from '@oclif/core'
+
+import {InputError} from '../sim/input-error.js'
+
+// Flags several commands share, declared once. Cheap to import: the kafkajs module is loaded only
+// when --topic-prefix is given, to check it.
+
+/** --kafka: memory (the default: the in-memory bus, in virtual time), local or BROKERS. */
+export const kafkaFlag = Flags.custom<string>({
+  default: 'memory',
+  summary: 'memory (in-memory Kafka, virtual time), local (`racelab kafka up --detach`) or BROKERS (host:port,...): run live there.',
+})
+
+/** --topic-prefix: prefix of a live run's topics (and groups); one Kafka cannot take is an InputError. */
+export const topicPrefixFlag = Flags.custom<string>({
+  summary: 'Prefix of every topic and group.',
+  async parse(prefix) {
+    const {checkTopicPrefix} = await import('../sim/bus/kafkajs-bus.js')
+    try {
+      checkTopicPrefix(prefix)
+    } catch (error) {
+      throw new InputError(`--topic-prefix: ${(error as Error).message}`)
+    }
+    return prefix
+  },
+})
+
+/** --state: the state file of the cluster `racelab kafka up --detach` started. */
+export const stateFlag = Flags.custom<string>({summary: 'State file of the detached cluster (default .racelab/kafka.json).'})
