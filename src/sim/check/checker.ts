@@ -1,19 +1,23 @@
 import {TOPICS} from '../domain/topics.js'
 import {INVARIANTS, type InvariantName, type Violation} from './invariant.js'
+import {failuresCountedOnce} from './invariants/failures-counted-once.js'
 import {liveness} from './invariants/liveness.js'
 import {noDoubleAssignment} from './invariants/no-double-assignment.js'
 import {noFalseExcess} from './invariants/no-false-excess.js'
 import {noLostContent} from './invariants/no-lost-content.js'
 import {outboxDrained} from './invariants/outbox-drained.js'
 import {readyExactlyOnce} from './invariants/ready-exactly-once.js'
+import {readyWhenComplete} from './invariants/ready-when-complete.js'
 import type {Observation} from './observation.js'
 import {type InvariantCheck, buildIndex, compareIds, views} from './observation-index.js'
 
 /** One check per named invariant; the Record type makes a missing one a compile error. */
 export const CHECKS: Readonly<Record<InvariantName, InvariantCheck>> = {
   'ready-exactly-once': readyExactlyOnce,
+  'ready-when-complete': readyWhenComplete,
   'no-false-excess': noFalseExcess,
   'no-lost-content': noLostContent,
+  'failures-counted-once': failuresCountedOnce,
   'no-double-assignment': noDoubleAssignment,
   'outbox-drained': outboxDrained,
   liveness,

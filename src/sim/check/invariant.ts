@@ -1,8 +1,10 @@
 /** The named invariants (docs/architecture.md#invariants). Names are stable: tests, fixtures and CI refer to them. */
 export const INVARIANTS = [
   'ready-exactly-once',
+  'ready-when-complete',
   'no-false-excess',
   'no-lost-content',
+  'failures-counted-once',
   'no-double-assignment',
   'outbox-drained',
   'liveness',

@@ -390,7 +390,7 @@ export class Els implements InputConsumer {
     )
   }
 
-  private emit<T extends EventType>(type: T, batchId: string, data: DataOf<T>, correlationId: string, now: Micros, step: Step): void {
+  protected emit<T extends EventType>(type: T, batchId: string, data: DataOf<T>, correlationId: string, now: Micros, step: Step): void {
     this.outbox.add(
       {
         aggregateId: batchId,

@@ -1,0 +1,62 @@
+import {describe, expect, it} from 'vitest'
+
+import type {InvariantName} from '../../../src/sim/check/invariant.js'
+import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
+import {parseFaultSpec} from '../../../src/sim/scenario/fault-spec.js'
+import {runSimulation, type RunOptions, type SimulationRun} from '../../../src/sim/simulated/run-simulation.js'
+import {makeEls} from './els-variants.js'
+import {ReadyAtRegistrationEls, RecountedFailureEls} from './relating-variants.js'
+
+const run = (scenario: string, seed: number, variant?: RunOptions['makeEls'], faults: RunOptions['faults'] = []): SimulationRun =>
+  runSimulation({scenario: BUILTIN_SCENARIOS.get(scenario)!, strategy: 'buffer', seed, makeEls: variant, faults})
+const violated = (r: SimulationRun): InvariantName[] => r.result.violations.map((v) => v.invariant)
+const seeds = Array.from({length: 10}, (_, i) => i + 1)
+
+describe('ready-when-complete', () => {
+  it('catches a Ready written at registration, before any content: the count of Readies is right, the Ready is not', () => {
+    for (const seed of seeds) {
+      // When
+      const r = run('registration-first', seed, makeEls(ReadyAtRegistrationEls))
+
+      // Then: exactly one Ready, so the counting invariant is satisfied, and the relating one is not
+      expect(violated(r)).not.toContain('ready-exactly-once')
+      expect(violated(r)).toContain('ready-when-complete')
+      const detail = r.result.violations.find((v) => v.invariant === 'ready-when-complete')!.detail
+      expect(detail).toContain('BatchEssaysReady b1 written with 0 of 2 slots filled and 0 counted failed')
+      expect(detail).toContain('leaves out 2 assigned essays')
+    }
+  })
+
+  it('holds on the buffer fix in every scenario', () => {
+    for (const scenario of BUILTIN_SCENARIOS.keys()) {
+      for (const seed of seeds.slice(0, 3)) expect(violated(run(scenario, seed))).not.toContain('ready-when-complete')
+    }
+  })
+})
+
+describe('failures-counted-once', () => {
+  it('catches a failure counted twice, which completes the batch early: the Ready then leaves out content assigned after it', () => {
+    for (const seed of seeds) {
+      // When: one of 2 files fails validation and ELS counts it twice
+      const r = run('validation-failure', seed, makeEls(RecountedFailureEls))
+
+      // Then
+      expect(violated(r)).toContain('failures-counted-once')
+      expect(violated(r)).toContain('ready-when-complete')
+      expect(violated(r)).not.toContain('ready-exactly-once')
+      expect(r.result.violations.find((v) => v.invariant === 'failures-counted-once')!.detail).toBe(
+        "ELS counted 2 failed slots, but only 1 of the batch's uploads failed validation",
+      )
+    }
+  })
+
+  it('holds on the buffer fix, also with every failure re-sent by crashing relays', () => {
+    const resend = parseFaultSpec('relay-crash-after-publish=file@50%')
+    if (!resend.ok) throw new Error(resend.error)
+    const runs = seeds.map((seed) => run('validation-failure', seed, undefined, [resend.value]))
+    // Given: the relays really re-sent failures in some of these runs
+    expect(runs.some((r) => r.trace.some((e) => e.ev === 'relay-crashed'))).toBe(true)
+    // Then
+    for (const r of runs) expect(violated(r)).toEqual([])
+  })
+})

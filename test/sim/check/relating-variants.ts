@@ -1,0 +1,49 @@
+import type Database from 'better-sqlite3'
+
+import type {DataOf} from '../../../src/sim/domain/events.js'
+import {TOPICS} from '../../../src/sim/domain/topics.js'
+import type {Micros} from '../../../src/sim/kernel/time.js'
+import type {ElsOutcome} from '../../../src/sim/consumer/handled.js'
+import {Els, type Step} from '../../../src/sim/services/els.js'
+
+/**
+ * Broken consumers that change how events RELATE, not how many there are: each writes exactly one
+ * BatchEssaysReady per complete batch, so counting invariants pass them; the relating ones must not.
+ */
+
+/** Announces the batch ready as soon as it is registered, before any content has filled a slot. */
+export class ReadyAtRegistrationEls extends Els {
+  protected override onRegistered(
+    data: DataOf<typeof TOPICS.batchEssaysRegistered>,
+    correlationId: string,
+    now: Micros,
+    step: Step,
+  ): ElsOutcome {
+    const outcome = super.onRegistered(data, correlationId, now, step)
+    const tracker = this.stmt.tracker.get(data.batch_id) as {ready_at: number | null}
+    if (outcome.kind === 'registered' && tracker.ready_at === null) {
+      this.stmt.markReady.run(now, data.batch_id)
+      const ready = this.stmt.readyEssays.all(data.batch_id) as {essay_id: string; text_storage_id: string}[]
+      this.emit(TOPICS.batchEssaysReady, data.batch_id, {batch_id: data.batch_id, ready_essays: ready}, correlationId, now, step)
+      step.completed = true
+    }
+    return outcome
+  }
+}
+
+/** Counts every validation failure twice (as a redelivered failure counted again would be). */
+export class RecountedFailureEls extends Els {
+  constructor(...args: ConstructorParameters<typeof Els>) {
+    super(...args)
+    const once = this.stmt.insertFailure
+    const db: Database.Database = this.db
+    const again = db.prepare('INSERT OR IGNORE INTO failed_uploads (batch_id, file_upload_id, recorded_at) VALUES (?, ?, ?)')
+    this.stmt.insertFailure = {
+      run: (batchId: string, fileUploadId: string, now: Micros) => {
+        const result = once.run(batchId, fileUploadId, now)
+        if (result.changes > 0) again.run(batchId, `${fileUploadId}#again`, now)
+        return result
+      },
+    } as unknown as Database.Statement
+  }
+}
