@@ -2,12 +2,14 @@ import {TOPICS} from '../domain/topics.js'
 import {INVARIANTS, type InvariantName, type Violation} from './invariant.js'
 import {failuresCountedOnce} from './invariants/failures-counted-once.js'
 import {liveness} from './invariants/liveness.js'
+import {messagesParse} from './invariants/messages-parse.js'
 import {noDoubleAssignment} from './invariants/no-double-assignment.js'
 import {noFalseExcess} from './invariants/no-false-excess.js'
 import {noLostContent} from './invariants/no-lost-content.js'
 import {outboxDrained} from './invariants/outbox-drained.js'
 import {readyExactlyOnce} from './invariants/ready-exactly-once.js'
 import {readyWhenComplete} from './invariants/ready-when-complete.js'
+import {slotsBelongToBatch} from './invariants/slots-belong-to-batch.js'
 import type {Observation} from './observation.js'
 import {type InvariantCheck, buildIndex, compareIds, views} from './observation-index.js'
 
@@ -19,6 +21,8 @@ export const CHECKS: Readonly<Record<InvariantName, InvariantCheck>> = {
   'no-lost-content': noLostContent,
   'failures-counted-once': failuresCountedOnce,
   'no-double-assignment': noDoubleAssignment,
+  'slots-belong-to-batch': slotsBelongToBatch,
+  'messages-parse': messagesParse,
   'outbox-drained': outboxDrained,
   liveness,
 }

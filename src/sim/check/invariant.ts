@@ -6,6 +6,8 @@ export const INVARIANTS = [
   'no-lost-content',
   'failures-counted-once',
   'no-double-assignment',
+  'slots-belong-to-batch',
+  'messages-parse',
   'outbox-drained',
   'liveness',
 ] as const

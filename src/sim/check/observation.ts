@@ -13,6 +13,8 @@ export interface Observation {
   uploads: ObservedUpload[]
   /** Every message on every topic, in broker append order, envelope parsed. */
   messages: ObservedMessage[]
+  /** Messages whose value did not parse as an envelope: never dropped, always judged. */
+  malformed: MalformedMessage[]
   /** ELS's durable state at the end of the run. */
   els: {
     trackers: ObservedTracker[]
@@ -51,6 +53,15 @@ export interface ObservedMessage {
   offset: number
   appendedAt: Micros
   envelope: Envelope
+}
+
+export interface MalformedMessage {
+  topic: string
+  partition: number
+  offset: number
+  /** The batch the value names, when it is JSON with a `data.batch_id`. */
+  batchId: string | undefined
+  error: string
 }
 
 export interface ObservedTracker {

@@ -4,7 +4,7 @@ import type {Micros} from '../kernel/time.js'
 import type {Bos} from '../services/bos.js'
 import type {Els} from '../services/els.js'
 import type {FileService} from '../services/file-service.js'
-import type {Observation, ObservedMessage, ObservedOutboxRow} from './observation.js'
+import type {MalformedMessage, Observation, ObservedMessage, ObservedOutboxRow} from './observation.js'
 
 export interface ObserveInput {
   endedAt: Micros
@@ -22,6 +22,7 @@ export interface ObserveInput {
  */
 export function observe({endedAt, livenessBound, messages: wire, bos, files, els}: ObserveInput): Observation {
   const messages: ObservedMessage[] = []
+  const malformed: MalformedMessage[] = []
   for (const message of wire) {
     const parsed = parseEnvelope(message.value)
     if (parsed.ok) {
@@ -32,6 +33,8 @@ export function observe({endedAt, livenessBound, messages: wire, bos, files, els
         appendedAt: message.appendedAt,
         envelope: parsed.envelope,
       })
+    } else {
+      malformed.push({topic: message.topic, partition: message.partition, offset: message.offset, batchId: batchIdIn(message.value), error: parsed.error})
     }
   }
   const unpublished: ObservedOutboxRow[] = []
@@ -48,6 +51,7 @@ export function observe({endedAt, livenessBound, messages: wire, bos, files, els
     batches: bos.batches(),
     uploads: files.uploads(),
     messages,
+    malformed,
     els: {
       trackers: els.trackers(),
       pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
@@ -55,5 +59,15 @@ export function observe({endedAt, livenessBound, messages: wire, bos, files, els
     unpublished,
     endedAt,
     livenessBound,
+  }
+}
+
+/** `data.batch_id` of a value that is JSON but not a valid envelope, if it has one. */
+function batchIdIn(value: string): string | undefined {
+  try {
+    const id = (JSON.parse(value) as {data?: {batch_id?: unknown}})?.data?.batch_id
+    return typeof id === 'string' ? id : undefined
+  } catch {
+    return undefined
   }
 }

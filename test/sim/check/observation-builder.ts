@@ -35,6 +35,7 @@ export class ObservationBuilder {
     batches: [],
     uploads: [],
     messages: [],
+    malformed: [],
     els: {trackers: [], pending: []},
     unpublished: [],
     endedAt: 0,

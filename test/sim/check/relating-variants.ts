@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 
-import type {DataOf} from '../../../src/sim/domain/events.js'
+import type {DataOf, EventType} from '../../../src/sim/domain/events.js'
 import {TOPICS} from '../../../src/sim/domain/topics.js'
 import type {Micros} from '../../../src/sim/kernel/time.js'
 import type {ElsOutcome} from '../../../src/sim/consumer/handled.js'
@@ -45,5 +45,24 @@ export class RecountedFailureEls extends Els {
         return result
       },
     } as unknown as Database.Statement
+  }
+}
+
+/** Takes the newest free slot of ANY batch: content of b1 can fill a slot of b2. */
+export class AnyBatchSlotEls extends Els {
+  constructor(...args: ConstructorParameters<typeof Els>) {
+    super(...args)
+    const db: Database.Database = this.db
+    // `?` still binds the batch id, so the call sites stay as they are; the filter is gone.
+    this.stmt.freeSlot = db.prepare("SELECT essay_id FROM essay_slots WHERE status = 'UPLOADED' AND ? IS NOT NULL ORDER BY rowid DESC LIMIT 1").pluck()
+  }
+}
+
+/** Writes its BatchEssaysReady without `ready_essays`: a message no consumer can parse. */
+export class MalformedReadyEls extends Els {
+  protected override emit<T extends EventType>(type: T, batchId: string, data: DataOf<T>, correlationId: string, now: Micros, step: Step): void {
+    if (type !== TOPICS.batchEssaysReady) return super.emit(type, batchId, data, correlationId, now, step)
+    const {ready_essays: _dropped, ...rest} = data as DataOf<typeof TOPICS.batchEssaysReady>
+    super.emit(type, batchId, rest as unknown as DataOf<T>, correlationId, now, step)
   }
 }
