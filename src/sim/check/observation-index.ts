@@ -102,10 +102,12 @@ export function buildIndex(obs: Observation): ObservationIndex {
   const messages = emptyMessages()
   // A relay that crashed between the broker's ack and published_at re-sends the row under a
   // new event_id: the same emission twice on the wire. Invariants judge emissions, not copies.
+  // An emission is its outbox row where the producer names it: two rows are two events, however
+  // alike. Without the header (a producer racelab did not run), alike copies count once.
   const seen = new Set<string>()
   for (const message of obs.messages) {
     const envelope = message.envelope
-    const emission = `${envelope.event_type}|${envelope.event_timestamp}|${JSON.stringify(envelope.data)}`
+    const emission = message.row ?? `${envelope.event_type}|${envelope.event_timestamp}|${JSON.stringify(envelope.data)}`
     if (seen.has(emission)) continue
     seen.add(emission)
     const v = view(envelope.data.batch_id)

@@ -53,6 +53,8 @@ export interface ObservedMessage {
   offset: number
   appendedAt: Micros
   envelope: Envelope
+  /** The outbox row it was published from (`service:rowId`), when its producer says so. */
+  row: string | undefined
 }
 
 export interface MalformedMessage {

@@ -1,5 +1,6 @@
 import type {BusMessage} from '../bus/bus.js'
 import {parseEnvelope} from '../domain/events.js'
+import {OUTBOX_ROW_HEADER} from '../services/relay.js'
 import type {Micros} from '../kernel/time.js'
 import type {Bos} from '../services/bos.js'
 import type {Els} from '../services/els.js'
@@ -32,6 +33,7 @@ export function observe({endedAt, livenessBound, messages: wire, bos, files, els
         offset: message.offset,
         appendedAt: message.appendedAt,
         envelope: parsed.envelope,
+        row: message.headers[OUTBOX_ROW_HEADER],
       })
     } else {
       malformed.push({topic: message.topic, partition: message.partition, offset: message.offset, batchId: batchIdIn(message.value), error: parsed.error})

@@ -16,6 +16,9 @@ export interface RelayConfig {
 
 export const DEFAULT_POLL_INTERVAL = ms(100)
 
+/** The header naming the outbox row a record was published from: `service:rowId`. */
+export const OUTBOX_ROW_HEADER = 'outbox_row'
+
 /**
  * How long an idle relay waits after its `emptyPolls`-th consecutive empty poll: 0.1 s for the
  * first 3, 1 s until 10, then the configured poll interval.
@@ -94,14 +97,18 @@ export class Relay implements PublishingRelay {
     return rows
   }
 
-  /** The record to publish. Like the real relay, every publish carries a NEW event_id. */
+  /**
+   * The record to publish. Like the real relay, every publish carries a NEW event_id; the
+   * `outbox_row` header names the committed row it comes from, so the checker can tell a re-send
+   * (the same row again) from two events that happen to be alike (two rows).
+   */
   recordFor(row: OutboxRow): BusRecord {
     const eventId = this.ids.eventId()
     return {
       topic: row.topic,
       key: row.event_key,
       value: withEventId(row.event_data, eventId),
-      headers: {event_id: eventId, event_type: row.event_type},
+      headers: {event_id: eventId, event_type: row.event_type, [OUTBOX_ROW_HEADER]: `${this.service}:${row.id}`},
     }
   }
 

@@ -109,7 +109,7 @@ export class ObservationBuilder {
     })
     const offset = this.offsets.get(type) ?? 0
     this.offsets.set(type, offset + 1)
-    this.obs.messages.push({topic: type, partition: 0, offset, appendedAt, envelope})
+    this.obs.messages.push({topic: type, partition: 0, offset, appendedAt, envelope, row: undefined})
     return envelope.event_id
   }
 

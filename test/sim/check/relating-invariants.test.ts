@@ -5,7 +5,7 @@ import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {parseFaultSpec} from '../../../src/sim/scenario/fault-spec.js'
 import {runSimulation, type RunOptions, type SimulationRun} from '../../../src/sim/simulated/run-simulation.js'
 import {makeEls} from './els-variants.js'
-import {AnyBatchSlotEls, MalformedReadyEls, ReadyAtRegistrationEls, RecountedFailureEls} from './relating-variants.js'
+import {AnyBatchSlotEls, DoubleReadyEls, MalformedReadyEls, ReadyAtRegistrationEls, RecountedFailureEls} from './relating-variants.js'
 
 const run = (scenario: string, seed: number, variant?: RunOptions['makeEls'], faults: RunOptions['faults'] = [], batches?: number): SimulationRun =>
   runSimulation({scenario: BUILTIN_SCENARIOS.get(scenario)!, strategy: 'buffer', seed, makeEls: variant, faults, batches})
@@ -102,5 +102,26 @@ describe('messages-parse', () => {
 
   it('holds on the buffer fix', () => {
     for (const scenario of BUILTIN_SCENARIOS.keys()) expect(violated(run(scenario, 1))).not.toContain('messages-parse')
+  })
+})
+
+describe('copies are told apart by the outbox row they were published from', () => {
+  it('two BatchEssaysReady rows written in one transaction are two events: ready-exactly-once catches them', () => {
+    // When
+    const r = run('registration-first', 1, makeEls(DoubleReadyEls))
+
+    // Then
+    const violation = r.result.violations.find((v) => v.invariant === 'ready-exactly-once')
+    expect(violation?.detail).toMatch(/^became ready 2 times/)
+  })
+
+  it('a relay re-send of one row is one event: the buffer fix under relay crashes holds ready-exactly-once', () => {
+    const resend = parseFaultSpec('relay-crash-after-publish=els@50%')
+    if (!resend.ok) throw new Error(resend.error)
+    const runs = seeds.map((seed) => run('registration-first', seed, undefined, [resend.value]))
+    // Given: ELS's relay really re-sent rows, the Ready among them in some run
+    expect(runs.some((r) => r.trace.filter((e) => e.ev === 'published' && e.type === 'huleedu.els.batch.essays.ready.v1').length > 1)).toBe(true)
+    // Then
+    for (const r of runs) expect(violated(r)).not.toContain('ready-exactly-once')
   })
 })

@@ -66,3 +66,11 @@ export class MalformedReadyEls extends Els {
     super.emit(type, batchId, rest as unknown as DataOf<T>, correlationId, now, step)
   }
 }
+
+/** Writes its BatchEssaysReady twice in the completing transaction: two rows, alike to the byte but for event_id. */
+export class DoubleReadyEls extends Els {
+  protected override emit<T extends EventType>(type: T, batchId: string, data: DataOf<T>, correlationId: string, now: Micros, step: Step): void {
+    super.emit(type, batchId, data, correlationId, now, step)
+    if (type === TOPICS.batchEssaysReady) super.emit(type, batchId, data, correlationId, now, step)
+  }
+}
