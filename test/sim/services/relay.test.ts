@@ -177,8 +177,10 @@ describe('Relay', () => {
     const stored = eventIdOf(row.event_data)
     const ids = [stored, eventIdOf(first.value), eventIdOf(second.value)]
     expect(new Set(ids).size).toBe(3)
-    expect(first.headers).toEqual({event_id: eventIdOf(first.value), event_type: TOPICS.batchEssaysRegistered})
+    expect(first.headers).toEqual({event_id: eventIdOf(first.value), event_type: TOPICS.batchEssaysRegistered, outbox_row: `bos:${row.id}`})
     expect(second.headers.event_id).toBe(eventIdOf(second.value))
+    // And both name the one row they come from: a re-send, not a second event
+    expect(second.headers.outbox_row).toBe(first.headers.outbox_row)
 
     // And everything else is unchanged
     const strip = (json: string): unknown => ({...(JSON.parse(json) as object), event_id: 'x'})
