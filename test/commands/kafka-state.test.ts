@@ -1,4 +1,4 @@
-import {spawnSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -119,11 +119,16 @@ describe('kafka down: deletes only what racelab created', () => {
       symlinkSync(join(d, 'real.json'), join(d, 'kafka.json'))
       return join(d, 'kafka.json')
     }, 'is a symlink'],
-  ])('--state naming %s: one line, exit 2, nothing deleted', async (_, make, message) => {
+    ['a FIFO (never opened: reading one would hang)', (d: string) => {
+      execFileSync('mkfifo', [join(d, 'kafka.json')])
+      return join(d, 'kafka.json')
+    }, 'is not a regular file'],
+  ])('--state naming %s: one line, exit 2, nothing deleted (down and status)', async (_, make, message) => {
     const d = dir()
     const state = make(d)
     const before = readdirSync(d)
     expectOneLine(await kafka(['down', '--state', state]), `--state ${state}`, message)
+    expectOneLine(await kafka(['status', '--state', state]), `--state ${state}`, message)
     expect(readdirSync(d)).toEqual(before)
   })
 })
