@@ -27,3 +27,10 @@ export const topicPrefixFlag = Flags.custom<string>({
 
 /** --state: the state file of the cluster `racelab kafka up --detach` started. */
 export const stateFlag = Flags.custom<string>({summary: 'State file of the detached cluster (default .racelab/kafka.json).'})
+
+/**
+ * --force: replace an existing file the command writes even though racelab cannot tell it wrote
+ * it (see src/sim/files/safe-write.ts). Never a symlink, a directory, a FIFO or a device.
+ */
+export const forceFlag = (summary = 'Replace an existing FILE that racelab did not write (never a symlink, directory or device).') =>
+  Flags.boolean({default: false, summary})

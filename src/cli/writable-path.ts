@@ -1,6 +1,7 @@
 import {accessSync, constants, existsSync, mkdirSync, statSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 
+import {checkWriteTarget, writeTarget, type WriteTarget} from '../sim/files/safe-write.js'
 import {InputError} from '../sim/input-error.js'
 
 /** Makes sure `dir` exists (creating it) and is a writable directory, before any work is done. */
@@ -36,17 +37,22 @@ function createLevelByLevel(path: string): void {
   for (const dir of missing) mkdirSync(dir)
 }
 
-/** Makes sure a file can be created at `file` (its directory exists and is writable). */
-export function ensureWritableFile(flag: string, file: string): string {
-  const path = resolve(file)
-  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`${flag} ${file}: is a directory`)
-  const dir = dirname(path)
+/**
+ * Makes sure `file` may be written under racelab's one rule for the files it writes
+ * (src/sim/files/safe-write.ts): its directory exists and is writable, and the path is new, a
+ * file racelab wrote (`ours`) or, with --force, any regular file; never a symlink, a directory,
+ * a FIFO or a device. Checked before any work is done; the write checks again.
+ */
+export function ensureWritableFile(flag: string, file: string, options: {force?: boolean; ours?: (head: string) => boolean} = {}): WriteTarget {
+  const target = writeTarget(flag, file, options)
+  checkWriteTarget(target)
+  const dir = dirname(target.path)
   try {
     if (!statSync(dir).isDirectory()) throw new InputError(`${flag} ${file}: ${dir} is not a directory`)
-    accessSync(existsSync(path) ? path : dir, constants.W_OK)
+    accessSync(dir, constants.W_OK)
   } catch (error) {
     if (error instanceof InputError) throw error
     throw new InputError(`${flag} ${file}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
   }
-  return path
+  return target
 }

@@ -1,12 +1,11 @@
-import {existsSync, writeFileSync} from 'node:fs'
-
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
 import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {topicPrefixFlag} from '../cli/shared-flags.js'
+import {forceFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
+import {writeFileSafely} from '../sim/files/safe-write.js'
 import type {Expected} from '../sim/fixture/format/fixture.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
@@ -47,7 +46,8 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
 
   static override flags = {
     out: Flags.string({required: true, summary: 'Write the fixture to FILE (YAML).'}),
-    force: Flags.boolean({default: false, summary: 'Replace FILE if it exists.'}),
+    // No file counts as racelab's own here: a fixture is source a user edits (see src/sim/files/safe-write.ts).
+    force: forceFlag('Replace FILE if it exists (a regular file: never a symlink, directory or device).'),
     description: Flags.string({summary: 'The fixture’s description (default: what was run and its outcome).'}),
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
@@ -65,12 +65,11 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     if (flags['from-kafka'] !== undefined) return this.recordLive({...flags, fromKafka: flags['from-kafka']})
     if (flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix: only with --from-kafka (the prefix of the topics to record)')
     const shape = shapeOptions(flags)
-    const out = ensureWritableFile('--out', flags.out)
-    if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
+    const out = ensureWritableFile('--out', flags.out, {force: flags.force})
     const command = ['racelab record', `--scenario ${flags.scenario}`, `--strategy ${flags.strategy}`, `--seed ${flags.seed}`, ...shapeArgs(flags)].join(' ')
     const [{recordFixture}, {actualOutcome}] = await Promise.all([import('../sim/fixture/record/fixture-record.js'), import('../sim/fixture/replay/fixture-replay.js')])
     const recording = recordFixture({scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, ...shape, description: flags.description, command})
-    writeFileSync(out, recording.text)
+    writeFileSafely(out, recording.text)
     const {result} = recording.run
     const expected = actualOutcome(result.violations)
     if (!this.jsonEnabled()) await this.render((await import('../ui/record-report.js')).RecordReport, {file: flags.out, result, expected, deliveries: recording.deliveries})
@@ -81,12 +80,11 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
   private async recordLive(flags: {fromKafka: string; 'topic-prefix'?: string; out: string; force: boolean; description?: string}): Promise<RecordFromKafkaJson> {
     const prefix = flags['topic-prefix']
     if (prefix === undefined) throw new InputError('--from-kafka needs --topic-prefix PREFIX: the prefix of the topics to record (a live run prints it: topics PREFIX*)')
-    const out = ensureWritableFile('--out', flags.out)
-    if (existsSync(out) && !flags.force) throw new InputError(`--out ${flags.out}: exists (add --force to replace it)`)
+    const out = ensureWritableFile('--out', flags.out, {force: flags.force})
     const command = ['racelab record', `--from-kafka ${flags.fromKafka}`, `--topic-prefix '${prefix}'`, `--out ${flags.out}`].join(' ')
     const {formatKafkaRecording, kafkaRecordingJson, recordFromKafka} = await import('../sim/fixture/from-kafka/record-from-kafka.js')
     const recorded = await recordFromKafka({kafka: flags.fromKafka, topicPrefix: prefix, description: flags.description, command})
-    writeFileSync(out, recorded.text)
+    writeFileSafely(out, recorded.text)
     const json = kafkaRecordingJson(recorded, flags.out)
     if (!this.jsonEnabled()) for (const line of formatKafkaRecording(recorded, flags.out)) this.log(line)
     return json

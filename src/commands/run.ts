@@ -3,8 +3,9 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
+import {forceFlag, kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
+import {OWN_FILES, type WriteTarget} from '../sim/files/safe-write.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
@@ -37,7 +38,8 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     seed: seedFlag(),
     ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
-    trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event.'}),
+    trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event (replaces a trace racelab wrote).'}),
+    force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).'),
     schedule: scheduleFlag(),
     kafka: kafkaFlag(),
     'topic-prefix': topicPrefixFlag({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
@@ -55,7 +57,7 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     const checked = {
       shape: shapeOptions(flags),
       dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
-      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace),
+      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: OWN_FILES.trace}),
     }
     return flags.kafka === 'memory' ? this.inMemory(flags, checked) : this.live(flags, checked)
   }
@@ -114,5 +116,5 @@ type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
 interface Checked {
   shape: ReturnType<typeof shapeOptions>
   dbDir?: string
-  tracePath?: string
+  tracePath?: WriteTarget
 }

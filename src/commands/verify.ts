@@ -1,4 +1,3 @@
-import {writeFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
 import {dirname, resolve} from 'node:path'
 
@@ -7,8 +6,9 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
-import {kafkaFlag} from '../cli/shared-flags.js'
+import {forceFlag, kafkaFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
+import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
 import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/verify/matrix.js'
 import type {VerifyJson} from '../sim/verify/verify-json.js'
@@ -63,7 +63,8 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     ...shapeFlags,
     ci: Flags.boolean({default: false, exclusive: NARROWING, summary: 'Run the fixed CI matrix (see CI MATRIX).'}),
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
-    junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory).'}),
+    junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory; replaces a report racelab wrote).'}),
+    force: forceFlag('With --junit: replace an existing FILE that is not a racelab JUnit report (never a symlink, directory or device).'),
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
   }
@@ -72,7 +73,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     const {flags} = await this.parse(Verify)
     if (flags.kafka !== 'memory') return this.runLive(flags)
     const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
-    const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
+    const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),
       import('../sim/verify/progress.js'),
@@ -87,7 +88,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
       onProgress: progress && ((p) => progress.write(`\r${formatProgress(p)}\u001B[K`)),
     })
     progress?.write('\r\u001B[K')
-    if (junitPath) writeFileSync(junitPath, junitXml(outcome))
+    if (junitPath) writeFileSafely(junitPath, junitXml(outcome))
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
     if (!this.jsonEnabled()) await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
     if (outcome.verdict === 'fail') this.failAfterReport(json)
@@ -104,7 +105,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
     ])
     const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
     const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
-    const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit)
+    const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const human = !this.jsonEnabled()
     const outcome = await verifyOnKafka(cells, {
       kafka: flags.kafka,
@@ -113,7 +114,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
       },
       onRun: (run) => human && this.log(formatLiveRun(run)),
     })
-    if (junitPath) writeFileSync(junitPath, junitXml(outcome))
+    if (junitPath) writeFileSafely(junitPath, junitXml(outcome))
     const json = liveVerifyJson(outcome)
     if (human) {
       this.log('')
@@ -126,7 +127,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
 }
 
 type MatrixFlags = ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {
@@ -142,7 +143,7 @@ function userMatrix(flags: MatrixFlags): MatrixSpec {
 }
 
 /** The JUnit file's directory is created if missing (CI writes to a fresh `reports/`). */
-function writableJunitFile(file: string): string {
-  ensureWritableDir('--junit', dirname(resolve(file)))
-  return ensureWritableFile('--junit', file)
+function writableJunitFile(file: string, force: boolean): WriteTarget {
+  if (file !== '') ensureWritableDir('--junit', dirname(resolve(file)))
+  return ensureWritableFile('--junit', file, {force, ours: OWN_FILES.junit})
 }

@@ -1,7 +1,10 @@
+import {dirname} from 'node:path'
+
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {stateFlag} from '../../cli/shared-flags.js'
+import {ensureWritableDir} from '../../cli/writable-path.js'
 import {
   ClusterStartError,
   isClusterAlive,
@@ -55,6 +58,7 @@ Exit codes: 0 ok, 2 kcat missing or bad input, 3 the cluster did not start.`
   }
 
   private async detached(stateFile: string, brokers: number): Promise<KafkaUpJson> {
+    // A file at --state that is not racelab's (or a directory, a symlink) is refused here, before kcat starts.
     const existing = readClusterState(stateFile)
     if (existing && isClusterAlive(existing)) {
       const json = {servers: existing.servers, brokers: existing.brokers, pid: existing.pid, detached: true, stateFile, alreadyRunning: true}
@@ -64,6 +68,8 @@ Exit codes: 0 ok, 2 kcat missing or bad input, 3 the cluster did not start.`
       }
       return json
     }
+    // A cluster is started only once its state can be recorded (startDetachedCluster checks the file and its log first).
+    ensureWritableDir('--state', dirname(stateFile))
     const state = await startDetachedCluster({brokers, stateFile})
     if (!this.jsonEnabled()) {
       this.log(state.servers)

@@ -1,6 +1,9 @@
 import {spawn, type ChildProcess} from 'node:child_process'
-import {accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {delimiter, dirname, isAbsolute, join, resolve} from 'node:path'
+import {accessSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {delimiter, isAbsolute, join, resolve} from 'node:path'
+
+import {fileHead, writeFileSafely, writeTarget} from '../files/safe-write.js'
+import {InputError} from '../input-error.js'
 
 /**
  * A local Kafka-protocol cluster from librdkafka's mock cluster, launched through kcat:
@@ -148,28 +151,123 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
 
 // ---- detached clusters (`racelab kafka up --detach`, `racelab kafka down`) ---------------------
 
+/** Marks a state file as racelab's own: `kafka down` deletes nothing a file without it names. */
+export const STATE_MARKER = 'kafka-state/1'
+
 export interface ClusterState {
-  /** Process group of the detached cluster: `sh`, the `tail` keeping stdin open, and kcat. */
+  racelab: typeof STATE_MARKER
+  /** The detached `sh` that leads the cluster's process group. */
   pid: number
+  /** The process group of the detached cluster: `sh`, the `tail` keeping stdin open, and kcat. */
+  pgid: number
   servers: string
   brokers: number
   startedAt: string
+  /** kcat's stderr: always the state file's sibling (see logFileFor). */
   log: string
 }
 
+/** The fields of a state file, every one required, no other allowed. */
+const STATE_FIELDS: Record<keyof ClusterState, (value: unknown) => boolean> = {
+  racelab: (value) => value === STATE_MARKER,
+  // Never 0 or 1: signalling process group -0 or -1 would reach this process's group, or every process.
+  pid: (value) => Number.isSafeInteger(value) && (value as number) > 1,
+  pgid: (value) => Number.isSafeInteger(value) && (value as number) > 1,
+  servers: (value) => typeof value === 'string' && /^[\w.:[\]-]+(,[\w.:[\]-]+)*$/.test(value),
+  brokers: (value) => Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= 16,
+  startedAt: (value) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+  log: (value) => typeof value === 'string' && isAbsolute(value),
+}
+
+/** The state file's text as racelab's own format, or why it is not. */
+export function parseClusterState(text: string): ClusterState | {problem: string} {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return {problem: 'is not JSON'}
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {problem: 'is not a JSON object'}
+  const record = parsed as Record<string, unknown>
+  if (record.racelab !== STATE_MARKER) return {problem: `has no "racelab": "${STATE_MARKER}"`}
+  for (const key of Object.keys(record)) if (!(key in STATE_FIELDS)) return {problem: `has an unknown field "${key}"`}
+  for (const [key, valid] of Object.entries(STATE_FIELDS)) if (!valid(record[key])) return {problem: `has a missing or invalid "${key}"`}
+  return record as unknown as ClusterState
+}
+
+/** The log file racelab creates next to a state file: `kafka.json` -> `kafka.log`. */
+export function logFileFor(stateFile: string): string {
+  return resolve(stateFile).replace(/\.json$/, '') + '.log'
+}
+
+type StateFile = {kind: 'absent'} | {kind: 'ours'; state: ClusterState}
+
 /**
- * Starts a cluster that outlives this process: `sh -c 'tail -f /dev/null | kcat ...'` in its own
- * process group (tail keeps kcat's stdin open forever), stderr to a log file next to the state
- * file. Writes the state file once kcat reported its bootstrap servers.
+ * What is at `stateFile`: nothing, or a state file racelab wrote. Anything else (a symlink, a
+ * directory, a FIFO, a file that is not racelab's format) is an InputError naming it: racelab
+ * reads, replaces and deletes only its own. Reads at most 4 KB, and never opens a non-regular file.
+ */
+export function inspectStateFile(stateFile: string): StateFile {
+  const path = resolve(stateFile)
+  let stats
+  try {
+    stats = lstatSync(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {kind: 'absent'}
+    throw new InputError(`--state ${stateFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  if (stats.isSymbolicLink()) throw new InputError(`--state ${stateFile}: is a symlink; racelab reads and deletes only its own state files (name the file itself)`)
+  if (stats.isDirectory()) throw new InputError(`--state ${stateFile}: is a directory; name a state file (default ${DEFAULT_STATE_FILE})`)
+  if (!stats.isFile()) throw new InputError(`--state ${stateFile}: is not a regular file`)
+  const state = parseClusterState(fileHead(path))
+  if ('problem' in state) {
+    throw new InputError(`--state ${stateFile}: exists and is not a racelab state file (it ${state.problem}); racelab will not use, replace or delete it`)
+  }
+  return {kind: 'ours', state}
+}
+
+/** The recorded detached cluster, if the state file is racelab's; undefined when absent. */
+export function readClusterState(stateFile: string): ClusterState | undefined {
+  const found = inspectStateFile(stateFile)
+  return found.kind === 'ours' ? found.state : undefined
+}
+
+/**
+ * Throws (before anything starts) unless a detached cluster's state can be recorded at
+ * `stateFile`: the file is absent or racelab's, its directory can be written, and the log
+ * sibling is absent or the one that racelab state file names. Returns the old state, if any.
+ */
+export function checkStateTarget(stateFile: string): ClusterState | undefined {
+  const found = inspectStateFile(stateFile)
+  const old = found.kind === 'ours' ? found.state : undefined
+  const log = logFileFor(stateFile)
+  let logStats
+  try {
+    logStats = lstatSync(log)
+  } catch {
+    logStats = undefined
+  }
+  if (logStats !== undefined && !(logStats.isFile() && old?.log === log)) {
+    throw new InputError(`--state ${stateFile}: ${log} exists and no racelab state file names it; racelab will not replace it (move it away or choose another --state)`)
+  }
+  return old
+}
+
+/**
+ * Starts a cluster that outlives this process: `sh -c 'tail -f /dev/null | kcat ...'` detached,
+ * so that it leads a process group of its own (tail keeps kcat's stdin open forever), stderr to a
+ * new log file next to the state file. Writes the state file once kcat reported its bootstrap
+ * servers; a state that cannot be written stops the cluster again.
  */
 export async function startDetachedCluster(options: {brokers?: number; stateFile: string; kcat?: string}): Promise<ClusterState> {
   const brokers = options.brokers ?? 3
   const kcat = options.kcat ?? requireKcat()
   const stateFile = resolve(options.stateFile)
-  mkdirSync(dirname(stateFile), {recursive: true})
-  const log = stateFile.replace(/\.json$/, '') + '.log'
-  rmSync(log, {force: true})
-  const logFd = openSync(log, 'a')
+  const old = checkStateTarget(options.stateFile)
+  const log = logFileFor(stateFile)
+  if (old?.log === log) rmSync(log, {force: true})
+  // 'wx': a new file, never one (or a link) that appeared since the check.
+  const logFd = openSync(log, 'wx')
   const command = `tail -f /dev/null | exec ${[kcat, ...kcatArgs(brokers)].map(shellQuote).join(' ')}`
   const child = spawn('sh', ['-c', command], {detached: true, stdio: ['ignore', 'ignore', logFd]})
   closeSync(logFd)
@@ -180,61 +278,83 @@ export async function startDetachedCluster(options: {brokers?: number; stateFile
     const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
     const servers = parseServers(text)
     if (servers !== undefined) {
-      const state: ClusterState = {pid, servers, brokers, startedAt: new Date().toISOString(), log}
-      writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n')
+      const state: ClusterState = {racelab: STATE_MARKER, pid, pgid: pid, servers, brokers, startedAt: new Date().toISOString(), log}
+      try {
+        writeFileSafely(writeTarget('--state', options.stateFile, {ours: (head) => !('problem' in parseClusterState(head))}), JSON.stringify(state, null, 2) + '\n')
+      } catch (error) {
+        await stopGroup(pid)
+        rmSync(log, {force: true})
+        throw error
+      }
       return state
     }
     if (!isAlive(pid) || Date.now() > deadline) {
-      killGroup(pid)
+      await stopGroup(pid)
+      rmSync(log, {force: true})
       throw new ClusterStartError(startFailure(kcat, isAlive(pid) ? 'timed out' : 'exited', text))
     }
     await sleep(50)
   }
 }
 
-/** The recorded detached cluster, if the state file exists and parses. */
-export function readClusterState(stateFile: string): ClusterState | undefined {
-  const path = resolve(stateFile)
-  if (!existsSync(path)) return undefined
-  try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as ClusterState
-    return Number.isInteger(state.pid) && typeof state.servers === 'string' ? state : undefined
-  } catch {
-    return undefined
-  }
+/**
+ * True when the recorded process group still runs a racelab mock cluster: any live member of
+ * it, not only its leader (kcat outlives a killed `sh`). On Linux each member is checked to be
+ * ours (its command line names the mock cluster); elsewhere the group's existence is the answer.
+ */
+export function isClusterAlive(state: ClusterState): boolean {
+  return groupAlive(state.pgid)
 }
 
-/** True when the recorded process group still runs a racelab mock cluster. */
-export function isClusterAlive(state: ClusterState): boolean {
-  if (!isAlive(state.pid)) return false
-  // Guard against a recycled pid: on Linux, check it is still our `sh -c '... kcat ...'`.
-  const cmdline = `/proc/${state.pid}/cmdline`
-  if (existsSync('/proc/self/cmdline')) {
+function groupAlive(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) return isAlive(-pgid)
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
     try {
-      return readFileSync(cmdline, 'utf8').includes('test.mock.num.brokers')
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(pgrp) !== pgid || state === 'Z') continue
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('test.mock.num.brokers')) return true
     } catch {
-      return false
+      // gone meanwhile
     }
   }
-  return true
+  return false
+}
+
+/** SIGTERM to the whole group, SIGKILL to what is left after 3 s; resolves once no member lives. */
+async function stopGroup(pgid: number): Promise<void> {
+  killGroup(pgid, 'SIGTERM')
+  const deadline = Date.now() + 3000
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(25)
+  if (groupAlive(pgid)) {
+    killGroup(pgid, 'SIGKILL')
+    while (groupAlive(pgid) && Date.now() < deadline + 2000) await sleep(25)
+  }
 }
 
 /**
- * Stops the detached cluster recorded in `stateFile` (its whole process group) and removes the
- * state file. Returns the state it stopped, or undefined when nothing (alive) was recorded.
+ * Stops the detached cluster recorded in `stateFile` (its whole process group) and deletes what
+ * racelab created: the state file, and the log when the state names it and it is the sibling
+ * racelab creates (a regular file, never a link). The same when the cluster was already gone.
+ * A state file that is not racelab's is an InputError, and nothing is deleted. Returns the state
+ * it stopped, or undefined when nothing was recorded.
  */
 export async function stopDetachedCluster(stateFile: string): Promise<{state: ClusterState; wasRunning: boolean} | undefined> {
   const state = readClusterState(stateFile)
   if (state === undefined) return undefined
   const wasRunning = isClusterAlive(state)
-  if (wasRunning) {
-    killGroup(state.pid, 'SIGTERM')
-    const deadline = Date.now() + 3000
-    while (isAlive(state.pid) && Date.now() < deadline) await sleep(25)
-    if (isAlive(state.pid)) killGroup(state.pid, 'SIGKILL')
-  }
+  if (wasRunning) await stopGroup(state.pgid)
   rmSync(resolve(stateFile), {force: true})
-  rmSync(state.log, {force: true})
+  const log = logFileFor(stateFile)
+  if (state.log === log) {
+    try {
+      if (lstatSync(log).isFile()) rmSync(log, {force: true})
+    } catch {
+      // no log
+    }
+  }
   return {state, wasRunning}
 }
 
@@ -265,6 +385,7 @@ function sleep(ms: number): Promise<void> {
 
 /** A relative state file is resolved against the current directory. */
 export function stateFilePath(file: string | undefined): string {
+  if (file === '') throw new InputError(`--state: an empty path; name a state file (default ${DEFAULT_STATE_FILE})`)
   const path = file ?? DEFAULT_STATE_FILE
   return isAbsolute(path) ? path : resolve(path)
 }
@@ -274,6 +395,11 @@ export function stateFilePath(file: string | undefined): string {
  * the default state file; undefined when none runs.
  */
 export function localServers(stateFile: string = DEFAULT_STATE_FILE): string | undefined {
-  const state = readClusterState(stateFile)
+  let state: ClusterState | undefined
+  try {
+    state = readClusterState(stateFile)
+  } catch {
+    return undefined
+  }
   return state !== undefined && isClusterAlive(state) ? state.servers : undefined
 }

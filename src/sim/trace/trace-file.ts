@@ -1,5 +1,4 @@
-import {writeFileSync} from 'node:fs'
-
+import {writeFileSafely, type WriteTarget} from '../files/safe-write.js'
 import type {TraceEvent} from './trace-event.js'
 
 /** One JSON object per line, keys in a fixed order: the same run writes the same bytes. */
@@ -9,6 +8,7 @@ export function traceLines(trace: readonly TraceEvent[]): string {
   return text
 }
 
-export function writeTrace(path: string, trace: readonly TraceEvent[]): void {
-  writeFileSync(path, traceLines(trace))
+/** Writes the trace under racelab's rule for the files it writes (src/sim/files/safe-write.ts). */
+export function writeTrace(target: WriteTarget, trace: readonly TraceEvent[]): void {
+  writeFileSafely(target, traceLines(trace))
 }
