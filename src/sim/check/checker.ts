@@ -8,7 +8,9 @@ import {noFalseExcess} from './invariants/no-false-excess.js'
 import {noLostContent} from './invariants/no-lost-content.js'
 import {outboxDrained} from './invariants/outbox-drained.js'
 import {readyExactlyOnce} from './invariants/ready-exactly-once.js'
+import {readyAfterAssignments} from './invariants/ready-after-assignments.js'
 import {readyWhenComplete} from './invariants/ready-when-complete.js'
+import {relayCommitOrder} from './invariants/relay-commit-order.js'
 import {slotsBelongToBatch} from './invariants/slots-belong-to-batch.js'
 import type {Observation} from './observation.js'
 import {type InvariantCheck, buildIndex, compareIds, views} from './observation-index.js'
@@ -17,12 +19,14 @@ import {type InvariantCheck, buildIndex, compareIds, views} from './observation-
 export const CHECKS: Readonly<Record<InvariantName, InvariantCheck>> = {
   'ready-exactly-once': readyExactlyOnce,
   'ready-when-complete': readyWhenComplete,
+  'ready-after-assignments': readyAfterAssignments,
   'no-false-excess': noFalseExcess,
   'no-lost-content': noLostContent,
   'failures-counted-once': failuresCountedOnce,
   'no-double-assignment': noDoubleAssignment,
   'slots-belong-to-batch': slotsBelongToBatch,
   'messages-parse': messagesParse,
+  'relay-commit-order': relayCommitOrder,
   'outbox-drained': outboxDrained,
   liveness,
 }

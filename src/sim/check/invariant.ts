@@ -2,12 +2,14 @@
 export const INVARIANTS = [
   'ready-exactly-once',
   'ready-when-complete',
+  'ready-after-assignments',
   'no-false-excess',
   'no-lost-content',
   'failures-counted-once',
   'no-double-assignment',
   'slots-belong-to-batch',
   'messages-parse',
+  'relay-commit-order',
   'outbox-drained',
   'liveness',
 ] as const

@@ -1,11 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
+import {check} from '../../../src/sim/check/checker.js'
 import type {InvariantName} from '../../../src/sim/check/invariant.js'
+import {ObservationBuilder} from './observation-builder.js'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {parseFaultSpec} from '../../../src/sim/scenario/fault-spec.js'
 import {runSimulation, type RunOptions, type SimulationRun} from '../../../src/sim/simulated/run-simulation.js'
 import {makeEls} from './els-variants.js'
-import {AnyBatchSlotEls, DoubleReadyEls, MalformedReadyEls, ReadyAtRegistrationEls, RecountedFailureEls} from './relating-variants.js'
+import {AnyBatchSlotEls, DoubleReadyEls, MalformedReadyEls, ReadyFirstEls, ReadyAtRegistrationEls, RecountedFailureEls} from './relating-variants.js'
 
 const run = (scenario: string, seed: number, variant?: RunOptions['makeEls'], faults: RunOptions['faults'] = [], batches?: number): SimulationRun =>
   runSimulation({scenario: BUILTIN_SCENARIOS.get(scenario)!, strategy: 'buffer', seed, makeEls: variant, faults, batches})
@@ -123,5 +125,46 @@ describe('copies are told apart by the outbox row they were published from', () 
     expect(runs.some((r) => r.trace.filter((e) => e.ev === 'published' && e.type === 'huleedu.els.batch.essays.ready.v1').length > 1)).toBe(true)
     // Then
     for (const r of runs) expect(violated(r)).not.toContain('ready-exactly-once')
+  })
+})
+
+describe('ready-after-assignments', () => {
+  it('catches assignments committed after the Ready that lists them', () => {
+    for (const scenario of ['registration-first', 'content-first']) {
+      // When
+      const r = run(scenario, 1, makeEls(ReadyFirstEls))
+
+      // Then: the Ready is true (it lists both), but it left ELS before the assignment that completed it
+      expect(violated(r)).not.toContain('ready-when-complete')
+      expect(r.result.violations.find((v) => v.invariant === 'ready-after-assignments')?.detail).toMatch(/^EssaySlotAssigned b1-e\d+(, b1-e\d+)? committed after BatchEssaysReady b1/)
+    }
+  })
+
+  it('holds on the buffer fix', () => {
+    for (const scenario of BUILTIN_SCENARIOS.keys()) expect(violated(run(scenario, 2))).not.toContain('ready-after-assignments')
+  })
+})
+
+describe('relay-commit-order', () => {
+  const registered = (rows: string[]) => {
+    // Given two registrations of BOS on one partition, published with the rows named
+    const builder = new ObservationBuilder().batch('b1', 1).batch('b2', 1)
+    builder.registered('b1', ['b1-e1'])
+    builder.registered('b2', ['b2-e1'])
+    const obs = builder.build()
+    obs.messages.forEach((m, i) => (m.row = rows[i]))
+    return check(obs).filter((v) => v.invariant === 'relay-commit-order')
+  }
+
+  it('catches a row that overtook an older row of the same service on the same partition', () => {
+    expect(registered(['bos:2', 'bos:1']).map((v) => v.detail)).toEqual([
+      'bos outbox row 1 reached huleedu.batch.essays.registered.v1 p0 after row 2, which was committed later',
+    ])
+  })
+
+  it('accepts commit order, a re-send repeating an older row, and producers that name no rows', () => {
+    expect(registered(['bos:1', 'bos:2'])).toEqual([])
+    expect(registered(['bos:1', 'bos:1'])).toEqual([])
+    expect(registered([undefined as never, undefined as never])).toEqual([])
   })
 })

@@ -74,3 +74,27 @@ export class DoubleReadyEls extends Els {
     if (type === TOPICS.batchEssaysReady) super.emit(type, batchId, data, correlationId, now, step)
   }
 }
+
+/** Commits the completing transaction's EssaySlotAssigned rows after its BatchEssaysReady. */
+export class ReadyFirstEls extends Els {
+  private held: (() => void)[] = []
+
+  protected override emit<T extends EventType>(type: T, batchId: string, data: DataOf<T>, correlationId: string, now: Micros, step: Step): void {
+    if (type === TOPICS.essaySlotAssigned) {
+      this.held.push(() => super.emit(type, batchId, data, correlationId, now, step))
+      return
+    }
+    super.emit(type, batchId, data, correlationId, now, step)
+    if (type === TOPICS.batchEssaysReady) this.flush()
+  }
+
+  protected override dispatch(...args: Parameters<Els['dispatch']>): ReturnType<Els['dispatch']> {
+    const handled = super.dispatch(...args)
+    this.flush() // still inside the message's transaction
+    return handled
+  }
+
+  private flush(): void {
+    for (const write of this.held.splice(0)) write()
+  }
+}
