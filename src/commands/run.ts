@@ -1,6 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
@@ -14,13 +15,11 @@ export type RunJson = RunResult & {reproduce: string}
 export default class Run extends BaseCommand {
   static override summary = 'Run one scenario in virtual time and check every invariant'
 
-  static override description = `Runs BOS, the File Service, their outbox relays and ELS in one process over SQLite and an
-in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per
-event: virtual time, service, what happened) and a verdict.
+  static override description = `Runs BOS, the File Service, their outbox relays and ELS in one process over SQLite and an in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per event: virtual time, service, what happened) and a verdict. A run of more than 200 events shows its first and last 100 (--timeline full prints every one, --trace FILE writes them all); on a terminal a long run shows its progress on stderr.
 
 ${SIM_REFERENCE}
 
-Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
+${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the report says which)'})}`
 
   static override examples = [
     {description: 'Reproduce the race: ELS sees content before registration', command: '<%= config.bin %> run --scenario content-first --strategy naive'},

@@ -159,6 +159,7 @@ describe('racelab verify', () => {
       [['--delay', 'bos-relay=fast'], '--delay'],
       [['--junit', '/proc/racelab-cannot-be-here/verify.xml'], '--junit'],
       [['--junit', 'package.json/verify.xml'], '--junit'],
+      [['--kafka', '127.0.0.1:1', '--no-shrink'], '--no-shrink'],
     ])('%j', async (args, flag) => {
       // When
       const {stderr, error} = await verify(args)

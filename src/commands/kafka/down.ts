@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
 import {stateFilePath, stopDetachedCluster} from '../../sim/kafka-cluster/mock-cluster.js'
 
@@ -12,8 +13,9 @@ export interface KafkaDownJson {
 export default class KafkaDown extends BaseCommand {
   static override summary = 'Stop the cluster `racelab kafka up --detach` started'
 
-  static override description = `Stops the detached mock cluster recorded in the state file (its whole process group) and
-removes the file. Nothing recorded, or recorded but already gone: says so, exit 0.`
+  static override description = `Stops the detached mock cluster recorded in the state file (its whole process group) and removes the file. Nothing recorded, or recorded but already gone: says so, exit 0.
+
+${exitCodesHelp({0: 'the cluster was stopped, or there was none to stop'})}`
 
   static override examples = ['<%= config.bin %> kafka down', '<%= config.bin %> kafka down --state /tmp/ci-kafka.json --json']
 

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
 import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/kafka-cluster/mock-cluster.js'
 
@@ -13,8 +14,9 @@ export interface KafkaStatusJson {
 export default class KafkaStatus extends BaseCommand {
   static override summary = 'Show whether a detached cluster runs, and its bootstrap servers'
 
-  static override description = `Reads the state file \`racelab kafka up --detach\` wrote. Exit 0 when the cluster runs, 1 when it
-does not (so scripts can test it).`
+  static override description = `Reads the state file \`racelab kafka up --detach\` wrote. Exit 0 when the cluster runs, 1 when it does not (so scripts can test it).
+
+${exitCodesHelp({0: 'the cluster runs', 1: 'it does not'})}`
 
   static override examples = [
     {description: 'Is the background cluster up, and where?', command: '<%= config.bin %> kafka status'},

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
 import {
   ClusterStartError,
@@ -25,16 +26,11 @@ export interface KafkaUpJson {
 export default class KafkaUp extends BaseCommand {
   static override summary = 'Start a local Kafka-protocol cluster (librdkafka mock cluster, via kcat)'
 
-  static override description = `Starts librdkafka's mock cluster through kcat (Debian package kcat): N brokers on random
-localhost ports, speaking the Kafka protocol, in memory. Prints the bootstrap servers to pass
-to --kafka, and keeps the cluster up until Ctrl-C. With --detach it runs in the background and
-records its pid and servers in a state file; \`racelab kafka down\` stops it.
+  static override description = `Starts librdkafka's mock cluster through kcat (Debian package kcat): N brokers on random localhost ports, speaking the Kafka protocol, in memory. Prints the bootstrap servers to pass to --kafka, and keeps the cluster up until Ctrl-C. With --detach it runs in the background and records its pid and servers in a state file; \`racelab kafka down\` stops it.
 
-The mock cluster has limits racelab works around: topics are auto-created with 4 partitions,
-and there is no admin API (createTopics/deleteTopics) and no idempotent producer. A consumer
-group's first join takes 3 s.
+The mock cluster has limits racelab works around: topics are auto-created with 4 partitions, and there is no admin API (createTopics/deleteTopics) and no idempotent producer. A consumer group's first join takes 3 s.
 
-Exit codes: 0 ok, 2 kcat missing or bad input, 3 the cluster did not start.`
+${exitCodesHelp({0: 'the cluster ran (or, with --detach, runs)', 2: 'kcat missing, or bad input', 3: 'the cluster did not start, or an internal error'})}`
 
   static override examples = [
     {description: 'A 3-broker cluster until Ctrl-C', command: '<%= config.bin %> kafka up'},
