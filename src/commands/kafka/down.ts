@@ -1,6 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
+import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
 import {stateFilePath, stopDetachedCluster} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaDownJson {
@@ -25,7 +26,7 @@ ${exitCodesHelp({0: 'the cluster was stopped, or there was none to stop'})}`
 
   async run(): Promise<KafkaDownJson> {
     const {flags} = await this.parse(KafkaDown)
-    const stateFile = stateFilePath(flags.state)
+    const stateFile = flags.state === undefined ? findStateFile().path : stateFilePath(flags.state)
     const stopped = await stopDetachedCluster(stateFile)
     if (stopped === undefined) {
       if (!this.jsonEnabled()) this.log(`no detached cluster recorded in ${stateFile}: nothing to stop`)

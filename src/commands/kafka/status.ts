@@ -1,6 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
+import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
 import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaStatusJson {
@@ -29,7 +30,7 @@ ${exitCodesHelp({0: 'the cluster runs', 1: 'it does not'})}`
 
   async run(): Promise<KafkaStatusJson> {
     const {flags} = await this.parse(KafkaStatus)
-    const stateFile = stateFilePath(flags.state)
+    const stateFile = flags.state === undefined ? findStateFile().path : stateFilePath(flags.state)
     const state = readClusterState(stateFile)
     const kcat = findKcat()
     const running = state !== undefined && isClusterAlive(state)

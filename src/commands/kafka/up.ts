@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {InputError} from '../../sim/input-error.js'
 import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
+import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
 import {
   ClusterStartError,
   isClusterAlive,
@@ -41,13 +43,14 @@ ${exitCodesHelp({0: 'the cluster ran (or, with --detach, runs)', 2: 'kcat missin
   static override flags = {
     brokers: Flags.integer({default: 3, min: 1, max: 16, summary: 'Number of mock brokers.'}),
     detach: Flags.boolean({default: false, summary: 'Run in the background; write the state file and exit.'}),
-    state: stateFlag({summary: 'State file of a detached cluster (default .racelab/kafka.json).'}),
+    state: stateFlag({summary: 'With --detach: the state file to write (default .racelab/kafka.json, here or in the nearest parent directory that has one).'}),
   }
 
   async run(): Promise<KafkaUpJson | undefined> {
     const {flags} = await this.parse(KafkaUp)
+    if (!flags.detach && flags.state !== undefined) throw new InputError('--state: only a detached cluster (--detach) writes a state file')
     // A missing kcat is the user's to fix (exit 2); a cluster that would not start is exit 3 (BaseCommand's map).
-    return flags.detach ? this.detached(stateFilePath(flags.state), flags.brokers) : this.foreground(flags.brokers)
+    return flags.detach ? this.detached(flags.state === undefined ? findStateFile().path : stateFilePath(flags.state), flags.brokers) : this.foreground(flags.brokers)
   }
 
   private async detached(stateFile: string, brokers: number): Promise<KafkaUpJson> {
