@@ -26,7 +26,7 @@ export const topicPrefixFlag = Flags.custom<string>({
 })
 
 /** --state: the state file of the cluster `racelab kafka up --detach` started. */
-export const stateFlag = Flags.custom<string>({summary: 'State file of the detached cluster (default .racelab/kafka.json).'})
+export const stateFlag = Flags.custom<string>({summary: 'State file of the detached cluster (default .racelab/kafka.json, here or in the nearest parent directory that has one).'})
 
 /**
  * --force: replace an existing file the command writes even though racelab cannot tell it wrote

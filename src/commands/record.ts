@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {forceFlag, topicPrefixFlag} from '../cli/shared-flags.js'
@@ -36,7 +37,10 @@ ${HELP.delays}
 FAULTS (--fault)
 ${HELP.faults}
 
-Exit codes: 0 the fixture was written (whatever the run's verdict: it is the expectation), 2 bad input (with --from-kafka also: an unreachable cluster, a prefix with no messages).`
+${exitCodesHelp({
+    0: "the fixture was written (whatever the run's verdict: it is the expectation)",
+    2: 'bad input (with --from-kafka also: an unreachable cluster, a prefix with no messages)',
+  })}`
 
   static override examples = [
     {description: 'Capture the race as a fixture', command: '<%= config.bin %> record --scenario content-first --strategy naive --out race.yaml'},

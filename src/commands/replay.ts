@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {FixtureProblemsError} from '../cli/errors.js'
 import {kafkaFlag} from '../cli/shared-flags.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
@@ -15,7 +16,7 @@ type ReplayOutcome = {
 }
 
 export default class Replay extends BaseCommand {
-  static override summary = 'Replay fixtures (exact event orderings) and compare each with its expected outcome'
+  static override summary = 'Replay fixtures (exact event orderings) and compare each with its expectation'
 
   static override description = `Replays each fixture under every strategy it states an expectation for (or only those given with --strategy) and compares the outcome with it: pass, or exactly the invariants listed. A directory stands for every .yaml, .yml and .json file under it.
 
@@ -23,7 +24,11 @@ A fixture (format version 1, schema/fixture.schema.json) gives the topology, del
 
 LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "skipped live: explicit delivery order needs the in-memory bus", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
 
-Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixture (one line per problem on stderr: file:line: field: what is wrong), including a delivery order that cannot happen.`
+${exitCodesHelp({
+    0: 'every replay matched',
+    1: 'a replay did not match',
+    2: 'bad input, or an invalid fixture (one line per problem on stderr: file:line: field: what is wrong), including a delivery order that cannot happen',
+  })}`
 
   static override examples = [
     {description: 'Replay the shipped fixtures', command: '<%= config.bin %> replay fixtures/'},

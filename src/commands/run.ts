@@ -1,6 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {forceFlag, kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
@@ -15,13 +16,11 @@ export type RunJson = RunResult & {reproduce: string}
 export default class Run extends BaseCommand {
   static override summary = 'Run one scenario in virtual time and check every invariant'
 
-  static override description = `Runs BOS, the File Service, their outbox relays and ELS in one process over SQLite and an
-in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per
-event: virtual time, service, what happened) and a verdict.
+  static override description = `Runs BOS, the File Service, their outbox relays and ELS in one process over SQLite and an in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per event: virtual time, service, what happened) and a verdict. A run of more than 200 events shows its first and last 100 (--timeline full prints every one, --trace FILE writes them all); on a terminal a long run shows its progress on stderr.
 
 ${SIM_REFERENCE}
 
-Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
+${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the report says which)'})}`
 
   static override examples = [
     {description: 'Reproduce the race: ELS sees content before registration', command: '<%= config.bin %> run --scenario content-first --strategy naive'},
@@ -43,6 +42,10 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     schedule: scheduleFlag(),
     kafka: kafkaFlag(),
     'topic-prefix': topicPrefixFlag({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
+    timeline: Flags.option({
+      options: ['short', 'full'] as const,
+      summary: 'short (the default): a run of more than 200 events shows its first and last 100; full: every event.',
+    })(),
     cleanup: Flags.boolean({
       summary: 'With --kafka BROKERS: delete the run’s topics after the check, where the cluster’s admin API allows (not on the mock cluster).',
     }),
@@ -54,6 +57,9 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
       throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
     }
     if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
+    if (flags.kafka === 'memory' && flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
+    if (flags.timeline !== undefined && flags.kafka !== 'memory') throw new InputError('--timeline: a live run (--kafka) streams every event as it happens')
+    if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the human report; --json prints none (--trace FILE writes every event)')
     const checked = {
       shape: shapeOptions(flags),
       dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
@@ -62,19 +68,44 @@ Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
     return flags.kafka === 'memory' ? this.inMemory(flags, checked) : this.live(flags, checked)
   }
 
-  /** The simulation: virtual time over the memory bus, the report printed once it is over. */
+  /**
+   * The simulation: virtual time over the memory bus, the report printed once it is over. Only a
+   * bounded part of it goes through ink: the heading, at most 200 timeline lines (--timeline full
+   * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
+   */
   private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
-    const [{runSimulation}, {reproduceCommand}, {writeTrace}, {formatTraceEvent}] = await Promise.all([
+    const [{runSimulation}, {reproduceCommand}, {writeTrace}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../sim/trace/trace-file.js'),
       import('../ui/timeline-line.js'),
+      import('../ui/run-timeline.js'),
     ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
-    const {result, trace} = runSimulation({...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, dbDir})
+    const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : progressLine(process.stderr, formatRunProgress)
+    const {result, trace} = runSimulation({
+      ...shape,
+      scenario,
+      strategy: flags.strategy,
+      seed: flags.seed,
+      schedule: flags.schedule?.choices,
+      dbDir,
+      onTrace: progress?.onTrace,
+    })
+    progress?.done()
     if (tracePath) writeTrace(tracePath, trace)
     const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
-    if (!this.jsonEnabled()) await this.render((await import('../ui/run-report.js')).RunReport, {result, timeline: trace.map(formatTraceEvent), reproduce: json.reproduce})
+    if (!this.jsonEnabled()) {
+      const {RunReport, RunReportFooter, RunReportHeader} = await import('../ui/run-report.js')
+      if (flags.timeline === 'full') {
+        await this.render(RunReportHeader, {result})
+        for (const event of trace) this.log(formatTraceEvent(event))
+        await this.render(RunReportFooter, {result, reproduce: json.reproduce})
+      } else {
+        const excerpt = timelineExcerpt(trace)
+        await this.render(RunReport, {result, timeline: excerpt.lines, omitted: excerpt.omitted, reproduce: json.reproduce})
+      }
+    }
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json
   }
@@ -117,4 +148,28 @@ interface Checked {
   shape: ReturnType<typeof shapeOptions>
   dbDir?: string
   tracePath?: WriteTarget
+}
+
+/**
+ * The progress of a long simulated run on a terminal: nothing for its first second, then one
+ * line on stderr, rewritten at most five times a second, cleared when the run is over.
+ */
+function progressLine(stream: NodeJS.WriteStream, format: (events: number, t: number) => string) {
+  const started = Date.now()
+  let shownAt = started + 1000 - 200
+  let events = 0
+  let shown = false
+  return {
+    onTrace(event: {t: number}): void {
+      if (++events % 1000 !== 0) return
+      const now = Date.now()
+      if (now - shownAt < 200) return
+      shownAt = now
+      shown = true
+      stream.write(`\r${format(events, event.t)}\u001B[K`)
+    },
+    done(): void {
+      if (shown) stream.write('\r\u001B[K')
+    },
+  }
 }

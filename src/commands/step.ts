@@ -1,4 +1,5 @@
 import {BaseCommand} from '../cli/base-command.js'
+import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
@@ -9,11 +10,7 @@ export type StepJson = RunResult & {reproduce: string; explanation?: string; tra
 export default class Step extends BaseCommand {
   static override summary = 'Step through one simulated run, event by event, in the terminal'
 
-  static override description = `Runs one scenario in virtual time, exactly as \`racelab run\` does, then opens an interactive
-view of it: a swimlane (one column per service, one row per event) with a cursor, the details of
-the event under the cursor, the state of every batch after it (registered at BOS, files committed
-and published, what ELS assigned, buffered, reported excess or counted failed, ready or not), and
-at the end the verdict with the reordering that caused the first violation.
+  static override description = `Runs one scenario in virtual time, exactly as \`racelab run\` does, then opens an interactive view of it: a swimlane (one column per service, one row per event) with a cursor, the details of the event under the cursor, the state of every batch after it (registered at BOS, files committed and published, what ELS assigned, buffered, reported excess or counted failed, ready or not), and at the end the verdict with the reordering that caused the first violation.
 
 KEYS
   → l space  next event          ← h  previous event
@@ -22,12 +19,11 @@ KEYS
   v          show/hide the verdict (shown at the last event)
   q Esc      quit
 
-Without a terminal (output piped, CI) it prints the whole swimlane, the final state and the
-verdict instead; --json prints the run result with its trace.
+Without a terminal (output piped, CI) it prints the whole swimlane, the final state and the verdict instead; --json prints the run result with its trace.
 
 ${SIM_REFERENCE}
 
-Exit codes (after quitting): 0 every invariant holds, 1 an invariant is violated, 2 bad input.`
+${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant is violated (after quitting)'})}`
 
   static override examples = [
     {description: 'Watch the race happen, one event at a time', command: '<%= config.bin %> step --scenario content-first --strategy naive'},

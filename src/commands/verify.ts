@@ -4,6 +4,7 @@ import {dirname, resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
 import {forceFlag, kafkaFlag} from '../cli/shared-flags.js'
@@ -17,19 +18,13 @@ import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
 const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
 
 export default class Verify extends BaseCommand {
-  static override summary = 'Run scenarios × strategies × seeds and check each cell against what its scenario expects'
+  static override summary = 'Run scenarios × strategies × seeds; check each cell against its expectation'
 
-  static override description = `Runs every cell of a matrix (one scenario, one strategy, a range of seeds) on
-every core and prints per cell: runs, failures, the invariants violated, the
-first failing seed, and whether that is what the scenario declares for the
-strategy:
+  static override description = `Runs every cell of a matrix (one scenario, one strategy, a range of seeds) on every core and prints per cell: runs, failures, the invariants violated, the first failing seed, and whether that is what the scenario declares for the strategy:
   pass            no seed fails
   fail            every seed fails, violating at least the listed invariants
   fail-sometimes  at least one seed fails so
-(A harness that cannot reproduce the bug proves nothing: naive must fail.)
-Every cell with failures gets a minimal counterexample, a shrunk run shown as
-a swimlane, unexpected failures first. The shaping flags (--delay, --fault,
---wake, --essays, --batches, --els-instances) apply to every cell.
+(A harness that cannot reproduce the bug proves nothing: naive must fail.) Every cell with failures gets a minimal counterexample, a shrunk run shown as a swimlane, unexpected failures first. The shaping flags (--delay, --fault, --wake, --essays, --batches, --els-instances) apply to every cell.
 
 CI MATRIX (--ci: the smoke check that gates the fix, a few seconds on 2 cores)
 ${describeMatrix(CI_MATRIX)
@@ -39,13 +34,9 @@ ${describeMatrix(CI_MATRIX)
 ${SIM_REFERENCE}
 
 LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
-  By default content-first, validation-failure × naive, buffer × 1 seed;
-  --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few
-  seconds each), each judged like an in-memory cell, except that fail-sometimes matches
-  either way live. Nothing is shrunk live: each failing cell names the in-memory verify
-  that shrinks it. Not with --ci or --workers.
+  By default content-first, validation-failure × naive, buffer × 1 seed; --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few seconds each), each judged like an in-memory cell, except that fail-sometimes matches either way live. Nothing is shrunk live: each failing cell names the in-memory verify that shrinks it. Not with --ci, --workers or --no-shrink.
 
-Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.`
+${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}`
 
   static override examples = [
     {description: 'Every scenario × every strategy × 200 seeds', command: '<%= config.bin %> verify'},
@@ -99,6 +90,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
   private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
     if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
+    if (!flags.shrink) throw new InputError('--no-shrink: nothing is shrunk live (--kafka); each failing cell names the in-memory verify that shrinks it')
     const [{LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES, formatLiveRun, liveVerifyJson, liveVerifyNotes, verifyOnKafka}, {junitXml}] = await Promise.all([
       import('../sim/verify/live-verify.js'),
       import('../sim/verify/junit.js'),
@@ -127,7 +119,7 @@ Exit codes: 0 every cell matched its expectation, 1 a cell did not, 2 bad input.
 }
 
 type MatrixFlags = ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean; shrink: boolean}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {

@@ -2,16 +2,20 @@ import {Box, Text} from 'ink'
 
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import {formatParameters} from './parameters-line.js'
+import {formatOmitted} from './run-timeline.js'
 import {VerdictBlock} from './verdict-block.js'
 
 export interface RunReportProps {
   result: RunResult
+  /** The timeline lines to show (all of a short run, the first and last of a long one). */
   timeline: readonly string[]
+  /** Lines left out of `timeline`: how many, and after which of its lines. */
+  omitted?: {after: number; count: number}
   reproduce: string
 }
 
-/** The static report `racelab run` prints: timeline, verdict, violations, per-batch counts. */
-export function RunReport({result, timeline, reproduce}: RunReportProps) {
+/** The heading of `racelab run`'s report: what ran, and the parameters the seed drew. */
+export function RunReportHeader({result}: {result: RunResult}) {
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -19,9 +23,14 @@ export function RunReport({result, timeline, reproduce}: RunReportProps) {
       </Text>
       <Text dimColor>parameters: {formatParameters(result.parameters)}</Text>
       <Text> </Text>
-      {timeline.map((line, index) => (
-        <Text key={index}>{line}</Text>
-      ))}
+    </Box>
+  )
+}
+
+/** What follows the timeline: verdict, violations, per-batch counts, the size of the run, the rerun. */
+export function RunReportFooter({result, reproduce}: {result: RunResult; reproduce: string}) {
+  return (
+    <Box flexDirection="column">
       <Text> </Text>
       <VerdictBlock verdict={result.verdict} violations={result.violations} batches={result.batches} />
       <Text> </Text>
@@ -29,6 +38,22 @@ export function RunReport({result, timeline, reproduce}: RunReportProps) {
         simulated {result.simulatedSeconds.toFixed(3)} s, {result.events} events, {result.steps} steps
       </Text>
       <Text dimColor>reproduce: {reproduce}</Text>
+    </Box>
+  )
+}
+
+/** The static report `racelab run` prints: timeline, verdict, violations, per-batch counts. */
+export function RunReport({result, timeline, omitted, reproduce}: RunReportProps) {
+  const lines = omitted ? [...timeline.slice(0, omitted.after), formatOmitted(omitted.count), ...timeline.slice(omitted.after)] : timeline
+  return (
+    <Box flexDirection="column">
+      <RunReportHeader result={result} />
+      {lines.map((line, index) => (
+        <Text key={index} dimColor={omitted !== undefined && index === omitted.after}>
+          {line}
+        </Text>
+      ))}
+      <RunReportFooter result={result} reproduce={reproduce} />
     </Box>
   )
 }

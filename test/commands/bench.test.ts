@@ -31,6 +31,17 @@ describe('racelab bench (simulated section)', () => {
     expect(stdout).toMatch(/content-first\s+2 essays\s+3 runs\s+[\d.]+ runs\/s/)
   })
 
+  it.each([
+    [['--events', '1000'], '--events'],
+    [['--batches', '5'], '--batches'],
+    [['--topic-prefix', 'b-'], '--topic-prefix'],
+  ])('%j without --kafka (live-only, it would do nothing): one line, exit 2', async (args, flag) => {
+    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', ...args])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain(`${flag} shapes the live section: it goes with --kafka`)
+  })
+
   it('--kafka with a bad broker list: one line, exit 2', async () => {
     const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--kafka', 'nope'])
     expect(error?.oclif?.exit).toBe(2)

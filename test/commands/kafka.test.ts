@@ -1,5 +1,5 @@
-import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync} from 'node:fs'
+import {execFile, spawn} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -56,6 +56,51 @@ describe('racelab kafka down / status without a cluster', () => {
     const {stdout, error} = await kafka(['status', '--state', state])
     expect(error?.oclif?.exit).toBe(1)
     expect(stdout).toContain('not running')
+  })
+})
+
+/** The built CLI run from `cwd`: its exit code and output. */
+function racelabIn(cwd: string, args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(root, 'bin/run.js'), ...args], {cwd, timeout: 30_000}, (error, stdout, stderr) => {
+      done({code: error ? Number(error.code) : 0, stdout, stderr})
+    })
+  })
+}
+
+describe('--kafka local and the kafka commands find the state file from a subdirectory', () => {
+  it('run --kafka local with no state file here or above: one line saying where it looked and how to give the servers, exit 2', async () => {
+    // Given
+    const dir = join(mkdtempSync(join(tmpdir(), 'racelab-local-')), 'a', 'b')
+    mkdirSync(dir, {recursive: true})
+    // When
+    const {code, stderr} = await racelabIn(dir, ['run', '--kafka', 'local'])
+    // Then
+    expect(code).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain(`--kafka local: no .racelab/kafka.json in ${dir} or any parent directory`)
+    expect(stderr).toContain('--kafka host:port')
+  })
+
+  it('kafka status in a subdirectory reads the nearest parent’s .racelab/kafka.json', async () => {
+    // Given: a state file two levels up (whatever it holds, status names it)
+    const top = mkdtempSync(join(tmpdir(), 'racelab-local-'))
+    mkdirSync(join(top, '.racelab'))
+    writeFileSync(join(top, '.racelab', 'kafka.json'), '{}')
+    const dir = join(top, 'a', 'b')
+    mkdirSync(dir, {recursive: true})
+    // When
+    const {code, stdout, stderr} = await racelabIn(dir, ['kafka', 'status'])
+    // Then
+    expect(code).not.toBe(0)
+    expect(stdout + stderr).toContain(join(top, '.racelab', 'kafka.json'))
+  })
+
+  it('kafka up --state without --detach (no state file is written): one line, exit 2', async () => {
+    const {stderr, error} = await kafka(['up', '--state', stateIn(mkdtempSync(join(tmpdir(), 'racelab-kafka-')))])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('--state: only a detached cluster (--detach) writes a state file')
   })
 })
 

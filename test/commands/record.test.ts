@@ -90,6 +90,15 @@ describe('racelab record', () => {
       expect(stderr).toContain('Missing required flag out')
     })
 
+    it('--topic-prefix without --from-kafka (it would name no topics): one line', async () => {
+      const file = out()
+      const {error, stderr} = await record(['--out', file, '--topic-prefix', 'demo-'])
+      expect(error?.oclif?.exit).toBe(2)
+      expect(stderr.trim().split('\n')).toHaveLength(1)
+      expect(stderr).toContain('--topic-prefix: only with --from-kafka')
+      expect(existsSync(file)).toBe(false)
+    })
+
     it('--out in a missing directory', async () => {
       const {error, stderr} = await record(['--out', '/nonexistent-dir/x.yaml'])
       expect(error?.oclif?.exit).toBe(2)

@@ -80,6 +80,19 @@ describe('racelab run', () => {
     for (const file of ['bos.sqlite', 'file.sqlite', 'els.sqlite']) expect(readFileSync(join(dir, file)).length).toBeGreaterThan(0)
   })
 
+  it('a run of 10,000 files reports in human mode: the first and last timeline lines, what was left out, the verdict', async () => {
+    // When: 50,400 events, which rendered whole through ink ran V8 out of memory
+    const {stdout, error} = await run(['--batches', '100', '--essays', '100'])
+    // Then
+    expect(error).toBeUndefined()
+    const lines = stdout.split('\n')
+    expect(lines.length).toBeLessThan(400)
+    expect(stdout).toMatch(/\.\.\. 50,200 events left out: --timeline full prints every one, --trace FILE writes them as JSON lines/)
+    expect(stdout).toContain('PASS every invariant holds')
+    expect(stdout).toMatch(/simulated [\d.]+ s, 50400 events, \d+ steps/)
+    expect(stdout).toContain('reproduce: racelab run --scenario content-first --strategy buffer --seed 1 --essays 100 --batches 100')
+  }, 120_000)
+
   describe('bad input: one line, exit 2', () => {
     it.each([
       [['--scenario', 'nope'], '--scenario'],
@@ -91,6 +104,9 @@ describe('racelab run', () => {
       [['--trace', '/nonexistent-dir/t.jsonl'], '--trace'],
       [['--essays', '10000', '--batches', '10000'], '--essays × --batches'],
       [['--cleanup'], '--cleanup'],
+      [['--timeline', 'full', '--json'], '--timeline'],
+      [['--timeline', 'short', '--kafka', '127.0.0.1:1'], '--timeline'],
+      [['--topic-prefix', 'x-'], '--topic-prefix'],
     ])('%j', async (args, flag) => {
       // When
       const {stderr, error} = await run(args)

@@ -159,6 +159,9 @@ describe('racelab verify', () => {
       [['--delay', 'bos-relay=fast'], '--delay'],
       [['--junit', '/proc/racelab-cannot-be-here/verify.xml'], '--junit'],
       [['--junit', 'package.json/verify.xml'], '--junit'],
+      [['--kafka', '127.0.0.1:1', '--no-shrink'], '--no-shrink'],
+      [['--kafka', '127.0.0.1:1', '--workers', '2'], '--workers'],
+      [['--kafka', '127.0.0.1:1', '--ci'], '--ci'],
     ])('%j', async (args, flag) => {
       // When
       const {stderr, error} = await verify(args)

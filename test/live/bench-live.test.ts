@@ -2,7 +2,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {benchLive, percentiles} from '../../src/sim/bench/bench.js'
 import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
-import {hasKcat, startCluster} from './support.js'
+import {hasKcat, racelab, startCluster} from './support.js'
 
 describe('percentiles', () => {
   it('nearest rank', () => {
@@ -36,4 +36,12 @@ describe.skipIf(!hasKcat)('racelab bench --kafka (small)', () => {
     expect(result.endToEnd).toMatchObject({messages: 25, batches: 5, essays: 4})
     expect(result.endToEnd.latencyMs.max).toBeGreaterThanOrEqual(result.endToEnd.latencyMs.p50)
   })
+
+  it('the command exits 1 when the relay missed its goal (half of raw kafkajs), 0 when it met it', async () => {
+    // When
+    const {code, stdout} = await racelab(['bench', '--runs', '1', '--large-runs', '0', '--kafka', cluster.servers, '--events', '500', '--batches', '5', '--json'])
+    // Then: whichever way the measurement went, the exit code says it
+    const json = JSON.parse(stdout)
+    expect(code).toBe(json.live.relay.ratioToRaw >= 0.5 ? 0 : 1)
+  }, 60_000)
 })

@@ -1,5 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
+import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
 import {stateFilePath, stopDetachedCluster} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaDownJson {
@@ -12,8 +14,9 @@ export interface KafkaDownJson {
 export default class KafkaDown extends BaseCommand {
   static override summary = 'Stop the cluster `racelab kafka up --detach` started'
 
-  static override description = `Stops the detached mock cluster recorded in the state file (its whole process group) and
-removes the file. Nothing recorded, or recorded but already gone: says so, exit 0.`
+  static override description = `Stops the detached mock cluster recorded in the state file (its whole process group) and removes the file. Nothing recorded, or recorded but already gone: says so, exit 0.
+
+${exitCodesHelp({0: 'the cluster was stopped, or there was none to stop'})}`
 
   static override examples = ['<%= config.bin %> kafka down', '<%= config.bin %> kafka down --state /tmp/ci-kafka.json --json']
 
@@ -23,7 +26,7 @@ removes the file. Nothing recorded, or recorded but already gone: says so, exit 
 
   async run(): Promise<KafkaDownJson> {
     const {flags} = await this.parse(KafkaDown)
-    const stateFile = stateFilePath(flags.state)
+    const stateFile = flags.state === undefined ? findStateFile().path : stateFilePath(flags.state)
     const stopped = await stopDetachedCluster(stateFile)
     if (stopped === undefined) {
       if (!this.jsonEnabled()) this.log(`no detached cluster recorded in ${stateFile}: nothing to stop`)

@@ -1,5 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
+import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
 import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/kafka-cluster/mock-cluster.js'
 
 export interface KafkaStatusJson {
@@ -13,8 +15,9 @@ export interface KafkaStatusJson {
 export default class KafkaStatus extends BaseCommand {
   static override summary = 'Show whether a detached cluster runs, and its bootstrap servers'
 
-  static override description = `Reads the state file \`racelab kafka up --detach\` wrote. Exit 0 when the cluster runs, 1 when it
-does not (so scripts can test it).`
+  static override description = `Reads the state file \`racelab kafka up --detach\` wrote. Exit 0 when the cluster runs, 1 when it does not (so scripts can test it).
+
+${exitCodesHelp({0: 'the cluster runs', 1: 'it does not'})}`
 
   static override examples = [
     {description: 'Is the background cluster up, and where?', command: '<%= config.bin %> kafka status'},
@@ -27,7 +30,7 @@ does not (so scripts can test it).`
 
   async run(): Promise<KafkaStatusJson> {
     const {flags} = await this.parse(KafkaStatus)
-    const stateFile = stateFilePath(flags.state)
+    const stateFile = flags.state === undefined ? findStateFile().path : stateFilePath(flags.state)
     const state = readClusterState(stateFile)
     const kcat = findKcat()
     const running = state !== undefined && isClusterAlive(state)

@@ -3,8 +3,11 @@ import {dirname} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {InputError} from '../../sim/input-error.js'
+import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
 import {ensureWritableDir} from '../../cli/writable-path.js'
+import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
 import {
   ClusterStartError,
   isClusterAlive,
@@ -28,16 +31,11 @@ export interface KafkaUpJson {
 export default class KafkaUp extends BaseCommand {
   static override summary = 'Start a local Kafka-protocol cluster (librdkafka mock cluster, via kcat)'
 
-  static override description = `Starts librdkafka's mock cluster through kcat (Debian package kcat): N brokers on random
-localhost ports, speaking the Kafka protocol, in memory. Prints the bootstrap servers to pass
-to --kafka, and keeps the cluster up until Ctrl-C. With --detach it runs in the background and
-records its pid and servers in a state file; \`racelab kafka down\` stops it.
+  static override description = `Starts librdkafka's mock cluster through kcat (Debian package kcat): N brokers on random localhost ports, speaking the Kafka protocol, in memory. Prints the bootstrap servers to pass to --kafka, and keeps the cluster up until Ctrl-C. With --detach it runs in the background and records its pid and servers in a state file; \`racelab kafka down\` stops it.
 
-The mock cluster has limits racelab works around: topics are auto-created with 4 partitions,
-and there is no admin API (createTopics/deleteTopics) and no idempotent producer. A consumer
-group's first join takes 3 s.
+The mock cluster has limits racelab works around: topics are auto-created with 4 partitions, and there is no admin API (createTopics/deleteTopics) and no idempotent producer. A consumer group's first join takes 3 s.
 
-Exit codes: 0 ok, 2 kcat missing or bad input, 3 the cluster did not start.`
+${exitCodesHelp({0: 'the cluster ran (or, with --detach, runs)', 2: 'kcat missing, or bad input', 3: 'the cluster did not start, or an internal error'})}`
 
   static override examples = [
     {description: 'A 3-broker cluster until Ctrl-C', command: '<%= config.bin %> kafka up'},
@@ -48,13 +46,14 @@ Exit codes: 0 ok, 2 kcat missing or bad input, 3 the cluster did not start.`
   static override flags = {
     brokers: Flags.integer({default: 3, min: 1, max: 16, summary: 'Number of mock brokers.'}),
     detach: Flags.boolean({default: false, summary: 'Run in the background; write the state file and exit.'}),
-    state: stateFlag({summary: 'State file of a detached cluster (default .racelab/kafka.json).'}),
+    state: stateFlag({summary: 'With --detach: the state file to write (default .racelab/kafka.json, here or in the nearest parent directory that has one).'}),
   }
 
   async run(): Promise<KafkaUpJson | undefined> {
     const {flags} = await this.parse(KafkaUp)
+    if (!flags.detach && flags.state !== undefined) throw new InputError('--state: only a detached cluster (--detach) writes a state file')
     // A missing kcat is the user's to fix (exit 2); a cluster that would not start is exit 3 (BaseCommand's map).
-    return flags.detach ? this.detached(stateFilePath(flags.state), flags.brokers) : this.foreground(flags.brokers)
+    return flags.detach ? this.detached(flags.state === undefined ? findStateFile().path : stateFilePath(flags.state), flags.brokers) : this.foreground(flags.brokers)
   }
 
   private async detached(stateFile: string, brokers: number): Promise<KafkaUpJson> {

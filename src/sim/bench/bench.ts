@@ -106,6 +106,14 @@ export interface Throughput {
   eventsPerSecond: number
 }
 
+/** The live bench's goal: the relay reaches at least this share of raw kafkajs throughput. */
+export const RELAY_GOAL = 0.5
+
+/** Whether a live bench met its goal (racelab bench exits 1 when it did not). */
+export function relayGoalMet(live: LiveBench): boolean {
+  return live.relay.ratioToRaw >= RELAY_GOAL
+}
+
 export interface LiveBench {
   kafka: {brokers: string[]; clusterId: string; topicPrefix: string; partitions: number}
   /**

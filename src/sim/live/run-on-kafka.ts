@@ -1,6 +1,9 @@
+import {dirname} from 'node:path'
+
 import {InputError} from '../input-error.js'
 import {checkTopicPrefix, KafkaUnreachableError, parseBrokerList} from '../bus/kafkajs-bus.js'
 import {DEFAULT_STATE_FILE, localServers} from '../kafka-cluster/mock-cluster.js'
+import {findStateFile} from '../kafka-cluster/local-state.js'
 import type {DelaySetting, WakeSetting} from '../scenario/delay-spec.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import type {ScenarioDefinition} from '../scenario/scenario.js'
@@ -91,13 +94,18 @@ export async function runOnKafka(options: LiveCommandOptions): Promise<LiveRun &
 
 /**
  * The brokers a --kafka value names: `local` is the cluster `racelab kafka up --detach` recorded
- * in .racelab/kafka.json; anything else is a host:port list. Bad input is an InputError.
+ * in .racelab/kafka.json, here or in the nearest parent directory that has one; anything else is
+ * a host:port list. Bad input is an InputError; for `local` it says where it looked.
  */
 export function resolveBrokers(spec: string, expected: string): string[] {
   if (spec === 'local') {
-    const servers = localServers()
+    const stateFile = findStateFile()
+    const servers = stateFile.found ? localServers(stateFile.path) : undefined
     if (servers === undefined) {
-      throw new InputError(`--kafka local: no cluster recorded in ${DEFAULT_STATE_FILE} is running; start one with: racelab kafka up --detach`)
+      const where = stateFile.found
+        ? `the cluster recorded in ${stateFile.path} is not running`
+        : `no ${DEFAULT_STATE_FILE} in ${dirname(dirname(stateFile.path))} or any parent directory`
+      throw new InputError(`--kafka local: ${where}; start one with: racelab kafka up --detach, or give its servers: --kafka host:port (racelab kafka status --state FILE prints them)`)
     }
     return parseBrokerList(servers)
   }

@@ -28,6 +28,8 @@ export interface RunOptions extends RunShape {
   plan?: DeliveryPlan
   /** Tests build ELS variants (the post-fix bugs) through this. */
   makeEls?: MakeConsumer
+  /** Called with every trace event as it happens (progress of a long run). */
+  onTrace?: (event: TraceEvent) => void
 }
 
 export interface RunResult extends JudgedRun {
@@ -67,8 +69,10 @@ export function runSimulation(options: RunOptions): SimulationRun {
   }
   const faults = options.faults ?? []
   const trace: TraceEvent[] = []
+  const onTrace = options.onTrace
   const record = (event: TraceEvent): void => {
     trace.push(event)
+    onTrace?.(event)
   }
   const percentOf = (kind: Fault['kind']): number =>
     faults.reduce((sum, f) => (f.kind === kind && 'percent' in f ? Math.max(sum, f.percent) : sum), 0)

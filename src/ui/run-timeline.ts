@@ -1,0 +1,34 @@
+import type {TraceEvent} from '../sim/trace/trace-event.js'
+import {formatSeconds} from '../sim/kernel/time.js'
+import {formatTraceEvent} from './timeline-line.js'
+
+/** How many timeline lines `racelab run` prints before and after the ones it leaves out. */
+export const TIMELINE_HEAD = 100
+export const TIMELINE_TAIL = 100
+
+/** The part of a timeline a report shows: the lines, and where and how many were left out. */
+export interface TimelineExcerpt {
+  lines: string[]
+  omitted?: {after: number; count: number}
+}
+
+/**
+ * The timeline a human report shows: every line of a short run; of a long one, the first
+ * TIMELINE_HEAD lines (how the run started) and the last TIMELINE_TAIL (how it ended), so that
+ * what goes through ink stays bounded whatever the size of the run.
+ */
+export function timelineExcerpt(trace: readonly TraceEvent[], head = TIMELINE_HEAD, tail = TIMELINE_TAIL): TimelineExcerpt {
+  if (trace.length <= head + tail) return {lines: trace.map(formatTraceEvent)}
+  const lines = [...trace.slice(0, head), ...trace.slice(trace.length - tail)].map(formatTraceEvent)
+  return {lines, omitted: {after: head, count: trace.length - head - tail}}
+}
+
+/** The line that stands for the events a report left out, and where to find them all. */
+export function formatOmitted(count: number): string {
+  return `   ... ${count.toLocaleString('en')} events left out: --timeline full prints every one, --trace FILE writes them as JSON lines`
+}
+
+/** The progress line of a long simulated run, on stderr: `run: 12,345 events, 81.250s simulated`. */
+export function formatRunProgress(events: number, t: number): string {
+  return `run: ${events.toLocaleString('en')} events, ${formatSeconds(t)} simulated`
+}

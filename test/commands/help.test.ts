@@ -1,0 +1,30 @@
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+const root = resolve(import.meta.dirname, '../..')
+// Every command, from the manifest the build writes (adding a command adds it here).
+const commands = Object.keys(JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')).commands as Record<string, unknown>)
+
+/** `racelab <command> --help` as oclif renders it at 80 columns (stdout is a pipe: oclif takes 80). */
+const help = (id: string): string =>
+  execFileSync(process.execPath, [join(root, 'bin/run.js'), ...id.split(':'), '--help'], {env: {...process.env, COLUMNS: '80'}}).toString()
+
+describe('--help at 80 columns', () => {
+  it('knows every command', () => {
+    expect(commands.sort()).toEqual(['bench', 'kafka:down', 'kafka:status', 'kafka:up', 'record', 'replay', 'run', 'step', 'verify'])
+  })
+
+  it.each(commands)('%s: no line longer than 80, and every exit code listed, 3 included', (id) => {
+    // When
+    const text = help(id)
+    // Then
+    const long = text.split('\n').filter((line) => [...line].length > 80)
+    expect(long).toEqual([])
+    const codes = /EXIT CODES\n((?: +\d {2}.*\n(?: {6,}.*\n)*)+)/.exec(text)?.[1] ?? ''
+    const listed = [...codes.matchAll(/^ +(\d) {2}/gm)].map((m) => m[1])
+    expect(listed).toEqual(expect.arrayContaining(['0', '2', '3']))
+  })
+})
