@@ -32,5 +32,6 @@ export const stateFlag = Flags.custom<string>({summary: 'State file of the detac
  * --force: replace an existing file the command writes even though racelab cannot tell it wrote
  * it (see src/sim/files/safe-write.ts). Never a symlink, a directory, a FIFO or a device.
  */
-export const forceFlag = (summary = 'Replace an existing FILE that racelab did not write (never a symlink, directory or device).') =>
-  Flags.boolean({default: false, summary})
+export const forceFlag = (summary = 'Replace an existing FILE that racelab did not write (never a symlink, directory or device).', writes?: string) =>
+  // A --force with nothing to write would do nothing: refused, like every such flag.
+  Flags.boolean({default: false, summary, ...(writes === undefined ? {} : {dependsOn: [writes]})})

@@ -38,7 +38,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event (replaces a trace racelab wrote).'}),
-    force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).'),
+    force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).', 'trace'),
     schedule: scheduleFlag(),
     kafka: kafkaFlag(),
     'topic-prefix': topicPrefixFlag({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),

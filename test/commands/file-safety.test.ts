@@ -126,3 +126,16 @@ describe.each(WRITERS)('$name: racelab\'s rule for the files it writes', ({flag,
     expect(leftovers(d)).toEqual([])
   })
 })
+
+describe('--force with nothing to write', () => {
+  it.each([
+    [['run', '--scenario', 'content-first', '--force'], '--trace'],
+    [['verify', '--seeds', '1', '--force'], '--junit'],
+  ])('%j is refused, naming the flag it goes with', async (args, needs) => {
+    // When
+    const result = await racelab(args)
+
+    // Then
+    expectOneLine(result, '--force', needs)
+  })
+})
