@@ -51,7 +51,7 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
     description: Flags.string({summary: 'The fixture’s description (default: what was run and its outcome).'}),
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: seedFlag({max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
+    seed: seedFlag({summary: 'Seed for every random choice.'}),
     ...shapeFlags,
     'from-kafka': Flags.string({
       exclusive: RUN_FLAGS,
