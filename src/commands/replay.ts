@@ -3,6 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {FixtureProblemsError} from '../cli/errors.js'
 import {kafkaFlag} from '../cli/shared-flags.js'
+import {InputError} from '../sim/input-error.js'
+import {echo} from '../sim/printable.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import type {SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
 import type {LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
@@ -44,6 +46,12 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
     const {argv, flags} = await this.parse(Replay)
+    // Not strict (any number of fixture paths), so oclif hands unknown flags over as paths.
+    const unknown = (argv as string[]).find((arg) => arg.startsWith('-'))
+    if (unknown !== undefined) {
+      const flag = echo(unknown.split('=')[0])
+      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka and --json; a fixture named ${flag} is ./${flag})`)
+    }
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
     const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)
