@@ -45,6 +45,9 @@ Exit codes: 0 every replay matched, 1 a replay did not match, 2 an invalid fixtu
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
+    // `--json=no` would otherwise be --json and a fixture path "no".
+    const valued = this.argv.find((arg) => /^--(json|help)=/.test(arg))
+    if (valued !== undefined) throw new InputError(`${echo(valued.split('=')[0])}: a flag that takes no value (not ${echo(valued)})`)
     const {argv, flags} = await this.parse(Replay)
     // Not strict (any number of fixture paths), so oclif hands unknown flags over as paths.
     const unknown = (argv as string[]).find((arg) => arg.startsWith('-'))

@@ -139,7 +139,7 @@ describe('racelab replay', () => {
     expect(none.error?.oclif?.exit).toBe(2)
   })
 
-  it.each([['--bogus'], ['-x', 'fixtures'], ['fixtures', '--strategy=naive', '--bogus=1'], ['-']])('an unknown flag is a flag error, never a path: %j', async (...args) => {
+  it.each([['--bogus'], ['-x', 'fixtures'], ['fixtures', '--strategy=naive', '--bogus=1'], ['-'], ['fixtures', '--json=no']])('an unknown flag is a flag error, never a path: %j', async (...args) => {
     // When
     const {stdout, stderr, error} = await replay(args.map((a) => (a === 'fixtures' ? join(root, 'fixtures') : a)))
     // Then
