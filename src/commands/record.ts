@@ -7,7 +7,7 @@ import {InputError} from '../sim/input-error.js'
 import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
-import type {Expected} from '../sim/fixture/format/fixture.js'
+import {type Expected, MAX_DESCRIPTION} from '../sim/fixture/format/fixture.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
@@ -48,7 +48,13 @@ Exit codes: 0 the fixture was written (whatever the run's verdict: it is the exp
   static override flags = {
     out: Flags.string({required: true, summary: 'Write the fixture to FILE (YAML).'}),
     force: Flags.boolean({default: false, summary: 'Replace FILE if it exists.'}),
-    description: Flags.string({summary: 'The fixture’s description (default: what was run and its outcome).'}),
+    description: Flags.string({
+      summary: 'The fixture’s description (default: what was run and its outcome).',
+      async parse(text) {
+        if (text.length > MAX_DESCRIPTION) throw new InputError(`--description: ${text.length.toLocaleString('en')} characters; a fixture's description is at most ${MAX_DESCRIPTION.toLocaleString('en')}`)
+        return text
+      },
+    }),
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
     seed: seedFlag({summary: 'Seed for every random choice.'}),
