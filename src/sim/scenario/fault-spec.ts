@@ -61,7 +61,7 @@ export function parseFaultSpec(text: string): SpecParse<Fault> {
     percent = Number(parsed[1])
   }
   const never = NEVER_AT_100.get(kind)
-  if (never !== undefined && percent >= 100) return {ok: false, error: `${kind}@${chance}: at 100% ${never} and the run never ends; use less than 100%, e.g. ${kind}@90%`}
+  if (never !== undefined && percent >= 100) return {ok: false, error: `${kind}: @${chance} means ${never} and the run never ends; use less than 100%, e.g. ${kind}@90%`}
   switch (kind) {
     case 'relay-crash-after-publish': {
       const relays = arg === undefined || arg === '' || arg === 'all' ? ['bos', 'file', 'els'] : arg.split(',').map((r) => r.trim())
