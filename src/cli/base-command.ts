@@ -2,6 +2,7 @@ import {Command} from '@oclif/core'
 import type {ComponentType} from 'react'
 
 import {EXIT} from '../sim/input-error.js'
+import {printable} from '../sim/printable.js'
 
 type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
@@ -68,7 +69,8 @@ export abstract class BaseCommand extends Command {
     const failure = this.failureOf(error)
     const hint = failure.hint ? ` (see: racelab ${(this.id ?? '').replaceAll(':', ' ')} --help)`.replace('  ', ' ') : ''
     // Straight to stderr: oclif's logToStderr is silent under --json, and bad input must always say why.
-    process.stderr.write(failure.lines.map((line, index) => (index === failure.lines.length - 1 ? line + hint : line)).join('\n') + '\n')
+    // Control characters a value brought with it (an ANSI escape in a file name) are shown escaped.
+    process.stderr.write(failure.lines.map((line, index) => printable(index === failure.lines.length - 1 ? line + hint : line)).join('\n') + '\n')
     return this.exit(failure.exit)
   }
 

@@ -34,4 +34,5 @@ export const stateFlag = Flags.custom<string>({summary: 'State file of the detac
  */
 export const forceFlag = (summary = 'Replace an existing FILE that racelab did not write (never a symlink, directory or device).', writes?: string) =>
   // A --force with nothing to write would do nothing: refused, like every such flag.
-  Flags.boolean({default: false, summary, ...(writes === undefined ? {} : {dependsOn: [writes]})})
+  // No default: oclif counts a flag with a default as given, which would trip `dependsOn`.
+  Flags.boolean({summary, ...(writes === undefined ? {default: false} : {dependsOn: [writes]})})

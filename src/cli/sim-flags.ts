@@ -8,6 +8,8 @@ import type {ShapeSpec} from '../sim/scenario/shape-spec.js'
 import type {RunOptions} from '../sim/simulated/run-simulation.js'
 import {InputError} from '../sim/input-error.js'
 import {decodeSchedule} from '../sim/kernel/schedule.js'
+import {MAX_SEED} from '../sim/kernel/seed.js'
+import {echo} from '../sim/printable.js'
 
 // Flag definitions and help text only: this module is imported by every simulating command's
 // module, so it imports nothing heavier than the scenario tables (no kafkajs, ink, SQLite, zod).
@@ -53,8 +55,8 @@ export const shapeFlags = {
 
 export const scenarioFlag = Flags.option({options: SCENARIO_NAMES, default: 'content-first', summary: 'Built-in scenario.'})
 export const strategyFlag = Flags.option({options: STRATEGY_NAMES, default: 'buffer' as Strategy, summary: 'Strategy.'})
-export const seedFlag = (options: {max?: number; summary?: string} = {}) =>
-  Flags.integer({default: 1, min: 0, summary: 'Seed for every random choice; same seed, same trace.', ...options})
+export const seedFlag = (options: {summary?: string} = {}) =>
+  Flags.integer({default: 1, min: 0, max: MAX_SEED, summary: 'Seed for every random choice; same seed, same trace.', ...options})
 
 /** A --schedule as given (for `reproduce:` lines) and the choices it decodes to. */
 export interface ScheduleFlagValue {
@@ -79,7 +81,7 @@ export type ShapeFlagValues = ShapeSpec
 function each<T>(flag: string, values: string[] | undefined, parse: (text: string) => SpecParse<T>): T[] {
   return (values ?? []).map((text) => {
     const parsed = parse(text)
-    if (!parsed.ok) throw new InputError(`${flag} ${text}: ${parsed.error}`)
+    if (!parsed.ok) throw new InputError(`${flag} ${echo(text)}: ${parsed.error}`)
     return parsed.value
   })
 }

@@ -7,7 +7,7 @@ import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strat
 import {forceFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import {writeFileSafely} from '../sim/files/safe-write.js'
-import type {Expected} from '../sim/fixture/format/fixture.js'
+import {type Expected, MAX_DESCRIPTION} from '../sim/fixture/format/fixture.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
@@ -52,10 +52,16 @@ ${exitCodesHelp({
     out: Flags.string({required: true, summary: 'Write the fixture to FILE (YAML).'}),
     // No file counts as racelab's own here: a fixture is source a user edits (see src/sim/files/safe-write.ts).
     force: forceFlag('Replace FILE if it exists (a regular file: never a symlink, directory or device).'),
-    description: Flags.string({summary: 'The fixture’s description (default: what was run and its outcome).'}),
+    description: Flags.string({
+      summary: 'The fixture’s description (default: what was run and its outcome).',
+      async parse(text) {
+        if (text.length > MAX_DESCRIPTION) throw new InputError(`--description: ${text.length.toLocaleString('en')} characters; a fixture's description is at most ${MAX_DESCRIPTION.toLocaleString('en')}`)
+        return text
+      },
+    }),
     scenario: scenarioFlag(),
     strategy: strategyFlag(),
-    seed: seedFlag({max: 0xffff_ffff, summary: 'Seed for every random choice.'}),
+    seed: seedFlag({summary: 'Seed for every random choice.'}),
     ...shapeFlags,
     'from-kafka': Flags.string({
       exclusive: RUN_FLAGS,

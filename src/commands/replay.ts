@@ -4,6 +4,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {FixtureProblemsError} from '../cli/errors.js'
 import {kafkaFlag} from '../cli/shared-flags.js'
+import {InputError} from '../sim/input-error.js'
+import {echo} from '../sim/printable.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import type {SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
 import type {LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
@@ -48,7 +50,16 @@ ${exitCodesHelp({
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
+    // `--json=no` would otherwise be --json and a fixture path "no".
+    const valued = this.argv.find((arg) => /^--(json|help)=/.test(arg))
+    if (valued !== undefined) throw new InputError(`${echo(valued.split('=')[0])}: a flag that takes no value (not ${echo(valued)})`)
     const {argv, flags} = await this.parse(Replay)
+    // Not strict (any number of fixture paths), so oclif hands unknown flags over as paths.
+    const unknown = (argv as string[]).find((arg) => arg.startsWith('-'))
+    if (unknown !== undefined) {
+      const flag = echo(unknown.split('=')[0])
+      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka and --json; a fixture named ${flag} is ./${flag})`)
+    }
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
     const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)

@@ -8,6 +8,7 @@ import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
 import {forceFlag, kafkaFlag} from '../cli/shared-flags.js'
+import {MAX_SEED, MIN_SEED} from '../sim/kernel/seed.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
@@ -50,7 +51,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     scenario: Flags.string({multiple: true, delimiter: ',', summary: 'Scenarios to run (repeatable or comma-separated; default: all).'}),
     strategy: Flags.string({multiple: true, delimiter: ',', summary: 'Strategies to run (repeatable or comma-separated; default: all).'}),
     seeds: Flags.integer({min: 1, max: 1_000_000, summary: `Seeds per cell (default ${DEFAULT_SEEDS}).`}),
-    'seed-start': Flags.integer({min: 0, summary: 'First seed (default 1): seeds START..START+N-1.'}),
+    'seed-start': Flags.integer({min: MIN_SEED, max: MAX_SEED, summary: 'First seed (default 1): seeds START..START+N-1.'}),
     ...shapeFlags,
     ci: Flags.boolean({default: false, exclusive: NARROWING, summary: 'Run the fixed CI matrix (see CI MATRIX).'}),
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),

@@ -2,6 +2,7 @@ import {Box, Text} from 'ink'
 
 import {formatExpected} from '../sim/fixture/format/fixture.js'
 import type {ReplayVerdict, SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
+import {printable} from '../sim/printable.js'
 
 export interface ReplayReportProps {
   report: SuiteReport
@@ -23,8 +24,8 @@ export function ReplayReport({report}: ReplayReportProps) {
       {report.fixtures.map((fixture) => (
         <Box key={fixture.file} flexDirection="column" marginBottom={1}>
           <Text bold>
-            {fixture.file}
-            {fixture.description ? <Text dimColor>{`  ${fixture.description}`}</Text> : null}
+            {printable(fixture.file)}
+            {fixture.description ? <Text dimColor>{`  ${printable(fixture.description)}`}</Text> : null}
           </Text>
           {fixture.replays.length === 0 && fixture.problems.length > 0 ? (
             <Text color="yellow">

@@ -71,6 +71,9 @@ describe('racelab record', () => {
       [['--fault', 'els-crash'], '--fault'],
       [['--scenario', 'nope'], '--scenario'],
       [['--seed', '-1'], '--seed'],
+      [['--seed', '4294967296'], '--seed'],
+      [['--fault', 'register-db-error@100%'], '--fault'],
+      [['--description', 'd'.repeat(2001)], '--description: 2,001 characters'],
     ])('%j', async (args, flag) => {
       // Given
       const file = out()

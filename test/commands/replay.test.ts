@@ -139,6 +139,37 @@ describe('racelab replay', () => {
     expect(none.error?.oclif?.exit).toBe(2)
   })
 
+  it.each([['--bogus'], ['-x', 'fixtures'], ['fixtures', '--strategy=naive', '--bogus=1'], ['-'], ['fixtures', '--json=no']])('an unknown flag is a flag error, never a path: %j', async (...args) => {
+    // When
+    const {stdout, stderr, error} = await replay(args.map((a) => (a === 'fixtures' ? join(root, 'fixtures') : a)))
+    // Then
+    expect(error?.oclif?.exit).toBe(2)
+    const lines = stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/flag/)
+    expect(lines[0]).not.toContain('no such file')
+    expect(stdout).toBe('')
+  })
+
+  it('control characters in a description and a file name are shown escaped, never sent to the terminal', async () => {
+    // Given a fixture whose description and name carry ANSI escapes
+    const lines = contentFirst(['  buffer: pass'])
+    lines[1] = 'description: "\\e[2J\\e[31mred\\u0007"'
+    const file = fixtureFile('esc\u001B[1m.yaml', lines)
+    const broken = fixtureFile('bad\u001B[1m.yaml', ['version: 1'])
+    // When
+    const ok = await replay([file])
+    const bad = await replay([broken])
+    // Then
+    expect(ok.error).toBeUndefined()
+    expect(ok.stdout).not.toContain('\u001B')
+    expect(ok.stdout).toContain('\\x1b[2J\\x1b[31mred\\x07')
+    expect(ok.stdout).toContain('esc\\x1b[1m.yaml')
+    expect(bad.error?.oclif?.exit).toBe(2)
+    expect(bad.stderr).not.toContain('\u001B')
+    expect(bad.stderr).toContain('bad\\x1b[1m.yaml')
+  })
+
   it('--help states the fixture format version and the live skip line the fixture code uses (the text is not imported: zod and kafkajs stay unloaded)', async () => {
     // When
     const {stdout} = await replay(['--help'])

@@ -23,6 +23,16 @@ describe('racelab run: every delay, wake and fault grammar error is one stderr l
     ['inverted window', ['--fault', 'broker-unavailable=3s..1s'], '--fault', 'inverted range'],
     ['bad percentage', ['--fault', 'els-restart@150%'], '--fault', 'should be a percentage from 0% to 100%'],
     ['argument for a chance-only fault', ['--fault', 'els-restart=now'], '--fault', 'takes no argument'],
+    ['a seed racelab cannot count past', ['--seed', '9007199254740993'], '--seed', '4294967295'],
+    ['a seed past 2^32 - 1', ['--seed', '4294967296'], '--seed', '4294967295'],
+    ['a relay crash every time', ['--fault', 'relay-crash-after-publish@100%'], '--fault', 'never ends'],
+    ['a consumer crash every time', ['--fault', 'consumer-crash-before-commit@100%'], '--fault', 'never ends'],
+    ['a registration error every time', ['--fault', 'register-db-error@100%'], '--fault', 'never ends'],
+    ['an outage past 30 days', ['--fault', 'broker-unavailable=0..1000h'], '--fault', 'at most 30 days'],
+    ['a prototype name as a target', ['--delay', '__proto__=1s'], '--delay', 'unknown delay target "__proto__"'],
+    ['a prototype name as a fault', ['--fault', 'constructor'], '--fault', 'unknown fault "constructor"'],
+    ['a prototype name as a service', ['--wake', 'toString=on'], '--wake', 'should be SERVICE=on|off'],
+    ['an ANSI escape in a value', ['--delay', 'kafka=\u001B[31m'], '--delay "kafka=\\u001b[31m"', 'is not a duration'],
     ['a good flag before a bad one', ['--delay', 'kafka=5ms', '--delay', 'els=1q'], '--delay els=1q', 'unknown unit "q"'],
   ])('%s', async (_what, args, flag, message) => {
     // When

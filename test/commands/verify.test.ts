@@ -153,6 +153,8 @@ describe('racelab verify', () => {
       [['--strategy', 'naive,magic'], '--strategy'],
       [['--seeds', '0'], '--seeds'],
       [['--seed-start', '-1'], '--seed-start'],
+      [['--seed-start', '9007199254740992'], '--seed-start'],
+      [['--seed-start', '4294967295', '--seeds', '2'], '--seed-start 4294967295 --seeds 2'],
       [['--workers', '0'], '--workers'],
       [['--ci', '--seeds', '5'], '--ci'],
       [['--fault', 'gremlins'], '--fault'],

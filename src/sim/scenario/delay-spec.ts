@@ -1,7 +1,8 @@
 import type {Micros} from '../kernel/time.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import {type Delay, fixed, oneOf, range} from './delay.js'
-import {formatDuration, parseDuration} from './duration.js'
+import {quote} from '../printable.js'
+import {checkDuration, formatDuration, parseDuration} from './duration.js'
 
 /**
  * The `--delay TARGET=VALUE` grammar (also used by fixtures):
@@ -48,16 +49,18 @@ export function parseDelayValue(text: string): SpecParse<Delay> {
     const spread = parseDuration(jitter[2])
     if (!center.ok) return center
     if (!spread.ok) return spread
-    return {ok: true, value: range(Math.max(0, center.value - spread.value), center.value + spread.value)}
+    const high = checkDuration(text, center.value + spread.value)
+    if (!high.ok) return high
+    return {ok: true, value: range(Math.max(0, center.value - spread.value), high.value)}
   }
   if (value.includes('..')) {
     const [low, high, ...rest] = value.split('..')
-    if (rest.length > 0) return {ok: false, error: `"${text}" has more than one ".."`}
+    if (rest.length > 0) return {ok: false, error: `${quote(text)} has more than one ".."`}
     const min = parseDuration(low)
     const max = parseDuration(high)
     if (!min.ok) return min
     if (!max.ok) return max
-    if (min.value > max.value) return {ok: false, error: `"${text}" is an inverted range (${low.trim()} > ${high.trim()})`}
+    if (min.value > max.value) return {ok: false, error: `${quote(text)} is an inverted range (${low.trim().slice(0, 20)} > ${high.trim().slice(0, 20)})`}
     return {ok: true, value: min.value === max.value ? fixed(min.value) : range(min.value, max.value)}
   }
   if (value.includes('|')) {
@@ -69,17 +72,17 @@ export function parseDelayValue(text: string): SpecParse<Delay> {
     }
     return {ok: true, value: oneOf(...values)}
   }
-  if (value.startsWith('-')) return {ok: false, error: `"${text}" is negative: a delay is 0 or more`}
+  if (value.startsWith('-')) return {ok: false, error: `${quote(text)} is negative: a delay is 0 or more`}
   const single = parseDuration(value)
   return single.ok ? {ok: true, value: fixed(single.value)} : single
 }
 
 export function parseDelaySpec(text: string): SpecParse<DelaySetting> {
   const eq = text.indexOf('=')
-  if (eq < 0) return {ok: false, error: `"${text}" should be TARGET=VALUE, e.g. bos-relay=2s`}
+  if (eq < 0) return {ok: false, error: `${quote(text)} should be TARGET=VALUE, e.g. bos-relay=2s`}
   const target = text.slice(0, eq).trim()
-  if (!(target in DELAY_TARGETS)) {
-    return {ok: false, error: `unknown delay target "${target}" (known: ${Object.keys(DELAY_TARGETS).join(', ')})`}
+  if (!Object.hasOwn(DELAY_TARGETS, target)) {
+    return {ok: false, error: `unknown delay target ${quote(target)} (known: ${Object.keys(DELAY_TARGETS).join(', ')})`}
   }
   const delay = parseDelayValue(text.slice(eq + 1))
   if (!delay.ok) return {ok: false, error: `${target}: ${delay.error}`}
@@ -111,10 +114,10 @@ export interface WakeSetting {
 
 export function parseWakeSpec(text: string): SpecParse<WakeSetting> {
   const match = /^\s*([a-z]+)\s*=\s*(on|off)\s*$/.exec(text)
-  if (!match) return {ok: false, error: `"${text}" should be SERVICE=on|off, e.g. bos=off`}
+  if (!match) return {ok: false, error: `${quote(text)} should be SERVICE=on|off, e.g. bos=off`}
   const [, service, state] = match
   if (service !== 'bos' && service !== 'file' && service !== 'els') {
-    return {ok: false, error: `unknown service "${service}" (known: bos, file, els)`}
+    return {ok: false, error: `unknown service ${quote(service)} (known: bos, file, els)`}
   }
   return {ok: true, value: {service, wake: state === 'on'}}
 }

@@ -1,5 +1,6 @@
 import type {Micros} from '../kernel/time.js'
 import type {ServiceName} from '../sqlite/service-db.js'
+import {quote} from '../printable.js'
 import {formatDuration} from './duration.js'
 import type {SpecParse} from './delay-spec.js'
 import {parseDelayValue} from './delay-spec.js'
@@ -35,23 +36,37 @@ export const FAULTS: Record<FaultKind, string> = {
 
 const DEFAULT_PERCENT = 10
 
+/**
+ * Faults that undo the work they interrupt, so at 100% no run can ever finish: every publish is
+ * re-sent, every message redelivered, every registration rolled back, for ever (until memory runs
+ * out). Refused: a user asking for "always" wants to see the fault, and any chance below 100% shows
+ * it and still ends.
+ */
+const NEVER_AT_100: ReadonlyMap<FaultKind, string> = new Map<FaultKind, string>([
+  ['relay-crash-after-publish', 'every publish would be re-sent for ever'],
+  ['consumer-crash-before-commit', 'every message would be redelivered for ever'],
+  ['register-db-error', 'every registration would be rolled back and retried for ever'],
+])
+
 export function parseFaultSpec(text: string): SpecParse<Fault> {
   const match = /^\s*([a-z-]+)\s*(?:=\s*([^@]*?))?\s*(?:@\s*(\S+))?\s*$/.exec(text)
-  if (!match) return {ok: false, error: `"${text}" should be NAME[=ARG][@P%], e.g. relay-crash-after-publish=bos@20%`}
+  if (!match) return {ok: false, error: `${quote(text)} should be NAME[=ARG][@P%], e.g. relay-crash-after-publish=bos@20%`}
   const [, name, arg, chance] = match
-  if (!(name in FAULTS)) return {ok: false, error: `unknown fault "${name}" (known: ${Object.keys(FAULTS).join(', ')})`}
+  if (!Object.hasOwn(FAULTS, name)) return {ok: false, error: `unknown fault ${quote(name)} (known: ${Object.keys(FAULTS).join(', ')})`}
   const kind = name as FaultKind
   let percent = DEFAULT_PERCENT
   if (chance !== undefined) {
     const parsed = /^(\d+(?:\.\d+)?)%$/.exec(chance)
-    if (!parsed || Number(parsed[1]) > 100) return {ok: false, error: `${kind}: "@${chance}" should be a percentage from 0% to 100%`}
+    if (!parsed || Number(parsed[1]) > 100) return {ok: false, error: `${kind}: ${quote(`@${chance}`)} should be a percentage from 0% to 100%`}
     percent = Number(parsed[1])
   }
+  const never = NEVER_AT_100.get(kind)
+  if (never !== undefined && percent >= 100) return {ok: false, error: `${kind}: @${chance} means ${never} and the run never ends; use less than 100%, e.g. ${kind}@90%`}
   switch (kind) {
     case 'relay-crash-after-publish': {
       const relays = arg === undefined || arg === '' || arg === 'all' ? ['bos', 'file', 'els'] : arg.split(',').map((r) => r.trim())
       const unknown = relays.find((r) => r !== 'bos' && r !== 'file' && r !== 'els')
-      if (unknown !== undefined) return {ok: false, error: `${kind}: unknown relay "${unknown}" (known: bos, file, els, all)`}
+      if (unknown !== undefined) return {ok: false, error: `${kind}: unknown relay ${quote(unknown)} (known: bos, file, els, all)`}
       return {ok: true, value: {kind, relays: relays as ServiceName[], percent}}
     }
     case 'broker-unavailable': {
@@ -59,7 +74,7 @@ export function parseFaultSpec(text: string): SpecParse<Fault> {
       if (arg === undefined || arg === '') return {ok: false, error: `${kind} needs a window, e.g. broker-unavailable=1s..3s`}
       const window = parseDelayValue(arg)
       if (!window.ok) return {ok: false, error: `${kind}: ${window.error}`}
-      if (window.value.kind !== 'range') return {ok: false, error: `${kind}: "${arg}" should be a window FROM..TO`}
+      if (window.value.kind !== 'range') return {ok: false, error: `${kind}: ${quote(arg)} should be a window FROM..TO`}
       return {ok: true, value: {kind, from: window.value.min, to: window.value.max}}
     }
     default:

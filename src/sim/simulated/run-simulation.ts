@@ -30,6 +30,8 @@ export interface RunOptions extends RunShape {
   makeEls?: MakeConsumer
   /** Called with every trace event as it happens (progress of a long run). */
   onTrace?: (event: TraceEvent) => void
+  /** Stop after this many kernel steps (default the kernel's MAX_STEPS); tests keep runs short. */
+  maxSteps?: number
 }
 
 export interface RunResult extends JudgedRun {
@@ -118,7 +120,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
   )
   try {
     run.startClient()
-    const stoppedBy = sim.run(scenario.pendingTimeout + 3600 * SECOND)
+    const stoppedBy = sim.run(scenario.pendingTimeout + 3600 * SECOND, options.maxSteps)
     const outages = faults.reduce((sum, f) => (f.kind === 'broker-unavailable' ? sum + f.to - f.from : sum), 0)
     return {
       trace,

@@ -1,4 +1,5 @@
 import type {InvariantName} from '../check/invariant.js'
+import {MAX_SEED, MIN_SEED} from '../kernel/seed.js'
 import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../scenario/builtin-scenarios.js'
 import type {SpecParse} from '../scenario/delay-spec.js'
 import type {Expectation} from '../scenario/scenario.js'
@@ -104,7 +105,12 @@ export function selectMatrix(selection: Selection): SpecParse<MatrixSpec> {
   const seeds = selection.seeds ?? DEFAULT_SEEDS
   const seedStart = selection.seedStart ?? 1
   if (!Number.isInteger(seeds) || seeds < 1) return {ok: false, error: `--seeds ${seeds}: at least 1 seed per cell`}
-  if (!Number.isInteger(seedStart) || seedStart < 0) return {ok: false, error: `--seed-start ${seedStart}: a seed is 0 or more`}
+  if (!Number.isInteger(seedStart) || seedStart < MIN_SEED || seedStart > MAX_SEED) {
+    return {ok: false, error: `--seed-start ${seedStart}: a seed is from ${MIN_SEED} to ${MAX_SEED}`}
+  }
+  if (seedStart + seeds - 1 > MAX_SEED) {
+    return {ok: false, error: `--seed-start ${seedStart} --seeds ${seeds}: the last seed would be ${seedStart + seeds - 1}, past ${MAX_SEED} (seeds are ${MIN_SEED} to ${MAX_SEED})`}
+  }
   return {ok: true, value: {scenarios: scenarios.value, strategies: strategies.value, seedStart, seeds, shape: selection.shape}}
 }
 

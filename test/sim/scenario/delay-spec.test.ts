@@ -43,6 +43,12 @@ describe('parseDelaySpec: the value forms', () => {
 describe('parseDelaySpec: every grammar error is one line naming the problem', () => {
   it.each([
     ['unknown target', 'nope=2s', /^unknown delay target "nope" \(known: bos-relay, /],
+    ['a target on Object.prototype', '__proto__=1s', /^unknown delay target "__proto__"/],
+    ['another one', 'constructor=1s', /^unknown delay target "constructor"/],
+    ['and another', 'toString=1s', /^unknown delay target "toString"/],
+    ['a value past 30 days', 'pending-timeout=721h', /^pending-timeout: "721h" is too long: a duration is at most 30 days/],
+    ['a jitter reaching past 30 days', 'kafka=720h±1s', /^kafka: "720h±1s" is too long/],
+    ['a long target is cut in the message', `${'x'.repeat(500)}=1s`, /^unknown delay target "x{80}…" \(known/],
     ['bad unit', 'bos-relay=2x', /^bos-relay: "2x" has an unknown unit "x"/],
     ['missing unit', 'bos-relay=2', /^bos-relay: "2" has no unit/],
     ['inverted range', 'bos-relay=3s..1s', /^bos-relay: "3s\.\.1s" is an inverted range \(3s > 1s\)/],
@@ -81,6 +87,9 @@ describe('parseWakeSpec', () => {
     ['kafka=on', /^unknown service "kafka" \(known: bos, file, els\)/],
     ['bos=maybe', /should be SERVICE=on\|off/],
     ['bos', /should be SERVICE=on\|off/],
+    ['toString=on', /should be SERVICE=on\|off/],
+    ['constructor=on', /^unknown service "constructor"/],
+    ['__proto__=off', /should be SERVICE=on\|off/],
   ])('refuses %j in one line', (text, message) => {
     // Given / When
     const parsed = parseWakeSpec(text)

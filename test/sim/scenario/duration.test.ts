@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {SeededRng} from '../../../src/sim/kernel/rng.js'
-import {formatDuration, parseDuration} from '../../../src/sim/scenario/duration.js'
+import {formatDuration, MAX_DURATION, parseDuration} from '../../../src/sim/scenario/duration.js'
 
 describe('parseDuration', () => {
   it.each([
@@ -14,6 +14,8 @@ describe('parseDuration', () => {
     ['24h', 86_400_000_000],
     ['2S', 2_000_000],
     [' 2s ', 2_000_000],
+    ['720h', MAX_DURATION],
+    ['30.0000h', 108_000_000_000],
   ])('%j is %i µs', (text, micros) => {
     // Given / When
     const parsed = parseDuration(text)
@@ -30,6 +32,16 @@ describe('parseDuration', () => {
     ['-2s', /is not a duration/],
     ['abc', /is not a duration/],
     ['', /is not a duration/],
+    ['720.001h', /is too long: a duration is at most 30 days/],
+    ['1000h', /is too long/],
+    ['9007199254740993us', /is too long/],
+    [`${'9'.repeat(400)}h`, /is too long/],
+    ['Infinity', /is not a duration/],
+    ['NaN', /is not a duration/],
+    ['1e3s', /is not a duration/],
+    ['1constructor', /unknown unit "constructor"/],
+    ['1__proto__', /is not a duration/],
+    ['1toString', /unknown unit "toString"/],
   ])('refuses %j in one line', (text, message) => {
     // Given / When
     const parsed = parseDuration(text)

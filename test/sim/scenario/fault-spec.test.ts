@@ -10,7 +10,8 @@ describe('parseFaultSpec', () => {
     ['relay-crash-after-publish=file', {kind: 'relay-crash-after-publish', relays: ['file'], percent: 10}],
     ['consumer-crash-before-commit@30%', {kind: 'consumer-crash-before-commit', percent: 30}],
     ['els-restart', {kind: 'els-restart', percent: 10}],
-    ['register-db-error@100%', {kind: 'register-db-error', percent: 100}],
+    ['register-db-error@99.9%', {kind: 'register-db-error', percent: 99.9}],
+    ['els-restart@100%', {kind: 'els-restart', percent: 100}],
     ['register-db-error@0%', {kind: 'register-db-error', percent: 0}],
     ['broker-unavailable=1s..3s', {kind: 'broker-unavailable', from: 1_000_000, to: 3_000_000}],
   ])('%s', (text, fault) => {
@@ -50,6 +51,12 @@ describe('parseFaultSpec: every grammar error is one line naming the problem', (
     ['percentage not a number', 'els-restart@abc', /^els-restart: "@abc" should be a percentage/],
     ['an argument where none is taken', 'els-restart=x', /^els-restart takes no argument, only a chance \(@P%\)/],
     ['not the syntax at all', 'BAD SPEC!', /should be NAME\[=ARG\]\[@P%\]/],
+    ['a relay crash every time never ends', 'relay-crash-after-publish@100%', /^relay-crash-after-publish: @100% means every publish would be re-sent for ever/],
+    ['a consumer crash every time never ends', 'consumer-crash-before-commit@100%', /^consumer-crash-before-commit: @100% means every message/],
+    ['a registration error every time never ends', 'register-db-error@100.0%', /^register-db-error: @100\.0% means every registration/],
+    ['a name on Object.prototype', 'constructor', /^unknown fault "constructor"/],
+    ['another one', 'hasownproperty@5%', /^unknown fault "hasownproperty"/],
+    ['a window past 30 days', 'broker-unavailable=0..1000h', /^broker-unavailable: "1000h" is too long: a duration is at most 30 days/],
   ])('%s: %s', (_what, text, message) => {
     // Given / When
     const parsed = parseFaultSpec(text)

@@ -51,6 +51,9 @@ describe('the verify matrix', () => {
     [{scenarios: ['nope']}, '--scenario: unknown scenario "nope"'],
     [{strategies: ['naive,magic']}, '--strategy: unknown strategy "magic"'],
     [{scenarios: ['content-first,']}, '--scenario: an empty scenario name'],
+    [{seedStart: 9_007_199_254_740_992}, '--seed-start 9007199254740992: a seed is from 0 to 4294967295'],
+    [{seedStart: 4_294_967_296}, '--seed-start 4294967296: a seed is from 0 to 4294967295'],
+    [{seedStart: 4_294_967_000, seeds: 1000}, 'the last seed would be 4294967999, past 4294967295'],
   ])('refuses %j', (selection, error) => {
     // When
     const result = selectMatrix({...selection, shape: NO_SHAPE})
