@@ -26,6 +26,11 @@ export interface Observation {
   /** Virtual time the run ended. */
   endedAt: Micros
   /**
+   * Why the run ended before it was quiet (a step or time limit, a consumer that crashed for
+   * good), if it did: a system that never settles has not converged, whatever else holds.
+   */
+  unsettled?: string
+  /**
    * Liveness bound: a complete batch must be ready at most this long after its last input
    * (the later of its registration and last upload commit). Derived from configured delays.
    */

@@ -9,6 +9,8 @@ import type {MalformedMessage, Observation, ObservedMessage, ObservedOutboxRow} 
 
 export interface ObserveInput {
   endedAt: Micros
+  /** Why the run ended before it was quiet, if it did. */
+  unsettled?: string
   livenessBound: Micros
   /** Every message the broker holds, in broker order (the memory bus) or as read (a real broker). */
   messages: readonly BusMessage[]
@@ -21,7 +23,7 @@ export interface ObserveInput {
  * What the checker sees after a run, the same for both shells: ground truth from BOS and the
  * File Service, every message on the wire, ELS's durable state and what the outboxes kept.
  */
-export function observe({endedAt, livenessBound, messages: wire, bos, files, els}: ObserveInput): Observation {
+export function observe({endedAt, unsettled, livenessBound, messages: wire, bos, files, els}: ObserveInput): Observation {
   const messages: ObservedMessage[] = []
   const malformed: MalformedMessage[] = []
   for (const message of wire) {
@@ -60,6 +62,7 @@ export function observe({endedAt, livenessBound, messages: wire, bos, files, els
     },
     unpublished,
     endedAt,
+    ...(unsettled === undefined ? {} : {unsettled}),
     livenessBound,
   }
 }

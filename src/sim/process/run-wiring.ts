@@ -88,7 +88,8 @@ export interface WiredRun {
   /** Starts the client; `done` once every file was committed or refused. */
   startClient(done?: () => void): void
   /** Observes what the bus carried and the databases hold, and judges it. */
-  judge(input: {endedAt: Micros; messages: readonly BusMessage[]; trace: readonly TraceEvent[]; allowance: Micros}): JudgedRun
+  /** `stoppedBy`: how the shell ended the run ('quiet', or the limit that cut it off). */
+  judge(input: {endedAt: Micros; stoppedBy: string; messages: readonly BusMessage[]; trace: readonly TraceEvent[]; allowance: Micros}): JudgedRun
   metrics(): ElsMetrics
   close(): void
 }
@@ -199,10 +200,11 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         trace,
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
-    judge: ({endedAt, messages, trace: events, allowance}) => ({
+    judge: ({endedAt, stoppedBy, messages, trace: events, allowance}) => ({
       ...judge(
         observe({
           endedAt,
+          unsettled: stoppedBy === 'quiet' ? undefined : stoppedBy,
           livenessBound: livenessBound(scenario) + recoveryAllowance(events) + allowance,
           messages,
           bos,

@@ -126,7 +126,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
       trace,
       scenario,
       result: {
-        ...run.judge({endedAt: sim.now, messages: bus.messages(), trace, allowance: outages}),
+        ...run.judge({endedAt: sim.now, stoppedBy, messages: bus.messages(), trace, allowance: outages}),
         simulatedSeconds: (trace.length > 0 ? trace[trace.length - 1].t : 0) / SECOND,
         stoppedBy,
         events: trace.length,

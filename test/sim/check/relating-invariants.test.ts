@@ -168,3 +168,21 @@ describe('relay-commit-order', () => {
     expect(registered([undefined as never, undefined as never])).toEqual([])
   })
 })
+
+describe('liveness: a run that never became quiet has not converged', () => {
+  it('fails liveness when the step limit cuts the run off, even though every other invariant holds so far', () => {
+    // When: the buffer fix, stopped after 10 kernel steps
+    const r = runSimulation({scenario: BUILTIN_SCENARIOS.get('registration-first')!, strategy: 'buffer', seed: 1, maxSteps: 10})
+
+    // Then
+    expect(r.result.stoppedBy).toBe('step-limit')
+    expect(r.result.verdict).toBe('fail')
+    expect(r.result.violations.find((v) => v.invariant === 'liveness')?.detail).toMatch(/^the run never became quiet: it was cut off by the step limit/)
+  })
+
+  it('says nothing of the kind for a run that became quiet', () => {
+    const r = run('registration-first', 1)
+    expect(r.result.stoppedBy).toBe('quiet')
+    expect(violated(r)).toEqual([])
+  })
+})
