@@ -45,7 +45,7 @@ export interface ConsumerLoopOptions {
   trace: (event: TraceEvent) => void
   /** The message's transaction committed (its offset is not committed yet). */
   onHandled?: (message: BusMessage, handled: ElsHandled) => void
-  /** The message was handled and its offset is about to be committed (not after a crash). */
+  /** The message was handled and its offset committed (not after a crash). */
   onSettled?: (message: BusMessage) => void
   /** This instance left the group (crash or restart). */
   onDown?: () => void
@@ -108,10 +108,12 @@ export class ConsumerLoop {
       this.goDown()
       return
     }
-    this.o.onSettled?.(message)
     this.member.commit(message, taken, (accepted) => {
       if (epoch !== this.epoch) return
       if (!accepted) trace({t: clock.now(), svc, ev: 'commit-rejected', partition: message.partition, offset: message.offset})
+      // Settled and the restart decided in one step: a shell waiting for quiet never sees the
+      // message done while a restart that follows it is still to come.
+      this.o.onSettled?.(message)
       if (this.o.faults.restart()) {
         trace({t: clock.now(), svc, ev: 'els-restarted', restartIn: ELS_RESTART})
         this.goDown()
