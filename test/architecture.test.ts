@@ -107,7 +107,6 @@ describe('architecture', () => {
       'src/sim/live/', // the live shell
       'src/sim/bus/kafkajs-bus.ts', // the real Kafka client
       'src/sim/bench/', // measures wall-clock speed
-      'src/sim/kafka-cluster/', // starts and waits for a kcat process
       'src/sim/fixture/from-kafka/read-input-topics.ts', // reads a real cluster to its end
       'src/sim/verify/live-verify.ts', // times live cells on the wall clock
     ]

@@ -26,7 +26,7 @@ const ERROR_MAP: Record<string, (error: Thrown, flags: Readonly<Record<string, u
   InputError: (error) => badInput(error.message),
   /** src/sim/bus/kafkajs-bus.ts: no broker answered; the message names the brokers, the line adds the flag (--kafka, record's --from-kafka). */
   KafkaUnreachableError: (error, flags) => badInput(`${'kafka' in flags || !('from-kafka' in flags) ? '--kafka' : '--from-kafka'}: ${error.message}`),
-  /** src/sim/kafka-cluster/mock-cluster.ts: no kcat, no mock cluster; the message names the package. */
+  /** src/kafka-cluster/mock-cluster.ts: no kcat, no mock cluster; the message names the package. */
   KcatMissingError: (error) => badInput(error.message),
   /** src/sim/fixture/from-kafka: what the topics hold cannot become a fixture. */
   RecordingError: (error) => badInput(`--from-kafka: ${error.message}`),

@@ -11,7 +11,7 @@ import {scheduleFlag} from '../../src/cli/sim-flags.js'
 import {KafkaUnreachableError} from '../../src/sim/bus/kafkajs-bus.js'
 import {RecordingError} from '../../src/sim/fixture/from-kafka/observed-order.js'
 import {InputError} from '../../src/sim/input-error.js'
-import {ClusterStartError, KcatMissingError} from '../../src/sim/kafka-cluster/mock-cluster.js'
+import {ClusterStartError, KcatMissingError} from '../../src/kafka-cluster/mock-cluster.js'
 
 const root = resolve(import.meta.dirname, '../..')
 

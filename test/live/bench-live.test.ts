@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {benchLive, percentiles} from '../../src/sim/bench/bench.js'
-import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
+import type {RunningCluster} from '../../src/kafka-cluster/mock-cluster.js'
 import {hasKcat, racelab, startCluster} from './support.js'
 
 describe('percentiles', () => {

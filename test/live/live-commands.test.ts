@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {KafkajsBus} from '../../src/sim/bus/kafkajs-bus.js'
 import {ELS_INPUT_TOPICS} from '../../src/sim/domain/topics.js'
-import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
+import type {RunningCluster} from '../../src/kafka-cluster/mock-cluster.js'
 import {liveCheck, shrinkCommand} from '../../src/sim/verify/live-verify.js'
 import {checkExpectation} from '../../src/sim/verify/expectation-check.js'
 import {buildCells} from '../../src/sim/verify/matrix.js'

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
+import type {RunningCluster} from '../../src/kafka-cluster/mock-cluster.js'
 import type {TraceEvent} from '../../src/sim/trace/trace-event.js'
 import {hasKcat, SKIP_LINE, startCluster, racelab, type Exit} from './support.js'
 import {faultChooser} from '../../src/sim/live/run-live.js'

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../../src/sim/domain/topics.js'
-import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
+import type {RunningCluster} from '../../src/kafka-cluster/mock-cluster.js'
 import {runLive, type LiveRun} from '../../src/sim/live/run-live.js'
 import {BUILTIN_SCENARIOS} from '../../src/sim/scenario/builtin-scenarios.js'
 import type {Strategy} from '../../src/sim/scenario/strategy.js'

@@ -1,6 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
+import type {RunningCluster} from '../../src/kafka-cluster/mock-cluster.js'
 import {hasKcat, kcatValues, SKIP_LINE, startCluster, racelab, type Exit} from './support.js'
 
 if (!hasKcat) console.log(SKIP_LINE)

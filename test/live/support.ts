@@ -2,7 +2,7 @@ import {execFile} from 'node:child_process'
 import {join, resolve} from 'node:path'
 import {promisify} from 'node:util'
 
-import {findKcat, startMockCluster, type RunningCluster} from '../../src/sim/kafka-cluster/mock-cluster.js'
+import {findKcat, startMockCluster, type RunningCluster} from '../../src/kafka-cluster/mock-cluster.js'
 
 /** Live tests need kcat (Debian package kcat): it brings librdkafka's mock cluster. */
 export const kcat = findKcat()

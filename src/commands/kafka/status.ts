@@ -1,8 +1,8 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
-import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
-import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../sim/kafka-cluster/mock-cluster.js'
+import {findStateFile} from '../../kafka-cluster/local-state.js'
+import {findKcat, isClusterAlive, readClusterState, stateFilePath} from '../../kafka-cluster/mock-cluster.js'
 
 export interface KafkaStatusJson {
   running: boolean

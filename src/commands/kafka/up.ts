@@ -7,7 +7,7 @@ import {InputError} from '../../sim/input-error.js'
 import {exitCodesHelp} from '../../cli/exit-codes-help.js'
 import {stateFlag} from '../../cli/shared-flags.js'
 import {ensureWritableDir} from '../../cli/writable-path.js'
-import {findStateFile} from '../../sim/kafka-cluster/local-state.js'
+import {findStateFile} from '../../kafka-cluster/local-state.js'
 import {
   ClusterStartError,
   isClusterAlive,
@@ -15,7 +15,7 @@ import {
   startDetachedCluster,
   startMockCluster,
   stateFilePath,
-} from '../../sim/kafka-cluster/mock-cluster.js'
+} from '../../kafka-cluster/mock-cluster.js'
 
 export interface KafkaUpJson {
   servers: string

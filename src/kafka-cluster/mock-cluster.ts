@@ -2,8 +2,8 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {accessSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {delimiter, isAbsolute, join, resolve} from 'node:path'
 
-import {fileHead, writeFileSafely, writeTarget} from '../files/safe-write.js'
-import {InputError} from '../input-error.js'
+import {fileHead, writeFileSafely, writeTarget} from '../sim/files/safe-write.js'
+import {InputError} from '../sim/input-error.js'
 
 /**
  * A local Kafka-protocol cluster from librdkafka's mock cluster, launched through kcat:
