@@ -5,6 +5,7 @@ import {KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '
 import {ALL_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
 import {Chooser, seededSource} from '../kernel/chooser.js'
 import {SECOND, type Micros} from '../kernel/time.js'
+import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun} from '../process/run-wiring.js'
 import type {Els, ElsMetrics} from '../services/els.js'
@@ -130,8 +131,6 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   const scenario = applyOverrides(options.scenario.build(chooser, {essays: options.essays, batches: options.batches}), options)
   const plan = STRATEGIES[options.strategy]
   const faults = options.faults ?? []
-  const percentOf = (kind: Fault['kind']): number =>
-    faults.reduce((max, f) => (f.kind === kind && 'percent' in f ? Math.max(max, f.percent) : max), 0)
   const clock = new WallClock()
   const trace: TraceEvent[] = []
   const record = (event: TraceEvent): void => {
@@ -148,13 +147,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   })
   const info: ClusterInfo = await bus.connect()
 
-  const registerFailure = percentOf('register-db-error')
-  const crashChance = percentOf('consumer-crash-before-commit')
-  const restartChance = percentOf('els-restart')
-  const registerFaults = faultChooser(options.seed, 'register-db-error')
-  const crashFaults = faultChooser(options.seed, 'consumer-crash-before-commit')
-  const restartFaults = faultChooser(options.seed, 'els-restart')
-  const relayCrash = faults.find((f) => f.kind === 'relay-crash-after-publish')
+  // Each ELS fault draws from a stream of its own (see faultChooser); relay crashes from the run's.
+  const decisions = faultDecisions(faults, (kind) => (kind === 'relay-crash-after-publish' || kind === 'broker-unavailable' ? chooser : faultChooser(options.seed, kind)))
   let stopping = false
   let crash: Error | undefined
   let crashNow: (error: Error) => void = () => undefined
@@ -179,12 +173,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       clock,
       chooser,
       trace: record,
-      faults: {
-        registerDbError: registerFailure > 0 ? () => registerFaults.percent(registerFailure) : undefined,
-        crashBeforeCommit: () => crashFaults.percent(crashChance),
-        restart: () => !stopping && restartFaults.percent(restartChance),
-        relayCrash: (source) => chooser.percent(relayCrash && relayCrash.relays.includes(source) ? relayCrash.percent : 0),
-      },
+      // A run that is stopping restarts nobody: the restart would outlive the run.
+      faults: {...decisions, restart: () => !stopping && decisions.restart()},
       publisher: () => {
         const publisher = new KafkaPublisher(bus, clock)
         publishers.push(publisher)

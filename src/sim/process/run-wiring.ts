@@ -13,7 +13,7 @@ import {Els, type ElsMetrics} from '../services/els.js'
 import {sumMetrics} from '../services/els-metrics.js'
 import {FileService} from '../services/file-service.js'
 import {CoordinatedRelay, Relay} from '../services/relay.js'
-import {closeServiceDb, type ServiceName} from '../sqlite/service-db.js'
+import {closeServiceDb} from '../sqlite/service-db.js'
 import {maxOf} from '../scenario/delay.js'
 import {runParameters} from '../scenario/run-parameters.js'
 import type {Scenario} from '../scenario/scenario.js'
@@ -23,20 +23,9 @@ import {startClient} from './client.js'
 import type {Clock} from './clock.js'
 import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
 import type {InputConsumer} from '../consumer/input-consumer.js'
+import type {FaultDecisions} from './fault-decisions.js'
 import type {JudgedRun} from './judged-run.js'
 import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
-
-/** The fault decisions of a run, one question each; the shell decides where the answers come from. */
-export interface FaultDecisions {
-  /** register-db-error: fail this registration midway? (absent: never) */
-  registerDbError?: () => boolean
-  /** consumer-crash-before-commit, per handled message. */
-  crashBeforeCommit: () => boolean
-  /** els-restart, per committed message. */
-  restart: () => boolean
-  /** relay-crash-after-publish, per acked row of a source. */
-  relayCrash: (source: ServiceName) => boolean
-}
 
 /** Builds an ELS instance over the shared ELS database (tests plug post-fix-bug variants in here). */
 export type MakeConsumer = (

@@ -4,10 +4,10 @@ import {encodeSchedule} from '../kernel/schedule.js'
 import {Simulation, type StopReason} from '../kernel/simulation.js'
 import {SECOND} from '../kernel/time.js'
 import type {DeliveryPlan} from '../process/delivery-plan.js'
+import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun, type MakeConsumer} from '../process/run-wiring.js'
 import type {ElsMetrics} from '../services/els.js'
-import type {Fault} from '../scenario/fault-spec.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
@@ -76,12 +76,6 @@ export function runSimulation(options: RunOptions): SimulationRun {
     trace.push(event)
     onTrace?.(event)
   }
-  const percentOf = (kind: Fault['kind']): number =>
-    faults.reduce((sum, f) => (f.kind === kind && 'percent' in f ? Math.max(sum, f.percent) : sum), 0)
-  const relayCrash = faults.find((f) => f.kind === 'relay-crash-after-publish')
-  const registerFailure = percentOf('register-db-error')
-  const crashChance = percentOf('consumer-crash-before-commit')
-  const restartChance = percentOf('els-restart')
 
   const bus = new MemoryBus({defaultPartitions: scenario.partitions})
   const broker = new BrokerAvailability(faults.flatMap((f) => (f.kind === 'broker-unavailable' ? [f] : [])))
@@ -92,12 +86,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
       clock,
       chooser,
       trace: record,
-      faults: {
-        registerDbError: registerFailure > 0 ? () => chooser.percent(registerFailure) : undefined,
-        crashBeforeCommit: () => chooser.percent(crashChance),
-        restart: () => chooser.percent(restartChance),
-        relayCrash: (source) => chooser.percent(relayCrash && relayCrash.relays.includes(source) ? relayCrash.percent : 0),
-      },
+      faults: faultDecisions(faults, () => chooser),
       publisher: () => new MemoryPublisher({clock, chooser, bus, broker, kafkaLatency: scenario.kafkaLatency}),
       member: (instanceId, topics, loop) => {
         const member = new MemoryMember({
