@@ -1,5 +1,5 @@
 import {execFile, spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -12,7 +12,16 @@ const root = resolve(import.meta.dirname, '../..')
 const kafka = (args: string[]) => runCommand(['kafka', ...args], {root})
 const stateIn = (dir: string) => join(dir, 'kafka.json')
 
+/**
+ * Whether `pid` still runs. A zombie does not: it has exited and waits for its parent to reap it,
+ * and here the parent is this test process (kafka up ran in it), which reaps asynchronously.
+ */
 function alive(pid: number): boolean {
+  try {
+    if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.startsWith('Z')) return false
+  } catch {
+    // no /proc entry: gone, or no /proc on this system; kill(0) below tells
+  }
   try {
     process.kill(pid, 0)
     return true
