@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
 import {judge} from '../check/checker.js'
-import {livenessBound, recoveryAllowance} from './liveness-bound.js'
+import {livenessModel} from './liveness-bound.js'
 import {observe} from '../check/observe.js'
 import {IdSource} from '../domain/ids.js'
 import {ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
@@ -76,9 +76,19 @@ export interface WiredRun {
   elsTopics: readonly string[]
   /** Starts the client; `done` once every file was committed or refused. */
   startClient(done?: () => void): void
-  /** Observes what the bus carried and the databases hold, and judges it. */
-  /** `stoppedBy`: how the shell ended the run ('quiet', or the limit that cut it off). */
-  judge(input: {endedAt: Micros; stoppedBy: string; messages: readonly BusMessage[]; trace: readonly TraceEvent[]; allowance: Micros}): JudgedRun
+  /**
+   * Observes what the bus carried and the databases hold, and judges it. `stoppedBy`: how the
+   * shell ended the run ('quiet', or the limit that cut it off); `healPoints`: ends of fault
+   * windows the trace may not show; `slack`: what a live shell adds to the liveness bound.
+   */
+  judge(input: {
+    endedAt: Micros
+    stoppedBy: string
+    messages: readonly BusMessage[]
+    trace: readonly TraceEvent[]
+    healPoints?: readonly Micros[]
+    slack?: Micros
+  }): JudgedRun
   metrics(): ElsMetrics
   close(): void
 }
@@ -189,12 +199,20 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         trace,
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
-    judge: ({endedAt, stoppedBy, messages, trace: events, allowance}) => ({
+    judge: ({endedAt, stoppedBy, messages, trace: events, healPoints, slack}) => ({
       ...judge(
         observe({
           endedAt,
           unsettled: stoppedBy === 'quiet' ? undefined : stoppedBy,
-          livenessBound: livenessBound(scenario) + recoveryAllowance(events) + allowance,
+          liveness: livenessModel({
+            scenario,
+            coordinated: coordinated !== undefined,
+            trace: events,
+            inputMessages: messages.filter((m) => inputTopics.has(m.topic)).length,
+            elsInstances: instanceCount,
+            healPoints,
+            slack,
+          }),
           messages,
           bos,
           files,
