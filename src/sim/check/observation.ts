@@ -20,6 +20,8 @@ export interface Observation {
     trackers: ObservedTracker[]
     /** Rows still in pending_content at the end (buffer strategy). */
     pending: ObservedPending[]
+    /** The buffer metrics ELS reported and what its instances did, when the consumer keeps metrics. */
+    metrics?: ObservedMetrics
   }
   /** Outbox rows never published, per service. */
   unpublished: ObservedOutboxRow[]
@@ -55,6 +57,21 @@ export interface LivenessModel {
   /** Added to every bound: a second, and a live shell's scheduling noise. */
   slack: Micros
 }
+
+/**
+ * The metrics ELS's instances reported at the end (summed, as a dashboard would) and the events
+ * of each instance that should have moved them, in trace order. Metrics live in process memory,
+ * so a `reset` (a crash or restart of that instance) starts its counts again.
+ */
+export interface ObservedMetrics {
+  reported: {pendingStored: number; reconciled: {assigned: number; excess: number; failed: number}; expired: number; deadLettered: number}
+  events: MetricEvent[]
+}
+
+export type MetricEvent =
+  | {instance: number; kind: 'reset'}
+  | {instance: number; kind: 'handled'; outcome: string; drained: number; emitted: string[]}
+  | {instance: number; kind: 'expired'}
 
 export interface RelayWork {
   label: string

@@ -5,7 +5,7 @@ import type {Micros} from '../kernel/time.js'
 import type {Bos} from '../services/bos.js'
 import type {Els} from '../services/els.js'
 import type {FileService} from '../services/file-service.js'
-import type {LivenessModel, MalformedMessage, Observation, ObservedMessage, ObservedOutboxRow} from './observation.js'
+import type {LivenessModel, MalformedMessage, Observation, ObservedMetrics, ObservedMessage, ObservedOutboxRow} from './observation.js'
 
 export interface ObserveInput {
   endedAt: Micros
@@ -17,13 +17,15 @@ export interface ObserveInput {
   bos: Bos
   files: FileService
   els: Els
+  /** The buffer metrics and the events that should have moved them, if the consumer keeps any. */
+  metrics?: ObservedMetrics
 }
 
 /**
  * What the checker sees after a run, the same for both shells: ground truth from BOS and the
  * File Service, every message on the wire, ELS's durable state and what the outboxes kept.
  */
-export function observe({endedAt, unsettled, liveness, messages: wire, bos, files, els}: ObserveInput): Observation {
+export function observe({endedAt, unsettled, liveness, messages: wire, bos, files, els, metrics}: ObserveInput): Observation {
   const messages: ObservedMessage[] = []
   const malformed: MalformedMessage[] = []
   for (const message of wire) {
@@ -59,6 +61,7 @@ export function observe({endedAt, unsettled, liveness, messages: wire, bos, file
     els: {
       trackers: els.trackers(),
       pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
+      ...(metrics === undefined ? {} : {metrics}),
     },
     unpublished,
     endedAt,
