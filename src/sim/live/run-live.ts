@@ -42,6 +42,8 @@ export const LIVE_FAULTS: readonly Fault['kind'][] = [
   'register-db-error',
   'consumer-crash-before-commit',
   'els-restart',
+  'crash',
+  'publish-error',
 ]
 
 /**
@@ -49,8 +51,8 @@ export const LIVE_FAULTS: readonly Fault['kind'][] = [
  * draws from a stream of its own: its n-th decision (for the n-th registration or handled
  * message) is fixed by the seed, whatever happens in between.
  */
-export function faultChooser(seed: number, kind: 'register-db-error' | 'consumer-crash-before-commit' | 'els-restart'): Chooser {
-  const salt = {'register-db-error': 0x5e1, 'consumer-crash-before-commit': 0x5e2, 'els-restart': 0x5e3}[kind]
+export function faultChooser(seed: number, kind: 'register-db-error' | 'consumer-crash-before-commit' | 'els-restart' | 'crash'): Chooser {
+  const salt = {'register-db-error': 0x5e1, 'consumer-crash-before-commit': 0x5e2, 'els-restart': 0x5e3, crash: 0x5e4}[kind]
   return new Chooser(seededSource((seed * 0x9e3779b1 + salt) >>> 0))
 }
 
@@ -147,8 +149,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   })
   const info: ClusterInfo = await bus.connect()
 
-  // Each ELS fault draws from a stream of its own (see faultChooser); relay crashes from the run's.
-  const decisions = faultDecisions(faults, (kind) => (kind === 'relay-crash-after-publish' || kind === 'broker-unavailable' ? chooser : faultChooser(options.seed, kind)))
+  // Each ELS fault (and the crash fault) draws from a stream of its own (see faultChooser); relay
+  // crashes and publish errors from the run's.
+  const decisions = faultDecisions(faults, (kind) =>
+    kind === 'relay-crash-after-publish' || kind === 'broker-unavailable' || kind === 'publish-error' ? chooser : faultChooser(options.seed, kind),
+  )
   let stopping = false
   let crash: Error | undefined
   let crashNow: (error: Error) => void = () => undefined
