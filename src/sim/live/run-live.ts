@@ -35,7 +35,9 @@ const QUIET_CHECK_MS = 20
 /**
  * Faults the live shell can inject; broker-unavailable needs control over the broker. An ELS
  * crash or restart disconnects that instance's consumer and connects a fresh one in the same
- * group after ELS_RESTART (plus the rebalance: about 5 s on the mock cluster).
+ * group after ELS_RESTART (plus the rebalance: about 5 s on the mock cluster). The crash fault's
+ * points and publish-error live in the shared loops and the client, so they run live as they run
+ * in memory; publish-error answers a whole produce request (all the rows of one live send).
  */
 export const LIVE_FAULTS: readonly Fault['kind'][] = [
   'relay-crash-after-publish',
@@ -178,8 +180,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       clock,
       chooser,
       trace: record,
-      // A run that is stopping restarts nobody: the restart would outlive the run.
-      faults: {...decisions, restart: () => !stopping && decisions.restart()},
+      // A run that is stopping restarts (or crashes) nobody: the restart would outlive the run.
+      faults: {...decisions, restart: () => !stopping && decisions.restart(), crash: (target) => !stopping && decisions.crash(target)},
       publisher: () => {
         const publisher = new KafkaPublisher(bus, clock)
         publishers.push(publisher)
