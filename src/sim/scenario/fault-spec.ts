@@ -37,8 +37,10 @@ export const FAULTS: Record<FaultKind, string> = {
   'els-restart': 'an ELS instance restarts: process memory lost, partitions rebalanced',
   'register-db-error': 'a database error midway through handling a registration: rolled back whole, retried',
   'broker-unavailable': 'the brokers are unreachable for a window of virtual time: relays retry',
-  crash: 'a process (els, bos, file, a relay) stops between two of its steps and restarts from its database',
-  'publish-error': 'the broker answers a produce with an error: retry_count, last_error, given up after 5',
+  crash:
+    'a process stops between two of its steps and restarts from its database alone (=SERVICE,...: els, bos, file, bos-relay, file-relay, els-relay; all by default)',
+  'publish-error':
+    'the broker answers a produce with an error (=bos,file,els; all by default): retry_count and last_error grow, after 5 the row is given up and reported',
 }
 
 const DEFAULT_PERCENT = 10
