@@ -141,4 +141,8 @@ export interface ObservedOutboxRow {
   rowId: number
   eventType: string
   aggregateId: string
+  /** How many publishes of it failed (its retry_count), when any did. */
+  failedPublishes?: number
+  /** Its last_error, when a publish failed. */
+  lastError?: string
 }

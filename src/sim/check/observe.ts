@@ -50,7 +50,14 @@ export function observe({endedAt, unsettled, liveness, messages: wire, bos, file
     ['els', els.outbox],
   ] as const) {
     for (const row of outbox.leftUnpublished()) {
-      unpublished.push({service, rowId: row.id, eventType: row.event_type, aggregateId: row.batch_id})
+      unpublished.push({
+        service,
+        rowId: row.id,
+        eventType: row.event_type,
+        aggregateId: row.batch_id,
+        ...(row.retry_count > 0 ? {failedPublishes: row.retry_count} : {}),
+        ...(row.last_error === null ? {} : {lastError: row.last_error}),
+      })
     }
   }
   return {

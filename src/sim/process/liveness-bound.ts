@@ -95,7 +95,9 @@ function markTimes(trace: readonly TraceEvent[], label: string): Micros[] {
       const key = `${sourceOf(event.type)}:${event.row}`
       lastSent.set(event.row, key)
       if (!marked.has(key)) marked.set(key, event.t)
-    } else if (event.ev === 'relay-crashed') {
+    } else if (event.ev === 'relay-crashed' && (event.point === undefined || event.point === 'after-publish')) {
+      // Crashed between the ack and published_at: the row is sent again (after a poll or a mark
+      // nothing of the row was lost).
       const key = lastSent.get(event.row)
       if (key !== undefined) marked.delete(key)
     }

@@ -21,6 +21,7 @@ import type {Scenario} from '../scenario/scenario.js'
 import {STRATEGIES, type Strategy} from '../scenario/strategy.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import {startClient} from './client.js'
+import {CommitBoundaries} from './commit-boundaries.js'
 import type {Clock} from './clock.js'
 import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
 import type {InputConsumer} from '../consumer/input-consumer.js'
@@ -108,6 +109,8 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const bos = new Bos(ids, options.dbDir, plan.routing)
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
   const elsDb = Els.openDb(options.dbDir)
+  // Before any consumer makes its transactions: the crash fault may fall between any two of them.
+  const commits = new CommitBoundaries(elsDb)
   const elsTopics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
   const inputTopics = new Set<string>(elsTopics)
 
@@ -129,9 +132,11 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         instanceId,
         consumer: els,
         handling: scenario.elsHandling,
-        faults: {crashBeforeCommit: shell.faults.crashBeforeCommit, restart: shell.faults.restart},
+        faults: {crashBeforeCommit: shell.faults.crashBeforeCommit, restart: shell.faults.restart, crash: () => shell.faults.crash('els')},
+        commits,
         trace,
         onHandled: () => afterElsWrite(),
+        onPartlyHandled: () => afterElsWrite(),
         ...shell.consumerHooks?.(instanceId),
       },
       member,
@@ -151,6 +156,12 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
       publisher: shell.publisher(),
       settings: (source) => (relay instanceof CoordinatedRelay ? {...scenario.relays[source], publishDelay: slowest} : scenario.relays[source]),
       crashAfterPublish: shell.faults.relayCrash,
+      // The coordinated relay is the one relay process of both producers: either name stops it.
+      crash:
+        relay instanceof CoordinatedRelay
+          ? () => shell.faults.crash('bos-relay') || shell.faults.crash('file-relay')
+          : () => shell.faults.crash(`${relay.service}-relay`),
+      publishError: shell.faults.publishError,
       // The coordinated relay spans two databases: each row is marked on its own.
       transaction: shell.relayTransactions && db ? (work) => db.transaction(work)() : undefined,
       trace,
@@ -198,6 +209,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         bos,
         files,
         trace,
+        crash: (service) => shell.faults.crash(service),
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
     judge: ({endedAt, stoppedBy, messages, trace: events, healPoints, slack}) => ({
