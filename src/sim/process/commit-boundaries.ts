@@ -18,9 +18,23 @@ type TransactionFn = ((...args: unknown[]) => unknown) & Partial<Record<'deferre
  * changes. Several consumers may share the database: handlings are synchronous, one at a time.
  */
 export class CommitBoundaries {
+  private static readonly installed = new WeakMap<Database.Database, CommitBoundaries>()
   private current: Handling | undefined
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * The boundaries of `db`, installed once: in-memory databases are pooled across runs
+   * (sqlite/service-db.ts), and wrapping `transaction` again on every run would stack wrappers.
+   */
+  static of(db: Database.Database): CommitBoundaries {
+    let boundaries = CommitBoundaries.installed.get(db)
+    if (boundaries === undefined) {
+      boundaries = new CommitBoundaries(db)
+      CommitBoundaries.installed.set(db, boundaries)
+    }
+    return boundaries
+  }
+
+  private constructor(db: Database.Database) {
     const make = db.transaction.bind(db) as (fn: (...args: unknown[]) => unknown) => TransactionFn
     const handlingNow = (): Handling | undefined => this.current
     const report = (run: (...args: unknown[]) => unknown) =>

@@ -110,7 +110,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
   const elsDb = Els.openDb(options.dbDir)
   // Before any consumer makes its transactions: the crash fault may fall between any two of them.
-  const commits = new CommitBoundaries(elsDb)
+  const commits = CommitBoundaries.of(elsDb)
   const elsTopics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
   const inputTopics = new Set<string>(elsTopics)
 

@@ -13,7 +13,7 @@ describe('CommitBoundaries', () => {
   beforeEach(() => {
     db = new Database(':memory:')
     db.exec('CREATE TABLE t (n INTEGER)')
-    boundaries = new CommitBoundaries(db)
+    boundaries = CommitBoundaries.of(db)
     const stmt = db.prepare('INSERT INTO t (n) VALUES (?)')
     insert = db.transaction((n: number) => void stmt.run(n))
     rows = () => db.prepare('SELECT n FROM t ORDER BY n').pluck().all() as number[]
@@ -83,6 +83,23 @@ describe('CommitBoundaries', () => {
       }, swallowing),
     ).toThrow(ProcessCrash)
     expect(rows()).toEqual([1])
+  })
+
+  it('is installed once per database: a pooled database reused by the next run is not wrapped twice', () => {
+    // Given
+    let commits = 0
+    const again = CommitBoundaries.of(db)
+
+    // When
+    const before = db.transaction
+    const third = CommitBoundaries.of(db)
+    again.during(() => commits++, () => insert(1))
+
+    // Then
+    expect(again).toBe(boundaries)
+    expect(third).toBe(boundaries)
+    expect(db.transaction).toBe(before)
+    expect(commits).toBe(1)
   })
 
   it('a transaction that rolls back reports no commit', () => {
