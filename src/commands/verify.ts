@@ -16,7 +16,7 @@ import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/v
 import type {VerifyJson} from '../sim/verify/verify-json.js'
 import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
 
-const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
+const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'invalid', 'delay', 'fault', 'wake', 'els-instances']
 
 export default class Verify extends BaseCommand {
   static override summary = 'Run scenarios × strategies × seeds; check each cell against its expectation'
@@ -129,7 +129,7 @@ function userMatrix(flags: MatrixFlags): MatrixSpec {
     strategies: flags.strategy,
     seeds: flags.seeds,
     seedStart: flags['seed-start'],
-    shape: {essays: flags.essays, batches: flags.batches, delay: flags.delay, fault: flags.fault, wake: flags.wake, 'els-instances': flags['els-instances']},
+    shape: {essays: flags.essays, batches: flags.batches, invalid: flags.invalid, delay: flags.delay, fault: flags.fault, wake: flags.wake, 'els-instances': flags['els-instances']},
   })
   if (!selected.ok) throw new InputError(selected.error)
   return selected.value

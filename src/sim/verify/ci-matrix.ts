@@ -40,6 +40,7 @@ export function describeMatrix(specs: readonly MatrixSpec[], width = 76): string
     const args = [
       ...(spec.shape.essays === undefined ? [] : [`--essays ${spec.shape.essays}`]),
       ...(spec.shape.batches === undefined ? [] : [`--batches ${spec.shape.batches}`]),
+      ...(spec.shape.invalid === undefined ? [] : [`--invalid ${spec.shape.invalid}`]),
       ...(spec.shape.delay ?? []).map((d) => `--delay ${d}`),
       ...(spec.shape.fault ?? []).map((f) => `--fault ${f}`),
       ...(spec.shape.wake ?? []).map((w) => `--wake ${w}`),

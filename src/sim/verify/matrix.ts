@@ -1,4 +1,7 @@
 import type {InvariantName} from '../check/invariant.js'
+import {InputError} from '../input-error.js'
+import {invalidCountProblem} from '../scenario/invalid-uploads.js'
+import {shapedScenario} from '../scenario/shaped-scenario.js'
 import {MAX_SEED, MIN_SEED} from '../kernel/seed.js'
 import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../scenario/builtin-scenarios.js'
 import type {SpecParse} from '../scenario/delay-spec.js'
@@ -47,6 +50,9 @@ export function buildCells(specs: readonly MatrixSpec[], resolveShape: (shape: S
     for (const scenario of spec.scenarios) {
       const definition = BUILTIN_SCENARIOS.get(scenario)
       if (!definition) throw new Error(`unknown scenario "${scenario}"`)
+      const invalid = shape.options.invalid
+      const problem = invalid === undefined ? undefined : invalidCountProblem(shapedScenario(definition, shape.options), invalid)
+      if (problem !== undefined) throw new InputError(problem)
       for (const strategy of spec.strategies) {
         cells.push({
           index: cells.length,
