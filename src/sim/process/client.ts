@@ -52,11 +52,16 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks}
   end()
 
   function registerAndUpload(batch: string, layout: BatchLayout): void {
-    const essayIds = Array.from({length: layout.essays}, (_, i) => essayId(batch, i))
-    const now = clock.now()
-    const row = bos.registerBatch({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, now)
-    trace({t: now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
-    hooks.bosCommitted()
+    if (layout.registered === false) {
+      // BOS gave the client the batch id, but the registration never committed (see Bos.reserve).
+      bos.reserve(batch)
+    } else {
+      const essayIds = Array.from({length: layout.essays}, (_, i) => essayId(batch, i))
+      const now = clock.now()
+      const row = bos.registerBatch({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, now)
+      trace({t: now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
+      hooks.bosCommitted()
+    }
     let at = 0
     for (let f = 0; f < layout.files.length; f++) {
       at += draw(scenario.uploadGap, chooser)

@@ -26,7 +26,7 @@ export function placeInvalidUploads(scenario: Scenario, invalid: number, seed: n
   const chooser = new Chooser(seededSource((Math.imul(seed, 0x9e37_79b1) ^ 0x1_a5e) >>> 0))
   const layout = batchLayouts(scenario).map((batch): BatchLayout => {
     const invalidAt = drawPositions(batch.files.length, invalid, chooser)
-    return {essays: batch.essays, files: batch.files.map((_, f) => ({valid: !invalidAt.has(f)}))}
+    return {...batch, files: batch.files.map((_, f) => ({valid: !invalidAt.has(f)}))}
   })
   return {...scenario, layout, invalidFiles: []}
 }

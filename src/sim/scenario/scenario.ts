@@ -25,6 +25,8 @@ export interface Scenario {
   extraFiles: number
   /** 0-based indexes of files in each batch whose text fails validation. */
   invalidFiles: readonly number[]
+  /** The last this many batches are never registered at BOS, though their files are uploaded (see BatchLayout). */
+  neverRegistered?: number
   /** Processing time of the file at `fileIndex` (File Service extraction + validation). */
   processing: (fileIndex: number) => Delay
   relays: Record<ServiceName, RelaySettings>
@@ -50,6 +52,12 @@ export interface Scenario {
 export interface BatchLayout {
   essays: number
   files: readonly {valid: boolean}[]
+  /**
+   * false: the client never completes the batch's registration at BOS, yet uploads its files
+   * (docs/domain.md#the-fix: content for a batch that is never registered must expire, reported).
+   * Absent means registered.
+   */
+  registered?: false
 }
 
 /** The batches a scenario runs, explicit or derived from its counts. */
@@ -57,7 +65,10 @@ export function batchLayouts(scenario: Scenario): readonly BatchLayout[] {
   if (scenario.layout) return scenario.layout
   const fileCount = Math.max(0, scenario.essays + scenario.extraFiles)
   const files = Array.from({length: fileCount}, (_, f) => ({valid: !scenario.invalidFiles.includes(f)}))
-  return Array.from({length: scenario.batches}, () => ({essays: scenario.essays, files}))
+  const registeredBatches = scenario.batches - (scenario.neverRegistered ?? 0)
+  return Array.from({length: scenario.batches}, (_, b) =>
+    b < registeredBatches ? {essays: scenario.essays, files} : {essays: scenario.essays, files, registered: false as const},
+  )
 }
 
 export interface Topology {
