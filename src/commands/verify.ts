@@ -12,7 +12,7 @@ import {MAX_SEED, MIN_SEED} from '../sim/kernel/seed.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
-import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/verify/matrix.js'
+import {buildCells, DEFAULT_SEEDS, MULTI_BATCH, selectMatrix, userBlocks, type MatrixSpec} from '../sim/verify/matrix.js'
 import type {VerifyJson} from '../sim/verify/verify-json.js'
 import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
 
@@ -25,7 +25,7 @@ export default class Verify extends BaseCommand {
   pass            no seed fails
   fail            every seed fails, violating at least the listed invariants
   fail-sometimes  at least one seed fails so
-(A harness that cannot reproduce the bug proves nothing: naive must fail.) Every cell with failures gets a minimal counterexample, a shrunk run shown as a swimlane, unexpected failures first. The shaping flags (--delay, --fault, --wake, --essays, --batches, --els-instances) apply to every cell.
+(A harness that cannot reproduce the bug proves nothing: naive must fail.) Every cell with failures gets a minimal counterexample, a shrunk run shown as a swimlane, unexpected failures first. The shaping flags (--delay, --fault, --wake, --essays, --batches, --invalid, --els-instances) apply to every cell; without any, every cell also runs with ${MULTI_BATCH} batches in flight (label "${MULTI_BATCH} batches").
 
 CI MATRIX (--ci: the smoke check that gates the fix, a few seconds on 2 cores)
 ${describeMatrix(CI_MATRIX)
@@ -64,7 +64,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   async run(): Promise<VerifyJson | LiveVerifyJson> {
     const {flags} = await this.parse(Verify)
     if (flags.kafka !== 'memory') return this.runLive(flags)
-    const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
+    const cells = buildCells(flags.ci ? CI_MATRIX : userBlocks(userMatrix(flags)), (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),

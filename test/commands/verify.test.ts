@@ -23,7 +23,9 @@ describe('racelab verify', () => {
     expect(stdout).toMatch(/content-first\s+buffer\s+pass\s+4\s+0\s+-\s+-\s+yes/)
     expect(stdout).toMatch(/registration-first\s+naive\s+pass\s+4\s+0/)
     expect(stdout).toContain('minimal counterexample for ready-exactly-once')
-    expect(stdout).toContain('PASS every cell matched its expectation (4 cells, 16 runs)')
+    // Without shaping flags every cell runs again with 3 batches in flight
+    expect(stdout).toContain('3 batches: seeds 1..4 with --batches 3')
+    expect(stdout).toContain('PASS every cell matched its expectation (8 cells, 32 runs)')
     expect(stderr).not.toContain('verify:')
   })
 
@@ -33,7 +35,11 @@ describe('racelab verify', () => {
     // Then
     expect(error).toBeUndefined()
     const json = JSON.parse(stdout)
-    expect(json).toMatchObject({verdict: 'pass', runs: 6, matched: 2, unmatched: 0})
+    expect(json).toMatchObject({verdict: 'pass', runs: 12, matched: 4, unmatched: 0})
+    expect(json.cells.slice(2).map((c: {label: string; shape: string[]}) => [c.label, c.shape])).toEqual([
+      ['3 batches', ['--batches 3']],
+      ['3 batches', ['--batches 3']],
+    ])
     const [naive, buffer] = json.cells
     expect(naive).toMatchObject({
       scenario: 'content-first',
@@ -104,7 +110,7 @@ describe('racelab verify', () => {
     // Then
     expect(threaded.error).toBeUndefined()
     expect(threaded.stdout).toBe(inProcess.stdout)
-    expect(JSON.parse(threaded.stdout).cells).toHaveLength(4)
+    expect(JSON.parse(threaded.stdout).cells).toHaveLength(8)
   })
 
   it('--no-shrink prints no counterexample', async () => {
@@ -126,9 +132,10 @@ describe('racelab verify', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(json.cells.length)
     expect(xml).toContain('<testcase classname="random" name="buffer (every fault, 3 ELS instances)">')
     expect(xml).not.toContain('<failure')
-    const naive = json.cells.filter((c: {strategy: string; failures: number}) => c.strategy === 'naive' && c.failures > 0)
+    const naive = json.cells.filter((c: {strategy: string; failures: number; label: string | null}) => c.strategy === 'naive' && c.failures > 0 && c.label === null)
     expect(naive.map((c: {scenario: string}) => c.scenario)).toEqual(['content-first', 'partial', 'relay-delay', 'validation-failure', 'random'])
-    const faulted = json.cells.filter((c: {label: string | null}) => c.label !== null)
+    const faulted = json.cells.filter((c: {label: string | null}) => c.label === 'every fault, 3 ELS instances')
+    expect(faulted).toHaveLength(9)
     expect(faulted.every((c: {strategy: string; failures: number; shape: string[]}) => c.strategy === 'buffer' && c.failures === 0 && c.shape.includes('--els-instances 3'))).toBe(true)
   })
 

@@ -120,6 +120,21 @@ export function selectMatrix(selection: Selection): SpecParse<MatrixSpec> {
   return {ok: true, value: {scenarios: scenarios.value, strategies: strategies.value, seedStart, seeds, shape: selection.shape}}
 }
 
+/** Batches in flight at once in the blocks that add them (a user matrix without shaping flags, --ci). */
+export const MULTI_BATCH = 3
+
+/**
+ * The blocks a user's matrix runs: as asked, and, when no shaping flag chose the topology, the
+ * same cells again with MULTI_BATCH batches in flight (one batch per cell hides every bug of one
+ * batch's events meeting another's).
+ */
+export function userBlocks(spec: MatrixSpec): MatrixSpec[] {
+  const {essays, batches, invalid, delay, fault, wake} = spec.shape
+  const shaped = essays !== undefined || batches !== undefined || invalid !== undefined || [delay, fault, wake].some((l) => (l ?? []).length > 0) || spec.shape['els-instances'] !== 1
+  if (shaped) return [spec]
+  return [spec, {...spec, label: `${MULTI_BATCH} batches`, shape: {...spec.shape, batches: MULTI_BATCH}}]
+}
+
 export function totalRuns(cells: readonly Cell[]): number {
   return cells.reduce((sum, cell) => sum + cell.seeds, 0)
 }
