@@ -3,6 +3,7 @@ import type {Chooser} from '../kernel/chooser.js'
 import type {Micros} from '../kernel/time.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import type {Delay} from './delay.js'
+import type {ShapedExpectation} from './shaped-expectation.js'
 import type {Strategy} from './strategy.js'
 
 export interface RelaySettings {
@@ -80,9 +81,13 @@ export interface Topology {
  * What a strategy is expected to do in a scenario, over many seeds: hold every invariant, fail
  * on every seed, or fail on some seeds (a harness that cannot reproduce the bug proves nothing).
  */
-export type Expectation =
+export type Expectation = (
   | {outcome: 'pass'}
   | {outcome: 'fail' | 'fail-sometimes'; invariants: readonly InvariantName[]}
+) & {
+  /** Set when the expectation was declared for a shape (a scenario's rule, or `verify --expect`): why. */
+  because?: string
+}
 
 export interface ScenarioDefinition {
   name: string
@@ -90,4 +95,6 @@ export interface ScenarioDefinition {
   summary: string
   build: (chooser: Chooser, topology: Topology) => Scenario
   expect: Record<Strategy, Expectation>
+  /** Expectations this scenario declares for shapes of it (besides SHAPED_EXPECTATIONS, which hold for all). */
+  shaped?: readonly ShapedExpectation[]
 }

@@ -2,6 +2,7 @@ import type {InvariantName} from '../check/invariant.js'
 import {InputError} from '../input-error.js'
 import {invalidCountProblem} from '../scenario/invalid-uploads.js'
 import {shapedScenario} from '../scenario/shaped-scenario.js'
+import {cellExpectation} from '../scenario/shaped-expectation.js'
 import {MAX_SEED, MIN_SEED} from '../kernel/seed.js'
 import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../scenario/builtin-scenarios.js'
 import type {SpecParse} from '../scenario/delay-spec.js'
@@ -43,15 +44,21 @@ export interface Cell {
 }
 
 /** The cells of a matrix, block by block, scenarios in the order given, strategies within them. */
-export function buildCells(specs: readonly MatrixSpec[], resolveShape: (shape: ShapeSpec) => CellShape): Cell[] {
+export function buildCells(
+  specs: readonly MatrixSpec[],
+  resolveShape: (shape: ShapeSpec) => CellShape,
+  /** `verify --expect`: what the user declares per scenario, over the scenario's own. */
+  declared?: ReadonlyMap<string, Expectation>,
+): Cell[] {
   const cells: Cell[] = []
   for (const spec of specs) {
     const shape = resolveShape(spec.shape)
     for (const scenario of spec.scenarios) {
       const definition = BUILTIN_SCENARIOS.get(scenario)
       if (!definition) throw new Error(`unknown scenario "${scenario}"`)
+      const shaped = shapedScenario(definition, shape.options)
       const invalid = shape.options.invalid
-      const problem = invalid === undefined ? undefined : invalidCountProblem(shapedScenario(definition, shape.options), invalid)
+      const problem = invalid === undefined ? undefined : invalidCountProblem(shaped, invalid)
       if (problem !== undefined) throw new InputError(problem)
       for (const strategy of spec.strategies) {
         cells.push({
@@ -59,7 +66,7 @@ export function buildCells(specs: readonly MatrixSpec[], resolveShape: (shape: S
           scenario,
           strategy,
           label: spec.label,
-          expectation: definition.expect[strategy],
+          expectation: declared?.get(scenario) ?? cellExpectation(definition, strategy, shaped, shape.options),
           seedStart: spec.seedStart,
           seeds: spec.seeds,
           shape,
