@@ -29,19 +29,25 @@ export const CI_MATRIX: readonly MatrixSpec[] = [
     shape: {fault: CI_FAULTS, 'els-instances': 3},
   },
   // Shapes that reach every branch: batches in flight together, an invalid upload anywhere in
-  // the order (not in true-excess: see invalid-upload note in docs/domain.md), and a batch past
-  // one relay poll and one drain (RELAY_BATCH_SIZE, 100 rows): a drain capped at 100 fails there.
-  {label: `${MULTI_BATCH} batches`, scenarios: SCENARIO_NAMES, strategies: STRATEGY_NAMES, seedStart: 1, seeds: 10, shape: {batches: MULTI_BATCH, 'els-instances': 1}},
+  // the order, and a batch past one relay poll and one drain (RELAY_BATCH_SIZE, 100 rows): a drain
+  // capped at 100 fails there. large-batch is left out of the multi-batch blocks: 3 × 25 essays
+  // costs a third of them and reaches no branch 3 × 2 does not; true-excess out of --invalid: see
+  // "Known gap" in docs/domain.md.
+  {label: `${MULTI_BATCH} batches`, scenarios: without('large-batch'), strategies: STRATEGY_NAMES, seedStart: 1, seeds: 10, shape: {batches: MULTI_BATCH, 'els-instances': 1}},
   {
     label: `${MULTI_BATCH} batches, 1 invalid`,
-    scenarios: SCENARIO_NAMES.filter((name) => name !== 'true-excess'),
+    scenarios: without('large-batch', 'true-excess'),
     strategies: ['buffer'],
     seedStart: 1,
     seeds: 20,
     shape: {batches: MULTI_BATCH, invalid: 1, 'els-instances': 1},
   },
-  {label: '150 essays', scenarios: ['content-first', 'never-registered'], strategies: ['naive', 'buffer'], seedStart: 1, seeds: 5, shape: {essays: 150, 'els-instances': 1}},
+  {label: '150 essays', scenarios: ['content-first', 'never-registered'], strategies: ['buffer'], seedStart: 1, seeds: 5, shape: {essays: 150, 'els-instances': 1}},
 ]
+
+function without(...names: string[]): string[] {
+  return SCENARIO_NAMES.filter((name) => !names.includes(name))
+}
 
 /** The matrix in words for `--help`: a line per block, its shaping flags wrapped below it. */
 export function describeMatrix(specs: readonly MatrixSpec[], width = 76): string[] {
@@ -50,7 +56,10 @@ export function describeMatrix(specs: readonly MatrixSpec[], width = 76): string
     const scenarios = left.length === 0 ? 'every scenario' : left.length <= 2 ? `every scenario but ${left.join(', ')}` : spec.scenarios.join(', ')
     const strategies = spec.strategies.length === STRATEGY_NAMES.length ? 'every strategy' : spec.strategies.join(', ')
     const label = spec.label ? ` (${spec.label})` : ''
-    const head = `${scenarios} × ${strategies} × seeds ${spec.seedStart}..${spec.seedStart + spec.seeds - 1}${label}`
+    const cells = `${scenarios} × ${strategies} × seeds ${spec.seedStart}..${spec.seedStart + spec.seeds - 1}`
+    // A label that does not fit goes on a line of its own, as the flags do.
+    const head = cells.length + label.length <= width ? `${cells}${label}` : cells
+    const labelLine = head === cells && label !== '' ? [`    ${label.trim()}`] : []
     const args = [
       ...(spec.shape.essays === undefined ? [] : [`--essays ${spec.shape.essays}`]),
       ...(spec.shape.batches === undefined ? [] : [`--batches ${spec.shape.batches}`]),
@@ -60,7 +69,7 @@ export function describeMatrix(specs: readonly MatrixSpec[], width = 76): string
       ...(spec.shape.wake ?? []).map((w) => `--wake ${w}`),
       ...(spec.shape['els-instances'] === 1 ? [] : [`--els-instances ${spec.shape['els-instances']}`]),
     ]
-    const lines = [head]
+    const lines = [head, ...labelLine]
     for (const arg of args) {
       const last = lines.length - 1
       if (last > 0 && lines[last].length + 1 + arg.length <= width) lines[last] += ` ${arg}`
