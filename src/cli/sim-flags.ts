@@ -26,7 +26,7 @@ export const HELP = {
   ].join('\n'),
   faults: [
     ...Object.entries(FAULTS).map(([name, summary]) => `  ${name.padEnd(29)} ${summary}`),
-    '  syntax: NAME[=ARG][@P%]  e.g. relay-crash-after-publish=bos@20%, broker-unavailable=1s..3s',
+    '  syntax: NAME[=ARG][@P%]  e.g. relay-crash-after-publish=bos@20%, broker-unavailable=1s..3s, crash=els,bos-relay@5%',
   ].join('\n'),
 }
 

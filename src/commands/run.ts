@@ -29,6 +29,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     {description: 'Keep the three SQLite databases to inspect with sqlite3', command: '<%= config.bin %> run --scenario partial --db ./racelab-db'},
     {description: 'The real deployment: BOS never wakes its relay, which polls every second', command: "<%= config.bin %> run --scenario random --wake bos=off --delay bos-poll=1s --delay file-relay=0..500ms"},
     {description: 'Every fault at once, three ELS instances', command: "<%= config.bin %> run --scenario random --fault relay-crash-after-publish --fault els-restart@20% --fault 'broker-unavailable=1s..2s' --els-instances 3"},
+    {description: 'Any process may crash between any two of its steps; the broker refuses some publishes', command: "<%= config.bin %> run --scenario large-batch --fault crash=all@10% --fault publish-error=bos,file@20%"},
   ]
 
   static override flags = {
@@ -96,14 +97,13 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (tracePath) writeTrace(tracePath, trace)
     const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
     if (!this.jsonEnabled()) {
-      const {RunReport, RunReportFooter, RunReportHeader} = await import('../ui/run-report.js')
+      const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {
-        await this.render(RunReportHeader, {result})
+        this.print(runReportHeader(result))
         for (const event of trace) this.log(formatTraceEvent(event))
-        await this.render(RunReportFooter, {result, reproduce: json.reproduce})
+        this.print(runReportFooter(result, json.reproduce))
       } else {
-        const excerpt = timelineExcerpt(trace)
-        await this.render(RunReport, {result, timeline: excerpt.lines, omitted: excerpt.omitted, reproduce: json.reproduce})
+        this.print(runReport(result, timelineExcerpt(trace), json.reproduce))
       }
     }
     if (result.verdict === 'fail') this.failAfterReport(json)

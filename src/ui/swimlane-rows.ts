@@ -68,10 +68,14 @@ function cell(event: TraceEvent): string {
       return `EXPIRED ${event.ref.replace('text-', '')}`
     case 'publish-failed':
       return `publish FAILED`
+    case 'publish-abandoned':
+      return `GAVE UP row ${event.row}`
     case 'relay-crashed':
-      return `CRASH after ack`
+      return event.point === undefined || event.point === 'after-publish' ? `CRASH after ack` : `CRASH ${event.point}`
     case 'els-crashed':
-      return `CRASH before commit`
+      return event.point === undefined || event.point === 'after-handling' ? `CRASH before commit` : `CRASH ${event.point}`
+    case 'crashed':
+      return `CRASH ${event.point}`
     case 'els-restarted':
       return `RESTART`
     case 'els-rejoined':

@@ -1,6 +1,7 @@
 import {SHORT_NAME} from '../sim/domain/events.js'
 import {formatSeconds} from '../sim/kernel/time.js'
 import type {ElsOutcome} from '../sim/consumer/handled.js'
+import type {ElsCrashPoint, RelayCrashPoint} from '../sim/process/crash-points.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 
 export const SERVICE_COLUMN = 11
@@ -36,6 +37,19 @@ function batchOf(outcome: ElsOutcome): string {
   return outcome.kind === 'dead-lettered' ? '?' : outcome.batchId
 }
 
+const RELAY_CRASH: Record<RelayCrashPoint, (row: number) => string> = {
+  'after-poll': (row) => `after reading rows from ${row}, before publishing them`,
+  'after-publish': (row) => `after the broker acked row ${row}, before published_at`,
+  'after-mark': (row) => `after marking row ${row} published, before its next step`,
+}
+
+const ELS_CRASH: Record<ElsCrashPoint, (message: string) => string> = {
+  'before-handling': (m) => `after taking ${m}, before handling it`,
+  'after-transaction': (m) => `after a transaction of handling ${m} committed, before the rest`,
+  'after-handling': (m) => `after handling ${m}, before committing`,
+  'after-offset-commit': (m) => `after committing ${m}`,
+}
+
 /** The timeline line: virtual time, service, what happened. */
 export function formatTraceEvent(event: TraceEvent): string {
   const head = `${formatSeconds(event.t).padStart(9)}  ${event.svc.padEnd(SERVICE_COLUMN)} `
@@ -58,10 +72,18 @@ export function formatTraceEvent(event: TraceEvent): string {
       return `${head}${event.ref} EXPIRED from pending: batch ${event.batch} never registered`
     case 'publish-failed':
       return `${head}publish of row ${event.row} FAILED (${event.error}), retry in ${formatSeconds(event.retryIn)}`
+    case 'publish-abandoned':
+      return `${head}GAVE UP on row ${event.row} after ${event.retries} failed publishes: it stays unpublished (${event.error})`
     case 'relay-crashed':
-      return `${head}CRASHED after the broker acked row ${event.row}, before published_at; restarts in ${formatSeconds(event.restartIn)}`
+      return `${head}CRASHED ${RELAY_CRASH[event.point ?? 'after-publish'](event.row)}; restarts in ${formatSeconds(event.restartIn)}`
     case 'els-crashed':
-      return `${head}CRASHED after handling p${event.partition}@${event.offset}, before committing; restarts in ${formatSeconds(event.restartIn)}`
+      return `${head}CRASHED ${ELS_CRASH[event.point ?? 'after-handling'](`p${event.partition}@${event.offset}`)}; restarts in ${formatSeconds(event.restartIn)}`
+    case 'crashed': {
+      const what = event.svc === 'bos' ? `the registration of ${event.batch}` : `upload ${event.file}`
+      const lost = event.interrupted ? ` (${event.interrupted.length} other upload${event.interrupted.length === 1 ? '' : 's'} lost mid-processing)` : ''
+      const when = event.point === 'before-commit' ? `before committing ${what}` : `after committing ${what}, before answering`
+      return `${head}CRASHED ${when}${lost}; the client retries in ${formatSeconds(event.restartIn)}`
+    }
     case 'els-restarted':
       return `${head}RESTARTED: process memory lost, left the group; rejoins in ${formatSeconds(event.restartIn)}`
     case 'els-rejoined':

@@ -70,7 +70,7 @@ describe('racelab replay --kafka: what cannot run live is said per fixture, befo
     expect(json.fixtures[0]).toMatchObject({
       status: 'refused',
       reason:
-        'refused live: fault broker-unavailable=1s..2s needs the in-memory bus (live faults: relay-crash-after-publish, register-db-error, consumer-crash-before-commit, els-restart)',
+        'refused live: fault broker-unavailable=1s..2s needs the in-memory bus (live faults: relay-crash-after-publish, register-db-error, consumer-crash-before-commit, els-restart, crash, publish-error)',
     })
   })
 

@@ -27,6 +27,12 @@ export interface Expired {
  * process memory is lost at `restart`.
  */
 export interface InputConsumer {
+  /**
+   * When the loop commits a message's offset: after its handling (the default: at-least-once), or
+   * as soon as the message was fetched (`on-fetch`: at-most-once, as an auto-committing consumer
+   * does; a crash before the handling then loses the message).
+   */
+  readonly offsetCommit?: 'after-handling' | 'on-fetch'
   /** The loop took the message; its handling time starts now (a check-then-act consumer reads here). */
   prepare?(delivery: Delivery, now: Micros): void
   handle(delivery: Delivery, now: Micros): ElsHandled

@@ -36,13 +36,17 @@ const QUIET_CHECK_MS = 20
 /**
  * Faults the live shell can inject; broker-unavailable needs control over the broker. An ELS
  * crash or restart disconnects that instance's consumer and connects a fresh one in the same
- * group after ELS_RESTART (plus the rebalance: about 5 s on the mock cluster).
+ * group after ELS_RESTART (plus the rebalance: about 5 s on the mock cluster). The crash fault's
+ * points and publish-error live in the shared loops and the client, so they run live as they run
+ * in memory; publish-error answers a whole produce request (all the rows of one live send).
  */
 export const LIVE_FAULTS: readonly Fault['kind'][] = [
   'relay-crash-after-publish',
   'register-db-error',
   'consumer-crash-before-commit',
   'els-restart',
+  'crash',
+  'publish-error',
 ]
 
 /**
@@ -50,8 +54,8 @@ export const LIVE_FAULTS: readonly Fault['kind'][] = [
  * draws from a stream of its own: its n-th decision (for the n-th registration or handled
  * message) is fixed by the seed, whatever happens in between.
  */
-export function faultChooser(seed: number, kind: 'register-db-error' | 'consumer-crash-before-commit' | 'els-restart'): Chooser {
-  const salt = {'register-db-error': 0x5e1, 'consumer-crash-before-commit': 0x5e2, 'els-restart': 0x5e3}[kind]
+export function faultChooser(seed: number, kind: 'register-db-error' | 'consumer-crash-before-commit' | 'els-restart' | 'crash'): Chooser {
+  const salt = {'register-db-error': 0x5e1, 'consumer-crash-before-commit': 0x5e2, 'els-restart': 0x5e3, crash: 0x5e4}[kind]
   return new Chooser(seededSource((seed * 0x9e3779b1 + salt) >>> 0))
 }
 
@@ -149,8 +153,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   })
   const info: ClusterInfo = await bus.connect()
 
-  // Each ELS fault draws from a stream of its own (see faultChooser); relay crashes from the run's.
-  const decisions = faultDecisions(faults, (kind) => (kind === 'relay-crash-after-publish' || kind === 'broker-unavailable' ? chooser : faultChooser(options.seed, kind)))
+  // Each ELS fault (and the crash fault) draws from a stream of its own (see faultChooser); relay
+  // crashes and publish errors from the run's.
+  const decisions = faultDecisions(faults, (kind) =>
+    kind === 'relay-crash-after-publish' || kind === 'broker-unavailable' || kind === 'publish-error' ? chooser : faultChooser(options.seed, kind),
+  )
   let stopping = false
   let crash: Error | undefined
   let crashNow: (error: Error) => void = () => undefined
@@ -175,8 +182,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       clock,
       chooser,
       trace: record,
-      // A run that is stopping restarts nobody: the restart would outlive the run.
-      faults: {...decisions, restart: () => !stopping && decisions.restart()},
+      // A run that is stopping restarts (or crashes) nobody: the restart would outlive the run.
+      faults: {...decisions, restart: () => !stopping && decisions.restart(), crash: (target) => !stopping && decisions.crash(target)},
       publisher: () => {
         const publisher = new KafkaPublisher(bus, clock)
         publishers.push(publisher)
@@ -280,7 +287,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       (a, b) =>
         a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
     )
-    const verdict = run.judge({endedAt, stoppedBy, messages: byBrokerTime, trace, allowance: LIVE_LIVENESS_SLACK + elsDowntime})
+    const verdict = run.judge({endedAt, stoppedBy, messages: byBrokerTime, trace, slack: LIVE_LIVENESS_SLACK + elsDowntime})
     // Only after everything was read: the evidence stays on the broker unless asked otherwise.
     const topicsDeleted = options.cleanup ? await bus.deleteTopics(topics, info) : undefined
     return {

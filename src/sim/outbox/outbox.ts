@@ -70,7 +70,7 @@ export class Outbox {
     this.countStmt = statement(db, 'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL').pluck()
     // The batch id sits in every envelope's data, whatever the row's aggregate is.
     this.leftStmt = statement(db, 
-      "SELECT id, event_type, json_extract(event_data, '$.data.batch_id') AS batch_id FROM outbox WHERE published_at IS NULL ORDER BY id",
+      "SELECT id, event_type, json_extract(event_data, '$.data.batch_id') AS batch_id, retry_count, last_error FROM outbox WHERE published_at IS NULL ORDER BY id",
     )
   }
 
@@ -104,7 +104,7 @@ export class Outbox {
     return this.countStmt.get() as number
   }
 
-  leftUnpublished(): {id: number; event_type: string; batch_id: string}[] {
-    return this.leftStmt.all() as {id: number; event_type: string; batch_id: string}[]
+  leftUnpublished(): {id: number; event_type: string; batch_id: string; retry_count: number; last_error: string | null}[] {
+    return this.leftStmt.all() as {id: number; event_type: string; batch_id: string; retry_count: number; last_error: string | null}[]
   }
 }

@@ -6,6 +6,7 @@ import {draw} from '../scenario/delay.js'
 import {batchLayouts, type BatchLayout, type Scenario} from '../scenario/scenario.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import type {Clock} from './clock.js'
+import {SERVICE_RESTART, type ServiceCrashPoint} from './crash-points.js'
 
 /** Text lengths the client's files yield: well inside, and well below, the valid range. */
 const VALID_TEXT_LENGTH = 1200
@@ -26,15 +27,26 @@ export interface ClientOptions {
   files: FileService
   trace: (event: TraceEvent) => void
   hooks: ClientHooks
+  /** The crash fault for BOS and the File Service, asked at each step boundary; absent: never. */
+  crash?: (service: 'bos' | 'file') => boolean
 }
 
 /**
  * The client's side of the causal order (docs/domain.md#services): register a batch at BOS, and
  * only after that succeeded upload its files, each processed by the File Service for a while
  * before its upload row and outbox row are committed. Delays are drawn from the scenario.
+ *
+ * The crash fault (docs/domain.md#crashes): a service that crashed before or after committing
+ * never answered, so the client sends the same request again once the service is back. Both
+ * services treat a repeat as the same request (the client's batch id and upload id are its
+ * idempotency keys): a registration or upload that was committed is answered, not written again.
+ * A File Service crash also loses every upload it was still processing; each is sent again.
  */
-export function startClient({clock, chooser, scenario, bos, files, trace, hooks}: ClientOptions): void {
+export function startClient({clock, chooser, scenario, bos, files, trace, hooks, crash = () => false}: ClientOptions): void {
   let outstanding = 1
+  /** Uploads the File Service is processing: a crash of its process loses them all. */
+  const processing = new Map<string, {upload: Upload; index: number; cancel: () => void}>()
+  let fileBackAt = 0
   const end = (): void => {
     if (--outstanding === 0) hooks.done?.()
   }
@@ -58,9 +70,22 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks}
     } else {
       const essayIds = Array.from({length: layout.essays}, (_, i) => essayId(batch, i))
       const now = clock.now()
+      const bosCrashed = (point: ServiceCrashPoint): void => {
+        trace({t: now, svc: 'bos', ev: 'crashed', point, batch, restartIn: SERVICE_RESTART})
+        outstanding++
+        clock.after(SERVICE_RESTART, () => {
+          registerAndUpload(batch, layout)
+          end()
+        })
+      }
+      if (crash('bos')) return bosCrashed('before-commit')
+      const repeat = bos.knows(batch)
       const row = bos.registerBatch({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, now)
-      trace({t: now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
-      hooks.bosCommitted()
+      if (!repeat) {
+        trace({t: now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
+        hooks.bosCommitted()
+      }
+      if (crash('bos')) return bosCrashed('after-commit')
     }
     let at = 0
     for (let f = 0; f < layout.files.length; f++) {
@@ -77,6 +102,11 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks}
   }
 
   function uploadFile(upload: Upload, index: number): void {
+    const down = fileBackAt - clock.now()
+    if (down > 0) {
+      clock.after(down, () => uploadFile(upload, index)) // the service is restarting: no answer yet
+      return
+    }
     const decision = files.accept(upload)
     if (!decision.accepted) {
       trace({t: clock.now(), svc: 'file', ev: 'upload-refused', batch: upload.batchId, file: upload.fileUploadId, reason: decision.reason})
@@ -84,12 +114,30 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks}
       return
     }
     trace({t: clock.now(), svc: 'file', ev: 'upload-accepted', batch: upload.batchId, file: upload.fileUploadId})
-    clock.after(draw(scenario.processing(index), chooser), () => {
+    const cancel = clock.after(draw(scenario.processing(index), chooser), () => {
+      processing.delete(upload.fileUploadId)
+      if (crash('file')) return fileCrashed(upload, index, 'before-commit')
       const now = clock.now()
+      const repeat = files.hasUpload(upload.fileUploadId)
       const outcome = files.finishProcessing(upload, now)
-      trace({t: now, svc: 'file', ev: 'file-committed', batch: upload.batchId, file: upload.fileUploadId, outcome: outcome.kind, row: outcome.row})
-      hooks.fileCommitted()
+      if (!repeat) {
+        trace({t: now, svc: 'file', ev: 'file-committed', batch: upload.batchId, file: upload.fileUploadId, outcome: outcome.kind, row: outcome.row})
+        hooks.fileCommitted()
+      }
+      if (crash('file')) return fileCrashed(upload, index, 'after-commit')
       end()
     })
+    processing.set(upload.fileUploadId, {upload, index, cancel})
+  }
+
+  /** The File Service crashed serving `upload`: it and every upload still processing are sent again. */
+  function fileCrashed(upload: Upload, index: number, point: ServiceCrashPoint): void {
+    const lost = [...processing.values()]
+    processing.clear()
+    for (const p of lost) p.cancel()
+    fileBackAt = clock.now() + SERVICE_RESTART
+    const interrupted = lost.map((p) => p.upload.fileUploadId)
+    trace({t: clock.now(), svc: 'file', ev: 'crashed', point, batch: upload.batchId, file: upload.fileUploadId, ...(interrupted.length > 0 ? {interrupted} : {}), restartIn: SERVICE_RESTART})
+    for (const p of [{upload, index}, ...lost]) clock.after(SERVICE_RESTART, () => uploadFile(p.upload, p.index))
   }
 }

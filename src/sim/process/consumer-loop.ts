@@ -5,6 +5,8 @@ import {draw, type Delay} from '../scenario/delay.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import type {Clock} from './clock.js'
 import {ELS_RESTART, HANDLE_RETRY} from './els-group.js'
+import type {CommitBoundaries} from './commit-boundaries.js'
+import {ProcessCrash, type ElsCrashPoint} from './crash-points.js'
 import {deliveryOf, type InputConsumer} from '../consumer/input-consumer.js'
 
 /**
@@ -31,6 +33,8 @@ export interface ConsumerFaults {
   crashBeforeCommit: () => boolean
   /** Asked per committed message: restart (lose process memory, leave and rejoin)? */
   restart: () => boolean
+  /** The crash fault, asked at every step boundary (docs/domain.md#crashes); absent: never. */
+  crash?: () => boolean
 }
 
 export interface ConsumerLoopOptions {
@@ -42,9 +46,13 @@ export interface ConsumerLoopOptions {
   /** Handling time per message. */
   handling: Delay
   faults: ConsumerFaults
+  /** The consumer's database, where a crash can fall between two transactions of one handling. */
+  commits?: CommitBoundaries
   trace: (event: TraceEvent) => void
   /** The message's transaction committed (its offset is not committed yet). */
   onHandled?: (message: BusMessage, handled: ElsHandled) => void
+  /** A handling crashed after one of its transactions committed (its outbox may hold new rows). */
+  onPartlyHandled?: () => void
   /** The message was handled and its offset committed (not after a crash). */
   onSettled?: (message: BusMessage) => void
   /** This instance left the group (crash or restart). */
@@ -58,7 +66,8 @@ export interface ConsumerLoopOptions {
  * transaction through the consumer seam (a throw rolls back; the message is handled again after
  * HANDLE_RETRY), trace it, then crash before the commit or commit, and perhaps restart. A crash
  * or restart leaves the group, loses the consumer's process memory and rejoins after ELS_RESTART;
- * Kafka then redelivers from the committed offset.
+ * Kafka then redelivers from the committed offset. The crash fault may stop it at any boundary
+ * between these steps, also between two transactions of one handling (`commits`).
  */
 export class ConsumerLoop {
   private epoch = 0
@@ -83,7 +92,16 @@ export class ConsumerLoop {
     const delivery = deliveryOf(message)
     this.o.consumer.prepare?.(delivery, clock.now())
     const epoch = this.epoch
-    clock.after(draw(this.o.handling, this.o.chooser), () => this.handle(delivery, taken, epoch))
+    if (this.o.consumer.offsetCommit !== 'on-fetch') {
+      clock.after(draw(this.o.handling, this.o.chooser), () => this.handle(delivery, taken, epoch))
+      return
+    }
+    // At-most-once: the offset is committed before the handling starts.
+    this.member.commit(message, taken, (accepted) => {
+      if (epoch !== this.epoch) return
+      if (!accepted) this.o.trace({t: clock.now(), svc: this.o.instanceId, ev: 'commit-rejected', partition: message.partition, offset: message.offset})
+      clock.after(draw(this.o.handling, this.o.chooser), () => this.handle(delivery, taken, epoch))
+    })
   }
 
   private handle(message: ReturnType<typeof deliveryOf>, taken: number, epoch: number): void {
@@ -92,10 +110,23 @@ export class ConsumerLoop {
     const now = clock.now()
     const svc = this.o.instanceId
     const type = message.headers.event_type ?? message.topic
+    if (this.crashes()) return this.crash(message, 'before-handling')
     let handled: ElsHandled
     try {
-      handled = this.o.consumer.handle(message, now)
+      const {commits} = this.o
+      handled = commits
+        ? commits.during(
+            () => {
+              if (this.crashes()) throw new ProcessCrash('crashed after a transaction')
+            },
+            () => this.o.consumer.handle(message, now),
+          )
+        : this.o.consumer.handle(message, now)
     } catch (error) {
+      if (error instanceof ProcessCrash) {
+        this.o.onPartlyHandled?.()
+        return this.crash(message, 'after-transaction')
+      }
       // The transaction rolled back; the offset stays uncommitted and the message is retried.
       trace({t: now, svc, ev: 'handle-failed', type, partition: message.partition, offset: message.offset, error: describe(error), retryIn: HANDLE_RETRY})
       clock.after(HANDLE_RETRY, () => this.handle(message, taken, epoch))
@@ -108,9 +139,8 @@ export class ConsumerLoop {
       this.goDown()
       return
     }
-    this.member.commit(message, taken, (accepted) => {
-      if (epoch !== this.epoch) return
-      if (!accepted) trace({t: clock.now(), svc, ev: 'commit-rejected', partition: message.partition, offset: message.offset})
+    if (this.crashes()) return this.crash(message, 'after-handling')
+    const settle = (): void => {
       // Settled and the restart decided in one step: a shell waiting for quiet never sees the
       // message done while a restart that follows it is still to come.
       this.o.onSettled?.(message)
@@ -119,8 +149,26 @@ export class ConsumerLoop {
         this.goDown()
         return
       }
+      if (this.crashes()) return this.crash(message, 'after-offset-commit')
       this.member.next()
+    }
+    if (this.o.consumer.offsetCommit === 'on-fetch') return settle()
+    this.member.commit(message, taken, (accepted) => {
+      if (epoch !== this.epoch) return
+      if (!accepted) trace({t: clock.now(), svc, ev: 'commit-rejected', partition: message.partition, offset: message.offset})
+      settle()
     })
+  }
+
+  private crashes(): boolean {
+    return this.o.faults.crash?.() ?? false
+  }
+
+  /** The crash fault stopped this instance at `point` of handling `message`. */
+  private crash(message: BusMessage, point: ElsCrashPoint): void {
+    const {clock} = this.o
+    this.o.trace({t: clock.now(), svc: this.o.instanceId, ev: 'els-crashed', partition: message.partition, offset: message.offset, restartIn: ELS_RESTART, point})
+    this.goDown()
   }
 
   /** Leave the group, lose process memory, rejoin after a restart. */

@@ -2,12 +2,17 @@ import type {BusRecord, ProduceAck} from '../bus/bus.js'
 import type {EventType} from '../domain/events.js'
 import type {Chooser} from '../kernel/chooser.js'
 import type {Micros} from '../kernel/time.js'
+import {MAX_PUBLISH_RETRIES} from '../outbox/outbox.js'
 import {nextIdlePoll, publishBackoff, RELAY_RESTART, type PublishingRelay, type RelayRow} from '../services/relay.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import {draw} from '../scenario/delay.js'
 import type {RelaySettings} from '../scenario/scenario.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import type {Clock} from './clock.js'
+import type {RelayCrashPoint} from './crash-points.js'
+
+/** The error the publish-error fault has the broker answer with (a retriable Kafka error). */
+export const INJECTED_PUBLISH_ERROR = 'broker answered NOT_LEADER_OR_FOLLOWER (publish-error fault)'
 
 /** A record the broker placed: where, and from when consumers can see it. */
 export interface Appended {
@@ -50,6 +55,10 @@ export interface RelayLoopOptions {
   settings: (source: ServiceName) => RelaySettings
   /** Decides, per acked row of a source, whether the relay crashes before writing published_at. */
   crashAfterPublish: (source: ServiceName) => boolean
+  /** The crash fault for this relay's process, asked at every step boundary; absent: never. */
+  crash?: () => boolean
+  /** The publish-error fault: does the broker answer this send of a source's rows with an error? */
+  publishError?: (source: ServiceName) => boolean
   /** Writes a send's published_at (or failure) marks in one transaction where one database holds them. */
   transaction?: (work: () => void) => void
   trace: (event: TraceEvent) => void
@@ -62,7 +71,9 @@ export interface RelayLoopOptions {
  * 100 unpublished rows oldest first; with rows, wait the publish delay, publish, write
  * published_at for every acked row and loop at once. An idle relay has no scheduled step: its empty
  * polls change nothing but a counter, so when a row is committed the loop computes when the relay
- * would next have looked (or looks at once if the writer's notification reaches it).
+ * would next have looked (or looks at once if the writer's notification reaches it). The crash
+ * fault may stop it after a poll, after a publish (before its mark) and after a mark; the relay
+ * restarts from its outbox alone after RELAY_RESTART.
  */
 export class RelayLoop {
   /** Rows the broker acked (a crash included) and rows whose publish failed. */
@@ -115,6 +126,7 @@ export class RelayLoop {
       return
     }
     this.busy = true
+    if (this.crashes()) return this.crash(rows[0].id, 'after-poll')
     this.queue = rows
     this.schedule(draw(this.o.settings(rows[0].source).publishDelay, this.o.chooser), () => this.publishNext())
   }
@@ -127,13 +139,22 @@ export class RelayLoop {
     }
     const {relay, clock} = this.o
     let crashAt = -1
-    this.o.publisher.send(() => rows.map((row) => relay.recordFor(row)), {
+    let crashPoint: RelayCrashPoint | undefined
+    const outcome: SendOutcome = {
       failed: (error, attempted) => {
         if (this.stopped) return
         const retryIn = publishBackoff(this.failuresInARow++)
         this.failures += rows.length
         if (attempted) this.mark(() => rows.forEach((row) => relay.failed(row, error)))
         for (const row of rows) this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-failed', row: row.id, error, retryIn})
+        // Out of retries: the row stays unpublished with its last_error, and says so.
+        if (attempted) {
+          for (const row of rows) {
+            if (row.retry_count + 1 >= MAX_PUBLISH_RETRIES) {
+              this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-abandoned', row: row.id, retries: row.retry_count + 1, error})
+            }
+          }
+        }
         this.queue = []
         this.schedule(retryIn, () => this.poll())
       },
@@ -158,7 +179,12 @@ export class RelayLoop {
         })
         // relay-crash-after-publish: from the crashing row on, the broker has the messages but
         // published_at is never written, so the restarted relay sends them again (new event ids).
-        crashAt = rows.findIndex((row) => this.o.crashAfterPublish(row.source))
+        crashAt = rows.findIndex((row) => {
+          if (this.o.crashAfterPublish(row.source)) return true
+          if (!this.crashes()) return false
+          crashPoint = 'after-publish'
+          return true
+        })
       },
       acked: () => {
         if (this.stopped) return
@@ -167,14 +193,30 @@ export class RelayLoop {
         this.published += rows.length
         if (acked.length > 0) this.mark(() => acked.forEach((row) => relay.published(row, now)))
         if (crashAt !== -1) {
-          this.o.trace({t: now, svc: relay.label, ev: 'relay-crashed', row: rows[crashAt].id, restartIn: RELAY_RESTART})
+          this.o.trace({t: now, svc: relay.label, ev: 'relay-crashed', row: rows[crashAt].id, restartIn: RELAY_RESTART, ...(crashPoint ? {point: crashPoint} : {})})
           this.queue = []
           this.schedule(RELAY_RESTART, () => this.poll())
           return
         }
+        if (this.crashes()) return this.crash(rows[rows.length - 1].id, 'after-mark')
         this.publishNext()
       },
-    })
+    }
+    // publish-error: the broker got the request and answered it with an error.
+    if (this.o.publishError && rows.some((row) => this.o.publishError!(row.source))) outcome.failed(INJECTED_PUBLISH_ERROR, true)
+    else this.o.publisher.send(() => rows.map((row) => relay.recordFor(row)), outcome)
+  }
+
+  private crashes(): boolean {
+    return this.o.crash?.() ?? false
+  }
+
+  /** The crash fault stopped the relay at `point` (at `row`): its queue is gone, it polls again after a restart. */
+  private crash(row: number, point: RelayCrashPoint): void {
+    this.o.trace({t: this.o.clock.now(), svc: this.o.relay.label, ev: 'relay-crashed', row, restartIn: RELAY_RESTART, point})
+    this.queue = []
+    this.failuresInARow = 0
+    this.schedule(RELAY_RESTART, () => this.poll())
   }
 
   private mark(work: () => void): void {

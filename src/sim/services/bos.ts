@@ -34,6 +34,7 @@ export class Bos {
   readonly outbox: Outbox
   private readonly insertBatch: Database.Statement
   private readonly findBatch: Database.Statement
+  private readonly registrationRow: Database.Statement
   private readonly register: (registration: BatchRegistration, now: Micros) => number
   private readonly reserved = new Set<string>()
 
@@ -48,8 +49,13 @@ export class Bos {
       'INSERT INTO batches (batch_id, expected_essay_count, essay_ids, course_code, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
     this.findBatch = statement(this.db, 'SELECT 1 FROM batches WHERE batch_id = ?').pluck()
+    this.registrationRow = statement(this.db, 'SELECT id FROM outbox WHERE aggregate_id = ? AND event_type = ? ORDER BY id LIMIT 1').pluck()
     this.register = this.db.transaction((registration: BatchRegistration, now: Micros) => {
       const {batchId, essayIds, courseCode, userId} = registration
+      // A client retrying after a crash that lost BOS's answer: the batch id is its idempotency
+      // key, so the committed registration is answered again, not written twice.
+      const committed = this.registrationRow.get(batchId, TOPICS.batchEssaysRegistered) as number | undefined
+      if (committed !== undefined) return committed
       this.insertBatch.run(batchId, essayIds.length, JSON.stringify(essayIds), courseCode, userId, now)
       const route = routeFor(routing, TOPICS.batchEssaysRegistered, batchId, batchId)
       return this.outbox.add(
@@ -76,7 +82,7 @@ export class Bos {
     })
   }
 
-  /** Batch row + outbox row in ONE transaction; returns the outbox row id. */
+  /** Batch row + outbox row in ONE transaction; returns the outbox row id (the same one for a repeat). */
   registerBatch(registration: BatchRegistration, now: Micros): number {
     return this.register(registration, now)
   }

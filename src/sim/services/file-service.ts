@@ -63,6 +63,8 @@ export class FileService {
   readonly db: Database.Database
   readonly outbox: Outbox
   private readonly insertUpload: Database.Statement
+  private readonly findUpload: Database.Statement
+  private readonly uploadRow: Database.Statement
   private readonly complete: (upload: Upload, now: Micros) => ProcessingOutcome
 
   constructor(
@@ -77,7 +79,9 @@ export class FileService {
       `INSERT INTO file_uploads (file_upload_id, batch_id, original_file_name, text_storage_id, text_length, validation_error_code, committed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    this.complete = this.db.transaction((upload: Upload, now: Micros) => this.store(upload, now))
+    this.findUpload = statement(this.db, 'SELECT text_storage_id, validation_error_code FROM file_uploads WHERE file_upload_id = ?')
+    this.uploadRow = statement(this.db, 'SELECT id FROM outbox WHERE aggregate_id = ? ORDER BY id LIMIT 1').pluck()
+    this.complete = this.db.transaction((upload: Upload, now: Micros) => this.committed(upload.fileUploadId) ?? this.store(upload, now))
   }
 
   accept(upload: Upload): UploadDecision {
@@ -87,7 +91,25 @@ export class FileService {
     return {accepted: true}
   }
 
-  /** Upload row + outbox row (content provisioned, or validation failed) in ONE transaction. */
+  /** Whether the upload's row is committed (a client retrying after a crash asks again). */
+  hasUpload(fileUploadId: string): boolean {
+    return this.findUpload.get(fileUploadId) !== undefined
+  }
+
+  /**
+   * A committed upload's outcome: a client retrying after a crash that lost the answer gets it
+   * again (the upload id is its idempotency key), and nothing is written twice.
+   */
+  private committed(fileUploadId: string): ProcessingOutcome | undefined {
+    const row = this.findUpload.get(fileUploadId) as {text_storage_id: string | null; validation_error_code: ValidationErrorCode | null} | undefined
+    if (row === undefined) return undefined
+    const outboxRow = this.uploadRow.get(fileUploadId) as number
+    return row.text_storage_id !== null
+      ? {kind: 'provisioned', textStorageId: row.text_storage_id, row: outboxRow}
+      : {kind: 'failed', code: row.validation_error_code!, row: outboxRow}
+  }
+
+  /** Upload row + outbox row (content provisioned, or validation failed) in ONE transaction; a repeat is answered, not written. */
   finishProcessing(upload: Upload, now: Micros): ProcessingOutcome {
     return this.complete(upload, now)
   }

@@ -57,11 +57,12 @@ export class MemoryMember implements GroupMember {
     const {bus} = this.o
     const accepted = bus.generation(ELS_GROUP) === taken
     if (accepted) bus.commit(ELS_GROUP, message.topic, message.partition, message.offset + 1)
-    this.busy = false
     done(accepted)
   }
 
   next(): void {
+    // Free only now: a consumer that commits on fetch is still handling after its commit.
+    this.busy = false
     this.fetch()
   }
 

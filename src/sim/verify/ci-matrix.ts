@@ -2,13 +2,19 @@ import {SCENARIO_NAMES} from '../scenario/builtin-scenarios.js'
 import {STRATEGY_NAMES} from '../scenario/strategy.js'
 import {MULTI_BATCH, type MatrixSpec} from './matrix.js'
 
-/** Every fault the simulator injects, at its default chance, with a broker outage mid-run. */
+/**
+ * Every fault the simulator injects, at its default chance, with a broker outage mid-run. Publish
+ * errors at 2%: often enough that rows are retried, rare enough that no row of the fix runs out
+ * of its 5 retries (2%^5 per row; at 10% some would, and outbox-drained would rightly say so).
+ */
 export const CI_FAULTS = [
   'relay-crash-after-publish',
   'consumer-crash-before-commit',
   'els-restart',
   'register-db-error',
   'broker-unavailable=1s..2s',
+  'crash=all',
+  'publish-error@2%',
 ]
 
 /**

@@ -126,7 +126,10 @@ class StateFold {
         if (event.type === TOPICS.batchEssaysRegistered) return this.bosRows.get(event.row) ?? event.key
         if (FILE_TYPES.includes(event.type)) return this.fileRows.get(event.row) ?? this.files.get(event.key) ?? event.key
         return event.key
+      case 'crashed':
+        return event.batch
       case 'publish-failed':
+      case 'publish-abandoned':
       case 'relay-crashed':
         return event.svc.startsWith('bos') ? this.bosRows.get(event.row) : event.svc.startsWith('file') ? this.fileRows.get(event.row) : undefined
       default:
@@ -144,7 +147,8 @@ class StateFold {
         return
       }
       case 'upload-accepted':
-        this.batch(event.batch).uploads++
+        // An upload sent again after a File Service crash is still one upload.
+        if (!this.files.has(event.file)) this.batch(event.batch).uploads++
         this.files.set(event.file, event.batch)
         return
       case 'upload-refused':

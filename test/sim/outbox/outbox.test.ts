@@ -157,14 +157,15 @@ describe('Outbox', () => {
     const second = outbox.add(contentEntry('b1', 'b1-f2'), 0)
     const third = outbox.add(contentEntry('b2', 'b2-f1'), 0)
     outbox.markPublished(published, 1)
+    outbox.recordFailure(third, 'broker down')
 
     // When
     const left = outbox.leftUnpublished()
 
-    // Then
+    // Then (with each row's failures, so a row out of retries can be named)
     expect(left).toEqual([
-      {id: second, event_type: TOPICS.essayContentProvisioned, batch_id: 'b1'},
-      {id: third, event_type: TOPICS.essayContentProvisioned, batch_id: 'b2'},
+      {id: second, event_type: TOPICS.essayContentProvisioned, batch_id: 'b1', retry_count: 0, last_error: null},
+      {id: third, event_type: TOPICS.essayContentProvisioned, batch_id: 'b2', retry_count: 1, last_error: 'broker down'},
     ])
   })
 

@@ -14,6 +14,12 @@ describe('parseFaultSpec', () => {
     ['els-restart@100%', {kind: 'els-restart', percent: 100}],
     ['register-db-error@0%', {kind: 'register-db-error', percent: 0}],
     ['broker-unavailable=1s..3s', {kind: 'broker-unavailable', from: 1_000_000, to: 3_000_000}],
+    ['crash', {kind: 'crash', targets: ['els', 'bos', 'file', 'bos-relay', 'file-relay', 'els-relay'], percent: 10}],
+    ['crash=all@5%', {kind: 'crash', targets: ['els', 'bos', 'file', 'bos-relay', 'file-relay', 'els-relay'], percent: 5}],
+    ['crash=file-relay,els@20%', {kind: 'crash', targets: ['els', 'file-relay'], percent: 20}],
+    ['crash=bos@99%', {kind: 'crash', targets: ['bos'], percent: 99}],
+    ['publish-error', {kind: 'publish-error', relays: ['bos', 'file', 'els'], percent: 10}],
+    ['publish-error=els@100%', {kind: 'publish-error', relays: ['els'], percent: 100}],
   ])('%s', (text, fault) => {
     // Given / When / Then
     expect(parseFaultSpec(text)).toEqual({ok: true, value: fault})
@@ -21,7 +27,16 @@ describe('parseFaultSpec', () => {
 
   it('formatFault writes what parseFaultSpec reads, for every fault', () => {
     // Given
-    const faults = ['relay-crash-after-publish=bos@20%', 'consumer-crash-before-commit@5%', 'els-restart@10%', 'register-db-error@50%', 'broker-unavailable=1s..2.5s']
+    const faults = [
+      'relay-crash-after-publish=bos@20%',
+      'consumer-crash-before-commit@5%',
+      'els-restart@10%',
+      'register-db-error@50%',
+      'broker-unavailable=1s..2.5s',
+      'crash=els,bos-relay@10%',
+      'publish-error=file@30%',
+    ]
+    expect(formatFault({kind: 'crash', targets: ['els', 'bos', 'file', 'bos-relay', 'file-relay', 'els-relay'], percent: 10})).toBe('crash=all@10%')
     expect(faults.map((f) => f.split(/[=@]/)[0]).sort()).toEqual(Object.keys(FAULTS).sort())
 
     // When / Then
@@ -54,6 +69,9 @@ describe('parseFaultSpec: every grammar error is one line naming the problem', (
     ['a relay crash every time never ends', 'relay-crash-after-publish@100%', /^relay-crash-after-publish: @100% means every publish would be re-sent for ever/],
     ['a consumer crash every time never ends', 'consumer-crash-before-commit@100%', /^consumer-crash-before-commit: @100% means every message/],
     ['a registration error every time never ends', 'register-db-error@100.0%', /^register-db-error: @100\.0% means every registration/],
+    ['a crash every time never ends', 'crash=els@100%', /^crash: @100% means every step would be interrupted/],
+    ['an unknown crash target', 'crash=kafka', /^crash: unknown service "kafka" \(known: els, bos, file, bos-relay, file-relay, els-relay, all\)/],
+    ['an unknown publish-error relay', 'publish-error=els-relay', /^publish-error: unknown relay "els-relay" \(known: bos, file, els, all\)/],
     ['a name on Object.prototype', 'constructor', /^unknown fault "constructor"/],
     ['another one', 'hasownproperty@5%', /^unknown fault "hasownproperty"/],
     ['a window past 30 days', 'broker-unavailable=0..1000h', /^broker-unavailable: "1000h" is too long: a duration is at most 30 days/],
