@@ -141,6 +141,34 @@ describe('racelab verify', () => {
     expect(faulted.every((c: {strategy: string; failures: number; shape: string[]}) => c.strategy === 'buffer' && c.failures === 0 && c.shape.includes('--els-instances 3'))).toBe(true)
   })
 
+  it('a shaped run declared to fail under buffer matches when it fails, and the JSON says why', async () => {
+    // When: the pending timeout (1 s) is shorter than BOS's 2 s lag
+    const {stdout, error} = await verify(['--scenario', 'content-first', '--strategy', 'buffer', '--delay', 'pending-timeout=1s', '--seeds', '3', '--workers', '1', '--no-shrink', '--json'])
+    // Then
+    expect(error).toBeUndefined()
+    const [cell] = JSON.parse(stdout).cells
+    expect(cell).toMatchObject({matched: true, failures: 3, expectation: {outcome: 'fail', invariants: ['ready-exactly-once', 'no-false-excess']}})
+    expect(cell.expectation.because).toMatch(/^the pending timeout \(1/)
+  })
+
+  it('--expect sets what a scenario’s cells must do; a mismatch names the declaration', async () => {
+    // When: registration-first declared to fail, which it does not
+    const {stdout, error} = await verify(['--scenario', 'registration-first', '--strategy', 'buffer', '--seeds', '2', '--workers', '1', '--expect', 'registration-first=fail'])
+    // Then
+    expect(error?.oclif?.exit).toBe(1)
+    expect(stdout).toContain('(declared: --expect registration-first=fail)')
+  })
+
+  it.each([
+    [['--scenario', 'partial', '--expect', 'content-first=pass'], '--expect content-first=...: this matrix does not run content-first'],
+    [['--expect', 'content-first=fail:nope'], 'unknown invariant "nope"'],
+    [['--ci', '--expect', 'content-first=pass'], '--expect'],
+  ])('--expect refuses %j in one line (exit 2)', async (args, message) => {
+    const {stderr, error} = await verify(args)
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')[0]).toContain(message)
+  })
+
   it('--help describes the CI matrix', async () => {
     const {stdout} = await verify(['--help'])
     expect(stdout).toContain('CI MATRIX')
