@@ -4,7 +4,7 @@ import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../sim/scenario/builtin-scenari
 import {DELAY_TARGETS, parseDelaySpec, parseWakeSpec, type SpecParse} from '../sim/scenario/delay-spec.js'
 import {FAULTS, parseFaultSpec} from '../sim/scenario/fault-spec.js'
 import {STRATEGIES, STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
-import type {ShapeSpec} from '../sim/scenario/shape-spec.js'
+import {MAX_INVALID, type ShapeSpec} from '../sim/scenario/shape-spec.js'
 import type {RunOptions} from '../sim/simulated/run-simulation.js'
 import {InputError} from '../sim/input-error.js'
 import {decodeSchedule} from '../sim/kernel/schedule.js'
@@ -47,6 +47,7 @@ ${HELP.faults}`
 export const shapeFlags = {
   essays: Flags.integer({min: 1, max: 10_000, summary: 'Essays per batch (overrides the scenario).'}),
   batches: Flags.integer({min: 1, max: 10_000, summary: 'Number of batches (overrides the scenario).'}),
+  invalid: Flags.integer({min: 0, max: MAX_INVALID, summary: 'Invalid uploads per batch, at positions drawn from the seed.'}),
   delay: Flags.string({multiple: true, summary: 'TARGET=VALUE delay, repeatable (see DELAYS).'}),
   fault: Flags.string({multiple: true, summary: 'Fault to inject, repeatable (see FAULTS).'}),
   wake: Flags.string({multiple: true, summary: 'SERVICE=on|off: whether writes wake that relay (bos=off is the real bug).'}),
@@ -91,6 +92,7 @@ export function shapeOptions(flags: ShapeFlagValues): Omit<RunOptions, 'scenario
   return {
     essays: flags.essays,
     batches: flags.batches,
+    invalid: flags.invalid,
     delays: each('--delay', flags.delay, parseDelaySpec),
     faults: each('--fault', flags.fault, parseFaultSpec),
     wakes: each('--wake', flags.wake, parseWakeSpec),
@@ -103,6 +105,7 @@ export function shapeArgs(flags: ShapeFlagValues): string[] {
   const args: string[] = []
   if (flags.essays !== undefined) args.push(`--essays ${flags.essays}`)
   if (flags.batches !== undefined) args.push(`--batches ${flags.batches}`)
+  if (flags.invalid !== undefined) args.push(`--invalid ${flags.invalid}`)
   for (const d of flags.delay ?? []) args.push(`--delay '${d}'`)
   for (const f of flags.fault ?? []) args.push(`--fault '${f}'`)
   for (const w of flags.wake ?? []) args.push(`--wake ${w}`)

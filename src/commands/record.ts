@@ -14,7 +14,7 @@ import type {RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-ka
 
 export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
 
-const RUN_FLAGS = ['scenario', 'strategy', 'seed', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
+const RUN_FLAGS = ['scenario', 'strategy', 'seed', 'essays', 'batches', 'invalid', 'delay', 'fault', 'wake', 'els-instances']
 
 export default class Record extends BaseCommand {
   static override summary = 'Run a scenario and write it as a fixture that replays it event for event'

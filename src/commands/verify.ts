@@ -12,11 +12,13 @@ import {MAX_SEED, MIN_SEED} from '../sim/kernel/seed.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
-import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/verify/matrix.js'
+import {buildCells, DEFAULT_SEEDS, MULTI_BATCH, selectMatrix, userBlocks, type MatrixSpec} from '../sim/verify/matrix.js'
 import type {VerifyJson} from '../sim/verify/verify-json.js'
+import {SCENARIO_NAMES} from '../sim/scenario/builtin-scenarios.js'
+import type {Expectation} from '../sim/scenario/scenario.js'
 import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
 
-const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'essays', 'batches', 'delay', 'fault', 'wake', 'els-instances']
+const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'expect', 'essays', 'batches', 'invalid', 'delay', 'fault', 'wake', 'els-instances']
 
 export default class Verify extends BaseCommand {
   static override summary = 'Run scenarios × strategies × seeds; check each cell against its expectation'
@@ -25,7 +27,7 @@ export default class Verify extends BaseCommand {
   pass            no seed fails
   fail            every seed fails, violating at least the listed invariants
   fail-sometimes  at least one seed fails so
-(A harness that cannot reproduce the bug proves nothing: naive must fail.) Every cell with failures gets a minimal counterexample, a shrunk run shown as a swimlane, unexpected failures first. The shaping flags (--delay, --fault, --wake, --essays, --batches, --els-instances) apply to every cell.
+(A harness that cannot reproduce the bug proves nothing: naive must fail.) Every cell with failures gets a minimal counterexample, a shrunk run shown as a swimlane, unexpected failures first. The shaping flags (--delay, --fault, --wake, --essays, --batches, --invalid, --els-instances) apply to every cell; without any, every cell also runs with ${MULTI_BATCH} batches in flight (label "${MULTI_BATCH} batches").
 
 CI MATRIX (--ci: the smoke check that gates the fix, a few seconds on 2 cores)
 ${describeMatrix(CI_MATRIX)
@@ -33,6 +35,9 @@ ${describeMatrix(CI_MATRIX)
   .join('\n')}
 
 ${SIM_REFERENCE}
+
+EXPECT (what a cell must do)
+  Each cell expects what its scenario declares for the strategy, or what the scenario declares for the shape the flags give it: a shaped run can be declared to fail even under buffer (a pending timeout shorter than every wait early content has for its registration expects buffer to fail with ready-exactly-once and no-false-excess). --expect SCENARIO=pass|fail[:INVARIANT,...]|fail-sometimes[:INVARIANT,...] (repeatable, one per scenario) declares it yourself for every strategy of that scenario: fail expects every seed to fail with at least the listed invariants (with anything, when none are listed). The report shows each declared expectation with its reason. Not with --ci.
 
 LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
   By default content-first, validation-failure × naive, buffer × 1 seed; --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few seconds each), each judged like an in-memory cell, except that fail-sometimes matches either way live. Nothing is shrunk live: each failing cell names the in-memory verify that shrinks it. Not with --ci, --workers or --no-shrink.
@@ -53,6 +58,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     seeds: Flags.integer({min: 1, max: 1_000_000, summary: `Seeds per cell (default ${DEFAULT_SEEDS}).`}),
     'seed-start': Flags.integer({min: MIN_SEED, max: MAX_SEED, summary: 'First seed (default 1): seeds START..START+N-1.'}),
     ...shapeFlags,
+    expect: Flags.string({multiple: true, summary: 'SCENARIO=pass|fail[:INVARIANT,...]: what that scenario’s cells must do (see EXPECT).'}),
     ci: Flags.boolean({default: false, exclusive: NARROWING, summary: 'Run the fixed CI matrix (see CI MATRIX).'}),
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory; replaces a report racelab wrote).'}),
@@ -64,7 +70,8 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   async run(): Promise<VerifyJson | LiveVerifyJson> {
     const {flags} = await this.parse(Verify)
     if (flags.kafka !== 'memory') return this.runLive(flags)
-    const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
+    const blocks = flags.ci ? CI_MATRIX : userBlocks(userMatrix(flags))
+    const cells = buildCells(blocks, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}), await declared(flags.expect, blocks))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),
@@ -97,7 +104,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       import('../sim/verify/junit.js'),
     ])
     const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
-    const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
+    const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}), await declared(flags.expect, [spec]))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const human = !this.jsonEnabled()
     const outcome = await verifyOnKafka(cells, {
@@ -119,7 +126,20 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   }
 }
 
-type MatrixFlags = ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}
+type MatrixFlags = ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number; expect?: string[]}
+
+/** --expect, parsed; a scenario the matrix does not run is an error (a typo would go unnoticed). */
+async function declared(texts: string[] | undefined, blocks: readonly MatrixSpec[]): Promise<ReadonlyMap<string, Expectation> | undefined> {
+  if (texts === undefined || texts.length === 0) return undefined
+  const {declaredExpectations} = await import('../sim/verify/declared-expectation.js')
+  const parsed = declaredExpectations(texts, SCENARIO_NAMES)
+  if (!parsed.ok) throw new InputError(parsed.error)
+  const running = new Set(blocks.flatMap((b) => b.scenarios))
+  for (const scenario of parsed.value.keys()) {
+    if (!running.has(scenario)) throw new InputError(`--expect ${scenario}=...: this matrix does not run ${scenario} (--scenario ${[...running].join(',')})`)
+  }
+  return parsed.value
+}
 type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean; shrink: boolean}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
@@ -129,7 +149,7 @@ function userMatrix(flags: MatrixFlags): MatrixSpec {
     strategies: flags.strategy,
     seeds: flags.seeds,
     seedStart: flags['seed-start'],
-    shape: {essays: flags.essays, batches: flags.batches, delay: flags.delay, fault: flags.fault, wake: flags.wake, 'els-instances': flags['els-instances']},
+    shape: {essays: flags.essays, batches: flags.batches, invalid: flags.invalid, delay: flags.delay, fault: flags.fault, wake: flags.wake, 'els-instances': flags['els-instances']},
   })
   if (!selected.ok) throw new InputError(selected.error)
   return selected.value

@@ -66,7 +66,14 @@ function ReplayLine({replay}: {replay: ReplayVerdict}) {
         {replay.strategy.padEnd(STRATEGY_COLUMN)}
         <Text color={verdict.color}>{verdict.label.padEnd(10)}</Text>
         {outcome}
+        {replay.because === undefined || replay.verdict === 'invalid' ? '' : ` (declared: ${replay.because})`}
       </Text>
+      {replay.unfollowed === undefined ? null : (
+        <Text>
+          {'      '}
+          {replay.unfollowed}
+        </Text>
+      )}
       {replay.verdict === 'mismatch'
         ? replay.violations.map((v, i) => (
             <Text key={i} dimColor>

@@ -99,6 +99,9 @@ describe('racelab run', () => {
       [['--strategy', 'magic'], '--strategy'],
       [['--essays', '-3'], '--essays'],
       [['--batches', '0'], '--batches'],
+      [['--invalid', '-1'], '--invalid'],
+      [['--invalid', '3'], '--invalid 3'],
+      [['--invalid', '26', '--scenario', 'large-batch'], '--invalid 26'],
       [['--db', '/proc/racelab-cannot-be-here'], '--db'],
       [['--db', 'package.json'], '--db'],
       [['--trace', '/nonexistent-dir/t.jsonl'], '--trace'],
@@ -117,5 +120,15 @@ describe('racelab run', () => {
       expect(lines[0]).toContain(flag)
       expect(stderr).not.toMatch(/\n\s+at /)
     })
+  })
+
+  it('--invalid N: N invalid uploads, the flag in the reproduce line', async () => {
+    // When
+    const {stdout, error} = await run(['--scenario', 'registration-first', '--strategy', 'buffer', '--essays', '5', '--invalid', '2', '--seed', '9', '--json'])
+    // Then
+    expect(error).toBeUndefined()
+    const json = JSON.parse(stdout)
+    expect(json.batches).toEqual([{batchId: 'b1', expected: 5, assigned: 3, failed: 2, excess: 0, ready: 1}])
+    expect(json.reproduce).toContain('--invalid 2')
   })
 })

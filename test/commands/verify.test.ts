@@ -23,7 +23,9 @@ describe('racelab verify', () => {
     expect(stdout).toMatch(/content-first\s+buffer\s+pass\s+4\s+0\s+-\s+-\s+yes/)
     expect(stdout).toMatch(/registration-first\s+naive\s+pass\s+4\s+0/)
     expect(stdout).toContain('minimal counterexample for ready-exactly-once')
-    expect(stdout).toContain('PASS every cell matched its expectation (4 cells, 16 runs)')
+    // Without shaping flags every cell runs again with 3 batches in flight
+    expect(stdout).toContain('3 batches: seeds 1..4 with --batches 3')
+    expect(stdout).toContain('PASS every cell matched its expectation (8 cells, 32 runs)')
     expect(stderr).not.toContain('verify:')
   })
 
@@ -33,7 +35,11 @@ describe('racelab verify', () => {
     // Then
     expect(error).toBeUndefined()
     const json = JSON.parse(stdout)
-    expect(json).toMatchObject({verdict: 'pass', runs: 6, matched: 2, unmatched: 0})
+    expect(json).toMatchObject({verdict: 'pass', runs: 12, matched: 4, unmatched: 0})
+    expect(json.cells.slice(2).map((c: {label: string; shape: string[]}) => [c.label, c.shape])).toEqual([
+      ['3 batches', ['--batches 3']],
+      ['3 batches', ['--batches 3']],
+    ])
     const [naive, buffer] = json.cells
     expect(naive).toMatchObject({
       scenario: 'content-first',
@@ -104,7 +110,7 @@ describe('racelab verify', () => {
     // Then
     expect(threaded.error).toBeUndefined()
     expect(threaded.stdout).toBe(inProcess.stdout)
-    expect(JSON.parse(threaded.stdout).cells).toHaveLength(4)
+    expect(JSON.parse(threaded.stdout).cells).toHaveLength(8)
   })
 
   it('--no-shrink prints no counterexample', async () => {
@@ -113,7 +119,9 @@ describe('racelab verify', () => {
     expect(stdout).not.toContain('minimal counterexample')
   })
 
-  it('--ci exits 0, and its JUnit file has one testcase per cell', async () => {
+  // The whole CI matrix in this process: its time is docs/benchmarks.md's business, not a test's
+  // (on a loaded machine it can take minutes), so no 30 s cut-off.
+  it('--ci exits 0, and its JUnit file has one testcase per cell', {timeout: 600_000}, async () => {
     // Given a report directory that does not exist yet
     const junit = join(mkdtempSync(join(tmpdir(), 'racelab-verify-')), 'reports', 'ci.xml')
     // When
@@ -126,11 +134,40 @@ describe('racelab verify', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(json.cells.length)
     expect(xml).toContain('<testcase classname="random" name="buffer (every fault, 3 ELS instances)">')
     expect(xml).not.toContain('<failure')
-    const naive = json.cells.filter((c: {strategy: string; failures: number}) => c.strategy === 'naive' && c.failures > 0)
+    const naive = json.cells.filter((c: {strategy: string; failures: number; label: string | null}) => c.strategy === 'naive' && c.failures > 0 && c.label === null)
     expect(naive.map((c: {scenario: string}) => c.scenario)).toEqual(['content-first', 'partial', 'relay-delay', 'validation-failure', 'random'])
-    const faulted = json.cells.filter((c: {label: string | null}) => c.label !== null)
+    const faulted = json.cells.filter((c: {label: string | null}) => c.label === 'every fault, 3 ELS instances')
+    expect(faulted).toHaveLength(9)
     expect(faulted.every((c: {strategy: string; failures: number; shape: string[]}) => c.strategy === 'buffer' && c.failures === 0 && c.shape.includes('--els-instances 3'))).toBe(true)
   }, 180_000) // a safety net on a loaded machine, not a speed check: verify --ci's time is in docs/benchmarks.md
+
+  it('a shaped run declared to fail under buffer matches when it fails, and the JSON says why', async () => {
+    // When: the pending timeout (1 s) is shorter than BOS's 2 s lag
+    const {stdout, error} = await verify(['--scenario', 'content-first', '--strategy', 'buffer', '--delay', 'pending-timeout=1s', '--seeds', '3', '--workers', '1', '--no-shrink', '--json'])
+    // Then
+    expect(error).toBeUndefined()
+    const [cell] = JSON.parse(stdout).cells
+    expect(cell).toMatchObject({matched: true, failures: 3, expectation: {outcome: 'fail', invariants: ['ready-exactly-once', 'no-false-excess']}})
+    expect(cell.expectation.because).toMatch(/^the pending timeout \(1/)
+  })
+
+  it('--expect sets what a scenario’s cells must do; a mismatch names the declaration', async () => {
+    // When: registration-first declared to fail, which it does not
+    const {stdout, error} = await verify(['--scenario', 'registration-first', '--strategy', 'buffer', '--seeds', '2', '--workers', '1', '--expect', 'registration-first=fail'])
+    // Then
+    expect(error?.oclif?.exit).toBe(1)
+    expect(stdout).toContain('(declared: --expect registration-first=fail)')
+  })
+
+  it.each([
+    [['--scenario', 'partial', '--expect', 'content-first=pass'], '--expect content-first=...: this matrix does not run content-first'],
+    [['--expect', 'content-first=fail:nope'], 'unknown invariant "nope"'],
+    [['--ci', '--expect', 'content-first=pass'], '--expect'],
+  ])('--expect refuses %j in one line (exit 2)', async (args, message) => {
+    const {stderr, error} = await verify(args)
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')[0]).toContain(message)
+  })
 
   it('--help describes the CI matrix', async () => {
     const {stdout} = await verify(['--help'])

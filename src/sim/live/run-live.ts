@@ -11,6 +11,7 @@ import {wireRun} from '../process/run-wiring.js'
 import type {Els, ElsMetrics} from '../services/els.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import type {Fault} from '../scenario/fault-spec.js'
+import {placeInvalidUploads} from '../scenario/invalid-uploads.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
 import {STRATEGIES} from '../scenario/strategy.js'
@@ -132,7 +133,8 @@ export interface LiveRun {
  */
 export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   const chooser = new Chooser(seededSource(options.seed))
-  const scenario = applyOverrides(options.scenario.build(chooser, {essays: options.essays, batches: options.batches}), options)
+  const overridden = applyOverrides(options.scenario.build(chooser, {essays: options.essays, batches: options.batches}), options)
+  const scenario = options.invalid === undefined ? overridden : placeInvalidUploads(overridden, options.invalid, options.seed)
   const plan = STRATEGIES[options.strategy]
   const faults = options.faults ?? []
   const clock = new WallClock()

@@ -64,24 +64,29 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
   end()
 
   function registerAndUpload(batch: string, layout: BatchLayout): void {
-    const essayIds = Array.from({length: layout.essays}, (_, i) => essayId(batch, i))
-    const now = clock.now()
-    const bosCrashed = (point: ServiceCrashPoint): void => {
-      trace({t: now, svc: 'bos', ev: 'crashed', point, batch, restartIn: SERVICE_RESTART})
-      outstanding++
-      clock.after(SERVICE_RESTART, () => {
-        registerAndUpload(batch, layout)
-        end()
-      })
+    if (layout.registered === false) {
+      // BOS gave the client the batch id, but the registration never committed (see Bos.reserve).
+      bos.reserve(batch)
+    } else {
+      const essayIds = Array.from({length: layout.essays}, (_, i) => essayId(batch, i))
+      const now = clock.now()
+      const bosCrashed = (point: ServiceCrashPoint): void => {
+        trace({t: now, svc: 'bos', ev: 'crashed', point, batch, restartIn: SERVICE_RESTART})
+        outstanding++
+        clock.after(SERVICE_RESTART, () => {
+          registerAndUpload(batch, layout)
+          end()
+        })
+      }
+      if (crash('bos')) return bosCrashed('before-commit')
+      const repeat = bos.knows(batch)
+      const row = bos.registerBatch({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, now)
+      if (!repeat) {
+        trace({t: now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
+        hooks.bosCommitted()
+      }
+      if (crash('bos')) return bosCrashed('after-commit')
     }
-    if (crash('bos')) return bosCrashed('before-commit')
-    const repeat = bos.knows(batch)
-    const row = bos.registerBatch({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, now)
-    if (!repeat) {
-      trace({t: now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
-      hooks.bosCommitted()
-    }
-    if (crash('bos')) return bosCrashed('after-commit')
     let at = 0
     for (let f = 0; f < layout.files.length; f++) {
       at += draw(scenario.uploadGap, chooser)

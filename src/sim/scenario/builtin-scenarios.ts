@@ -39,6 +39,9 @@ const LOST_RACE: Expectation = {outcome: 'fail', invariants: ['ready-exactly-onc
 /** Content before registration: only buffering and coordinated relays survive it. */
 const RACE = {naive: LOST_RACE, buffer: PASS, 'partition-key': LOST_RACE, 'relay-coordination': PASS}
 
+/** Nothing to race: every strategy reports the unregistered batch's content (expired, or excess at once). */
+const NEVER_REGISTERED = ALL_PASS
+
 const definitions: ScenarioDefinition[] = [
   {
     name: 'registration-first',
@@ -98,6 +101,13 @@ const definitions: ScenarioDefinition[] = [
       'partition-key': {outcome: 'fail', invariants: ['ready-exactly-once', 'no-lost-content']},
       'relay-coordination': PASS,
     },
+  },
+  {
+    name: 'never-registered',
+    summary: 'b2 is never registered: its content and failure are buffered, expire after 5 s, reported',
+    build: (_chooser, topology) =>
+      base('never-registered', {...topology, batches: topology.batches ?? 2}, {invalidFiles: [1], neverRegistered: 1, pendingTimeout: seconds(5)}),
+    expect: NEVER_REGISTERED,
   },
   {
     name: 'large-batch',

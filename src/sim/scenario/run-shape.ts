@@ -10,6 +10,8 @@ export interface RunShape extends ScenarioOverrides {
   seed: number
   essays?: number
   batches?: number
+  /** Invalid uploads per batch, at positions drawn from the seed (`--invalid`, see invalid-uploads.ts). */
+  invalid?: number
   faults?: readonly Fault[]
   /** ELS instances in the consumer group (default 1). */
   elsInstances?: number

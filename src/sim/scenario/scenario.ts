@@ -3,6 +3,7 @@ import type {Chooser} from '../kernel/chooser.js'
 import type {Micros} from '../kernel/time.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import type {Delay} from './delay.js'
+import type {ShapedExpectation} from './shaped-expectation.js'
 import type {Strategy} from './strategy.js'
 
 export interface RelaySettings {
@@ -25,6 +26,8 @@ export interface Scenario {
   extraFiles: number
   /** 0-based indexes of files in each batch whose text fails validation. */
   invalidFiles: readonly number[]
+  /** The last this many batches are never registered at BOS, though their files are uploaded (see BatchLayout). */
+  neverRegistered?: number
   /** Processing time of the file at `fileIndex` (File Service extraction + validation). */
   processing: (fileIndex: number) => Delay
   relays: Record<ServiceName, RelaySettings>
@@ -50,6 +53,12 @@ export interface Scenario {
 export interface BatchLayout {
   essays: number
   files: readonly {valid: boolean}[]
+  /**
+   * false: the client never completes the batch's registration at BOS, yet uploads its files
+   * (docs/domain.md#the-fix: content for a batch that is never registered must expire, reported).
+   * Absent means registered.
+   */
+  registered?: false
 }
 
 /** The batches a scenario runs, explicit or derived from its counts. */
@@ -57,7 +66,10 @@ export function batchLayouts(scenario: Scenario): readonly BatchLayout[] {
   if (scenario.layout) return scenario.layout
   const fileCount = Math.max(0, scenario.essays + scenario.extraFiles)
   const files = Array.from({length: fileCount}, (_, f) => ({valid: !scenario.invalidFiles.includes(f)}))
-  return Array.from({length: scenario.batches}, () => ({essays: scenario.essays, files}))
+  const registeredBatches = scenario.batches - (scenario.neverRegistered ?? 0)
+  return Array.from({length: scenario.batches}, (_, b) =>
+    b < registeredBatches ? {essays: scenario.essays, files} : {essays: scenario.essays, files, registered: false as const},
+  )
 }
 
 export interface Topology {
@@ -69,9 +81,13 @@ export interface Topology {
  * What a strategy is expected to do in a scenario, over many seeds: hold every invariant, fail
  * on every seed, or fail on some seeds (a harness that cannot reproduce the bug proves nothing).
  */
-export type Expectation =
+export type Expectation = (
   | {outcome: 'pass'}
   | {outcome: 'fail' | 'fail-sometimes'; invariants: readonly InvariantName[]}
+) & {
+  /** Set when the expectation was declared for a shape (a scenario's rule, or `verify --expect`): why. */
+  because?: string
+}
 
 export interface ScenarioDefinition {
   name: string
@@ -79,4 +95,6 @@ export interface ScenarioDefinition {
   summary: string
   build: (chooser: Chooser, topology: Topology) => Scenario
   expect: Record<Strategy, Expectation>
+  /** Expectations this scenario declares for shapes of it (besides SHAPED_EXPECTATIONS, which hold for all). */
+  shaped?: readonly ShapedExpectation[]
 }

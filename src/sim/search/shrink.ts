@@ -64,7 +64,11 @@ export function shrinkCounterexample(options: RunOptions, invariant: InvariantNa
     }
     const batches = bestRun.scenario.layout?.length ?? bestRun.scenario.batches
     if (firstThatFails(batches, (n) => tryStep({batches: n}))) changed = true
-    if (firstThatFails(bestRun.scenario.essays, (n) => tryStep({essays: n}))) changed = true
+    // Fewer essays upload fewer files: --invalid never asks for more invalid ones than there are.
+    const extra = bestRun.scenario.extraFiles
+    const invalidFor = (essays: number) => (best.invalid === undefined ? {} : {invalid: Math.min(best.invalid, Math.max(0, essays + extra))})
+    if (firstThatFails(bestRun.scenario.essays, (n) => tryStep({essays: n, ...invalidFor(n)}))) changed = true
+    if (best.invalid !== undefined && best.invalid > 0 && firstThatFails(best.invalid, (n) => tryStep({invalid: n}))) changed = true
     if ((best.elsInstances ?? 1) > 1 && tryStep({elsInstances: (best.elsInstances ?? 1) - 1})) changed = true
   }
 

@@ -8,6 +8,7 @@ import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun, type MakeConsumer} from '../process/run-wiring.js'
 import type {ElsMetrics} from '../services/els.js'
+import {placeInvalidUploads} from '../scenario/invalid-uploads.js'
 import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
@@ -62,7 +63,8 @@ export function runSimulation(options: RunOptions): SimulationRun {
   const sim = new Simulation(chooser)
   const clock = kernelClock(sim)
   const built = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
-  const scenario = applyOverrides(built, options)
+  const overridden = applyOverrides(built, options)
+  const scenario = options.invalid === undefined ? overridden : placeInvalidUploads(overridden, options.invalid, options.seed)
   const fileCount = batchLayouts(scenario).reduce((sum, batch) => sum + batch.files.length, 0)
   if (fileCount > MAX_FILES_PER_RUN) {
     throw new InputError(

@@ -13,7 +13,8 @@ export interface ExpectationCheck {
 
 /** The expectation in a few words: `pass`, `fail (ready-exactly-once, no-false-excess)`. */
 export function formatExpectation(expectation: Expectation): string {
-  return expectation.outcome === 'pass' ? 'pass' : `${expectation.outcome} (${expectation.invariants.join(', ')})`
+  const outcome = expectation.outcome === 'pass' ? 'pass' : `${expectation.outcome} (${expectation.invariants.join(', ')})`
+  return expectation.because === undefined ? outcome : `${outcome}, declared: ${expectation.because}`
 }
 
 /**
@@ -21,8 +22,16 @@ export function formatExpectation(expectation: Expectation): string {
  * - pass: no seed fails;
  * - fail: every seed fails, violating at least every named invariant;
  * - fail-sometimes: at least one seed fails violating at least every named invariant.
+ * A declared expectation (a shaped run expected to fail even under buffer, or `--expect`) is
+ * judged the same way; its reason is part of what is expected.
  */
 export function checkExpectation(expectation: Expectation, tally: CellTally): ExpectationCheck {
+  const check = checkOutcome(expectation, tally)
+  // A declared expectation says why it differs from the scenario's own (a shape, or --expect).
+  return expectation.because === undefined ? check : {...check, expected: `${check.expected} (declared: ${expectation.because})`}
+}
+
+function checkOutcome(expectation: Expectation, tally: CellTally): ExpectationCheck {
   const of = `of ${tally.runs} seed${tally.runs === 1 ? '' : 's'}`
   switch (expectation.outcome) {
     case 'pass': {

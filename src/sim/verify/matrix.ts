@@ -1,4 +1,8 @@
 import type {InvariantName} from '../check/invariant.js'
+import {InputError} from '../input-error.js'
+import {invalidCountProblem} from '../scenario/invalid-uploads.js'
+import {shapedScenario} from '../scenario/shaped-scenario.js'
+import {cellExpectation} from '../scenario/shaped-expectation.js'
 import {MAX_SEED, MIN_SEED} from '../kernel/seed.js'
 import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../scenario/builtin-scenarios.js'
 import type {SpecParse} from '../scenario/delay-spec.js'
@@ -40,20 +44,29 @@ export interface Cell {
 }
 
 /** The cells of a matrix, block by block, scenarios in the order given, strategies within them. */
-export function buildCells(specs: readonly MatrixSpec[], resolveShape: (shape: ShapeSpec) => CellShape): Cell[] {
+export function buildCells(
+  specs: readonly MatrixSpec[],
+  resolveShape: (shape: ShapeSpec) => CellShape,
+  /** `verify --expect`: what the user declares per scenario, over the scenario's own. */
+  declared?: ReadonlyMap<string, Expectation>,
+): Cell[] {
   const cells: Cell[] = []
   for (const spec of specs) {
     const shape = resolveShape(spec.shape)
     for (const scenario of spec.scenarios) {
       const definition = BUILTIN_SCENARIOS.get(scenario)
       if (!definition) throw new Error(`unknown scenario "${scenario}"`)
+      const shaped = shapedScenario(definition, shape.options)
+      const invalid = shape.options.invalid
+      const problem = invalid === undefined ? undefined : invalidCountProblem(shaped, invalid)
+      if (problem !== undefined) throw new InputError(problem)
       for (const strategy of spec.strategies) {
         cells.push({
           index: cells.length,
           scenario,
           strategy,
           label: spec.label,
-          expectation: definition.expect[strategy],
+          expectation: declared?.get(scenario) ?? cellExpectation(definition, strategy, shaped, shape.options),
           seedStart: spec.seedStart,
           seeds: spec.seeds,
           shape,
@@ -112,6 +125,21 @@ export function selectMatrix(selection: Selection): SpecParse<MatrixSpec> {
     return {ok: false, error: `--seed-start ${seedStart} --seeds ${seeds}: the last seed would be ${seedStart + seeds - 1}, past ${MAX_SEED} (seeds are ${MIN_SEED} to ${MAX_SEED})`}
   }
   return {ok: true, value: {scenarios: scenarios.value, strategies: strategies.value, seedStart, seeds, shape: selection.shape}}
+}
+
+/** Batches in flight at once in the blocks that add them (a user matrix without shaping flags, --ci). */
+export const MULTI_BATCH = 3
+
+/**
+ * The blocks a user's matrix runs: as asked, and, when no shaping flag chose the topology, the
+ * same cells again with MULTI_BATCH batches in flight (one batch per cell hides every bug of one
+ * batch's events meeting another's).
+ */
+export function userBlocks(spec: MatrixSpec): MatrixSpec[] {
+  const {essays, batches, invalid, delay, fault, wake} = spec.shape
+  const shaped = essays !== undefined || batches !== undefined || invalid !== undefined || [delay, fault, wake].some((l) => (l ?? []).length > 0) || spec.shape['els-instances'] !== 1
+  if (shaped) return [spec]
+  return [spec, {...spec, label: `${MULTI_BATCH} batches`, shape: {...spec.shape, batches: MULTI_BATCH}}]
 }
 
 export function totalRuns(cells: readonly Cell[]): number {

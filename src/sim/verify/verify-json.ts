@@ -38,7 +38,8 @@ export interface VerifyCellJson {
   /** The shaping flags every run of the cell had. */
   shape: readonly string[]
   seeds: {start: number; count: number}
-  expectation: {outcome: 'pass' | 'fail' | 'fail-sometimes'; invariants: readonly InvariantName[]}
+  /** `because`: why, when the expectation was declared for the cell's shape or with --expect. */
+  expectation: {outcome: 'pass' | 'fail' | 'fail-sometimes'; invariants: readonly InvariantName[]; because?: string}
   runs: number
   failures: number
   /** Failing seeds per violated invariant. */
@@ -78,7 +79,11 @@ function cellJson(result: CellResult, counterexample: Counterexample | undefined
     label: cell.label ?? null,
     shape: cell.shape.args,
     seeds: {start: cell.seedStart, count: cell.seeds},
-    expectation: {outcome: cell.expectation.outcome, invariants: cell.expectation.outcome === 'pass' ? [] : cell.expectation.invariants},
+    expectation: {
+      outcome: cell.expectation.outcome,
+      invariants: cell.expectation.outcome === 'pass' ? [] : cell.expectation.invariants,
+      ...(cell.expectation.because === undefined ? {} : {because: cell.expectation.because}),
+    },
     runs: tally.runs,
     failures: tally.failures,
     invariants: tally.invariants,

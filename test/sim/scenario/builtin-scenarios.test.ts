@@ -14,6 +14,7 @@ const EXPECTED_NAMES = [
   'relay-delay',
   'true-excess',
   'validation-failure',
+  'never-registered',
   'large-batch',
   'random',
 ]
@@ -41,10 +42,11 @@ describe('built-in scenarios', () => {
 
     // Then
     expect(scenario.name).toBe(name)
-    expect(scenario.batches).toBe(1)
+    // never-registered: a registered batch beside the one BOS never commits, whose rows expire after 5 s
+    expect(scenario.batches).toBe(name === 'never-registered' ? 2 : 1)
     expect(scenario.essays).toBe(name === 'large-batch' ? 25 : 2)
     expect(scenario.partitions).toBe(DEFAULT_PARTITIONS)
-    expect(scenario.pendingTimeout).toBe(seconds(24 * 3600))
+    expect(scenario.pendingTimeout).toBe(name === 'never-registered' ? seconds(5) : seconds(24 * 3600))
     expect(Object.keys(scenario.relays).sort()).toEqual(['bos', 'els', 'file'])
     for (const relay of Object.values(scenario.relays)) {
       expect(relay.pollInterval).toBeGreaterThan(0)

@@ -143,3 +143,21 @@ describe('shrinkCounterexample for naive', () => {
     expect(shrunk.run.result.violations.some((v) => v.invariant === 'ready-exactly-once')).toBe(true)
   })
 })
+
+describe('shrinking a run with --invalid', () => {
+  it('never asks for more invalid uploads than the fewer essays upload, and keeps the lost failure', () => {
+    // Given: naive loses early validation failures; 4 essays, 3 of them invalid
+    const options: RunOptions = {scenario: scenario('content-first'), strategy: 'naive', seed: 2, essays: 4, invalid: 3}
+    expect(runSimulation(options).result.violations.map((v) => v.invariant)).toContain('no-lost-content')
+
+    // When
+    const shrunk = shrinkCounterexample(options, 'no-lost-content')
+
+    // Then: smaller, still failing, and a valid shape
+    const essays = shrunk.options.essays ?? 4
+    expect(essays).toBeLessThan(4)
+    expect(shrunk.options.invalid).toBeLessThanOrEqual(essays)
+    expect(shrunk.options.invalid).toBeGreaterThanOrEqual(1)
+    expect(shrunk.run.result.violations.map((v) => v.invariant)).toContain('no-lost-content')
+  })
+})

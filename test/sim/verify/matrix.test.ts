@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {STRATEGY_NAMES} from '../../../src/sim/scenario/strategy.js'
 import {CI_FAULTS, CI_MATRIX, describeMatrix} from '../../../src/sim/verify/ci-matrix.js'
-import {buildCells, selectMatrix, selectNames, totalRuns, type MatrixSpec} from '../../../src/sim/verify/matrix.js'
+import {buildCells, MULTI_BATCH, selectMatrix, selectNames, totalRuns, userBlocks, type MatrixSpec} from '../../../src/sim/verify/matrix.js'
 
 const NO_SHAPE = {'els-instances': 1}
 const plainShape = () => ({options: {}, args: []})
@@ -77,8 +77,48 @@ describe('the verify matrix', () => {
     expect(CI_FAULTS.map((f) => f.split(/[=@]/)[0]).sort()).toEqual(
       ['broker-unavailable', 'consumer-crash-before-commit', 'crash', 'els-restart', 'publish-error', 'register-db-error', 'relay-crash-after-publish'].sort(),
     )
-    expect(totalRuns(cells)).toBeLessThanOrEqual(2000)
+    // A smoke check: a bound on its size keeps it a few seconds (docs/benchmarks.md has the time)
+    expect(totalRuns(cells)).toBeLessThanOrEqual(2500)
     expect(describeMatrix(CI_MATRIX).join('\n')).toContain('--fault broker-unavailable=1s..2s')
     for (const line of describeMatrix(CI_MATRIX)) expect(line.length).toBeLessThanOrEqual(78)
+  })
+
+  it('a user matrix without shaping flags runs its cells again with 3 batches in flight; a shaped one as asked', () => {
+    // Given
+    const plain = select({scenarios: ['content-first'], strategies: ['buffer'], seeds: 5, shape: NO_SHAPE})
+    const shaped = select({scenarios: ['content-first'], strategies: ['buffer'], seeds: 5, shape: {...NO_SHAPE, essays: 4}})
+
+    // When
+    const blocks = userBlocks(plain)
+
+    // Then
+    expect(blocks.map((b) => [b.label, b.shape.batches])).toEqual([
+      [undefined, undefined],
+      ['3 batches', MULTI_BATCH],
+    ])
+    expect(userBlocks(shaped)).toEqual([shaped])
+    expect(userBlocks(select({shape: {...NO_SHAPE, delay: ['kafka=1ms']}}))).toHaveLength(1)
+  })
+
+  it('the CI matrix reaches the shapes: several batches under every strategy, an invalid upload anywhere, a batch past one poll and one drain', () => {
+    // When
+    const cells = buildCells(CI_MATRIX, plainShape)
+    const blocks = CI_MATRIX.filter((spec) => spec.shape.fault === undefined)
+
+    // Then
+    expect(blocks.some((b) => (b.shape.batches ?? 1) > 1 && b.strategies.length === STRATEGY_NAMES.length && b.scenarios.length >= SCENARIO_NAMES.length - 1)).toBe(true)
+    expect(blocks.some((b) => (b.shape.invalid ?? 0) > 0 && (b.shape.batches ?? 1) > 1 && b.strategies.includes('buffer'))).toBe(true)
+    const big = blocks.find((b) => (b.shape.essays ?? 0) > 100)!
+    expect(big.scenarios).toEqual(expect.arrayContaining(['content-first', 'never-registered']))
+    expect(cells.filter((c) => c.scenario === 'never-registered').length).toBeGreaterThanOrEqual(STRATEGY_NAMES.length)
+  })
+
+  it('refuses --invalid beyond the files of a cell’s batches before running anything', () => {
+    // Given: large-batch uploads 25 files a batch, the others 2 or 3
+    const spec = select({scenarios: ['content-first', 'large-batch'], shape: {...NO_SHAPE, invalid: 3}})
+
+    // When / Then
+    expect(() => buildCells([spec], () => ({options: {invalid: 3}, args: []}))).toThrow('--invalid 3: more than the 2 files a batch of content-first uploads')
+    expect(() => buildCells([{...spec, scenarios: ['large-batch']}], () => ({options: {invalid: 3}, args: []}))).not.toThrow()
   })
 })
