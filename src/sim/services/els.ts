@@ -326,7 +326,11 @@ export class Els implements InputConsumer {
     const batchId = data.batch_id
     const holder = this.stmt.slotHolding.get(batchId, data.text_storage_id) as string | undefined
     if (holder !== undefined) return {kind: 'duplicate', batchId, why: `${data.text_storage_id} already fills ${holder}`}
-    const essayId = this.stmt.freeSlot.get(batchId) as string | undefined
+    // A validation failure counts a failed slot (docs/domain.md#the-consumer): it holds one, so
+    // once assigned + failed reach the expected count no slot is free, whatever the table says.
+    const tracker = this.stmt.tracker.get(batchId) as {expected_count: number}
+    const full = (this.stmt.assignedCount.get(batchId) as number) + (this.stmt.failedCount.get(batchId) as number) >= tracker.expected_count
+    const essayId = full ? undefined : (this.stmt.freeSlot.get(batchId) as string | undefined)
     if (essayId === undefined) {
       this.emitExcess(batchId, data.original_file_name, data.text_storage_id, 'NO_AVAILABLE_SLOT', correlationId, now, step)
       return {kind: 'excess', batchId, textStorageId: data.text_storage_id, reason: 'NO_AVAILABLE_SLOT'}

@@ -339,3 +339,18 @@ describe('runSimulation with dbDir', () => {
   })
 })
 
+
+describe('a failed upload holds a slot', () => {
+  it('true-excess with one invalid upload: the batch completes with 1 assigned + 1 failed, and the third file is excess, never a late assignment', () => {
+    for (const strategy of STRATEGY_NAMES) {
+      for (const seed of SEEDS) {
+        // Given / When
+        const {result} = run('true-excess', strategy, seed, {invalid: 1})
+
+        // Then
+        expect(result.violations).toEqual([])
+        expect(result.batches).toMatchObject([{batchId: 'b1', expected: 2, assigned: 1, failed: 1, excess: 1, ready: 1}])
+      }
+    }
+  })
+})
