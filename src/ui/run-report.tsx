@@ -20,7 +20,9 @@ export function RunReportHeader({result}: {result: RunResult}) {
     <Box flexDirection="column">
       <Text bold>
         racelab run: scenario {result.scenario}, strategy {result.strategy}, seed {result.seed}
+        {result.handler ? `, handler ${result.handler.path}` : ''}
       </Text>
+      {result.handler ? <Text dimColor>ELS: the handler {result.handler.path}, in place of the strategy’s ELS (its routing and relays stay)</Text> : null}
       <Text dimColor>parameters: {formatParameters(result.parameters)}</Text>
       <Text> </Text>
     </Box>
@@ -34,6 +36,7 @@ export function RunReportFooter({result, reproduce}: {result: RunResult; reprodu
       <Text> </Text>
       <VerdictBlock verdict={result.verdict} violations={result.violations} batches={result.batches} />
       <Text> </Text>
+      {result.handler ? <HandlerLines handler={result.handler} /> : null}
       <Text dimColor>
         simulated {result.simulatedSeconds.toFixed(3)} s, {result.events} events, {result.steps} steps
       </Text>
@@ -54,6 +57,26 @@ export function RunReport({result, timeline, omitted, reproduce}: RunReportProps
         </Text>
       ))}
       <RunReportFooter result={result} reproduce={reproduce} />
+    </Box>
+  )
+}
+
+/** A handler's failures: each time a call threw (rolled back, retried), and what was dead-lettered. */
+function HandlerLines({handler}: {handler: NonNullable<RunResult['handler']>}) {
+  if (handler.failures.length === 0 && handler.deadLettered.length === 0) return null
+  return (
+    <Box flexDirection="column">
+      <Text color="red">
+        handler failures: {handler.failures.length} call{handler.failures.length === 1 ? '' : 's'} threw (rolled back, retried); {handler.deadLettered.length} message
+        {handler.deadLettered.length === 1 ? '' : 's'} dead-lettered
+      </Text>
+      {[...new Set(handler.failures.map((f) => f.replace(/ \(try \d+ of \d+\)/, '')))].slice(0, 5).map((line, i) => (
+        <Text key={`f${i}`}>  {line}</Text>
+      ))}
+      {handler.deadLettered.slice(0, 5).map((line, i) => (
+        <Text key={`d${i}`}>  dead-lettered: {line}</Text>
+      ))}
+      <Text> </Text>
     </Box>
   )
 }

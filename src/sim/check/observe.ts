@@ -3,7 +3,7 @@ import {parseEnvelope} from '../domain/events.js'
 import {OUTBOX_ROW_HEADER} from '../services/relay.js'
 import type {Micros} from '../kernel/time.js'
 import type {Bos} from '../services/bos.js'
-import type {Els} from '../services/els.js'
+import type {InputConsumer} from '../consumer/input-consumer.js'
 import type {FileService} from '../services/file-service.js'
 import type {MalformedMessage, Observation, ObservedMessage, ObservedOutboxRow} from './observation.js'
 
@@ -16,7 +16,8 @@ export interface ObserveInput {
   messages: readonly BusMessage[]
   bos: Bos
   files: FileService
-  els: Els
+  /** ELS (the first instance): its outbox, and its durable state when it exposes it. */
+  els: InputConsumer
 }
 
 /**
@@ -56,10 +57,7 @@ export function observe({endedAt, unsettled, livenessBound, messages: wire, bos,
     uploads: files.uploads(),
     messages,
     malformed,
-    els: {
-      trackers: els.trackers(),
-      pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
-    },
+    els: els.state?.() ?? {trackers: [], pending: [], opaque: true},
     unpublished,
     endedAt,
     ...(unsettled === undefined ? {} : {unsettled}),

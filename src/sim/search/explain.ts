@@ -19,6 +19,8 @@ function fileOf(event: Handled): string | undefined {
     case 'failure-counted':
     case 'failure-lost':
       return outcome.fileUploadId
+    case 'handler':
+      return outcome.call === 'onContent' || outcome.call === 'onValidationFailed' ? outcome.ref.replace(/^text-/, '') : undefined
     default:
       return undefined
   }
@@ -40,7 +42,7 @@ export function explainViolation(run: SimulationRun, invariant: InvariantName): 
   const batch = violation.batchId
   const {trace} = run
   const handled = trace.filter((e): e is Handled => e.ev === 'handled' && 'batchId' in e.outcome && e.outcome.batchId === batch)
-  const registration = handled.find((e) => e.outcome.kind === 'registered')
+  const registration = handled.find((e) => e.outcome.kind === 'registered' || (e.outcome.kind === 'handler' && e.outcome.call === 'onRegistered'))
   const early = handled.find((e) => isInput(e) && (registration === undefined || e.t < registration.t))
   if (!early) return `No event of ${batch} overtook its registration: ${violation.detail}.`
   const file = fileOf(early)
@@ -59,7 +61,7 @@ export function explainViolation(run: SimulationRun, invariant: InvariantName): 
       ? `: ${registrationPublished.svc} published it ${lag(registrationPublished.t, bosCommit)} after its commit, ` +
         `${contentPublished.svc} the content ${lag(contentPublished.t, fileCommit)} after its commit`
       : ''
-  return `${what} reached ELS at ${formatSeconds(early.t)} ${reached}${commits}${relays}; ELS ${early.outcome.kind === 'buffered' ? 'buffered it' : `answered "${early.outcome.kind}"`}.`
+  return `${what} reached ELS at ${formatSeconds(early.t)} ${reached}${commits}${relays}; ELS ${early.outcome.kind === 'buffered' ? 'buffered it' : early.outcome.kind === 'handler' ? `handed it to the handler's ${early.outcome.call}` : `answered "${early.outcome.kind}"`}.`
 }
 
 function firstPublish(

@@ -13,6 +13,8 @@ import type {RunShape} from '../scenario/run-shape.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
 import {InputError} from '../input-error.js'
 import type {TraceEvent} from '../trace/trace-event.js'
+import {loadedHandler} from '../consumer/handler-loader.js'
+import {handlerReport, type HandlerReport} from './handler-report.js'
 import {BrokerAvailability} from './broker-availability.js'
 import {kernelClock} from './kernel-clock.js'
 import {MemoryMember} from './memory-member.js'
@@ -43,6 +45,8 @@ export interface RunResult extends JudgedRun {
   metrics: ElsMetrics
   /** The recorded choices, encoded (see `schedule.ts`). */
   schedule: string
+  /** With a user's handler: its path and the messages it failed on. */
+  handler?: HandlerReport
 }
 
 export interface SimulationRun {
@@ -81,7 +85,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
   const broker = new BrokerAvailability(faults.flatMap((f) => (f.kind === 'broker-unavailable' ? [f] : [])))
   const members: MemoryMember[] = []
   const run = wireRun(
-    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir, makeConsumer: options.makeEls},
+    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir, makeConsumer: options.makeEls, handler: options.handler === undefined ? undefined : loadedHandler(options.handler)},
     {
       clock,
       chooser,
@@ -122,6 +126,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
         steps: sim.steps,
         metrics: run.metrics(),
         schedule: encodeSchedule(chooser.schedule),
+        ...(options.handler === undefined ? {} : {handler: handlerReport(options.handler, trace)}),
       },
     }
   } finally {
