@@ -110,7 +110,7 @@ describe('racelab run --handler', () => {
     expect(stdout).toBe('')
     const lines = stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/handler is nondeterministic: it called Date\.now\(\) \(.*clock\.ts, onContent, handling EssayContentProvisioned text-b1-f2 \(batch b1, event [0-9a-f-]{36}\) at 0\.\d{3}s\)/)
+    expect(lines[0]).toMatch(/handler is nondeterministic \(scenario \S+, strategy buffer, seed 1\): it called Date\.now\(\) \(.*clock\.ts, onContent, handling EssayContentProvisioned text-b1-f2 \(batch b1, event [0-9a-f-]{36}\) at 0\.\d{3}s\)/)
   })
 
   it('state kept outside the run (a module-level variable) shows as two runs of the same seed that differ: exit 2', async () => {

@@ -14,6 +14,7 @@ import {batchLayouts, type Scenario} from '../scenario/scenario.js'
 import {InputError} from '../input-error.js'
 import type {TraceEvent} from '../trace/trace-event.js'
 import {loadedHandler} from '../consumer/handler-loader.js'
+import {NondeterministicHandler} from '../consumer/nondeterminism-trap.js'
 import {handlerReport, type HandlerReport} from './handler-report.js'
 import {BrokerAvailability} from './broker-availability.js'
 import {kernelClock} from './kernel-clock.js'
@@ -113,7 +114,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
   )
   try {
     run.startClient()
-    const stoppedBy = sim.run(scenario.pendingTimeout + 3600 * SECOND, options.maxSteps)
+    const stoppedBy = runNamingTheRun(() => sim.run(scenario.pendingTimeout + 3600 * SECOND, options.maxSteps), options)
     const outages = faults.reduce((sum, f) => (f.kind === 'broker-unavailable' ? sum + f.to - f.from : sum), 0)
     return {
       trace,
@@ -131,5 +132,18 @@ export function runSimulation(options: RunOptions): SimulationRun {
     }
   } finally {
     run.close()
+  }
+}
+
+/** A handler that broke its contract stops the run: the error names the run, so verify's report points at the seed. */
+function runNamingTheRun(work: () => StopReason, options: RunOptions): StopReason {
+  try {
+    return work()
+  } catch (error) {
+    if (error instanceof NondeterministicHandler) {
+      const run = `scenario ${options.scenario.name}, strategy ${options.strategy}, seed ${options.seed}`
+      throw new NondeterministicHandler(error.message.replace(/^handler is nondeterministic: /, `handler is nondeterministic (${run}): `))
+    }
+    throw error
   }
 }

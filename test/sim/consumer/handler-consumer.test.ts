@@ -110,7 +110,7 @@ describe('a nondeterministic handler', () => {
       })()
       // Then
       expect(error).toBeInstanceOf(NondeterministicHandler)
-      expect(error!.message).toMatch(new RegExp(`^handler is nondeterministic: it called ${call.replace(/[().]/g, '\\$&')} \\(.*\\.mjs, onContent, handling EssayContentProvisioned text-b1-f\\d \\(batch b1, event [0-9a-f-]{36}\\) at \\d+\\.\\d{3}s\\)`))
+      expect(error!.message).toMatch(new RegExp(`^handler is nondeterministic \\(scenario \\S+, strategy buffer, seed 1\\): it called ${call.replace(/[().]/g, '\\$&')} \\(.*\\.mjs, onContent, handling EssayContentProvisioned text-b1-f\\d \\(batch b1, event [0-9a-f-]{36}\\) at \\d+\\.\\d{3}s\\)`))
     })
   }
 
@@ -119,7 +119,7 @@ describe('a nondeterministic handler', () => {
     const path = variant('swallows', 'onContent', `try { Math.random() } catch {} return inner.onContent(e, ctx)`)
     await loadHandler(path)
     // When / Then
-    expect(() => run(path)).toThrow(/handler is nondeterministic: it called Math\.random\(\)/)
+    expect(() => run(path)).toThrow(/handler is nondeterministic \(scenario \S+, strategy buffer, seed 1\): it called Math\.random\(\)/)
   })
 
   it('may still build a Date from a value, and the real clock is back after each call', async () => {
