@@ -36,3 +36,16 @@ export const forceFlag = (summary = 'Replace an existing FILE that racelab did n
   // A --force with nothing to write would do nothing: refused, like every such flag.
   // No default: oclif counts a flag with a default as given, which would trip `dependsOn`.
   Flags.boolean({summary, ...(writes === undefined ? {default: false} : {dependsOn: [writes]})})
+
+/** --handler: a team's own ELS handler module, loaded (and its shape checked) by the command. */
+export const handlerFlag = Flags.string({
+  summary: 'A team’s own ELS handler module (.js, .mjs or .ts) in place of the strategy’s ELS (docs/handlers.md).',
+})
+
+/** Loads the --handler module (an InputError naming the file when it is not a handler); nothing when absent. */
+export async function loadHandlerFlag(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined
+  const {loadHandler} = await import('../sim/consumer/handler-loader.js')
+  await loadHandler(path)
+  return path
+}

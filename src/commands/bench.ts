@@ -1,20 +1,28 @@
+import {fileURLToPath} from 'node:url'
+
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
-import type {LiveBench, SimulatedBench} from '../sim/bench/bench.js'
+import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
 
 export interface BenchJson {
   simulated: SimulatedBench[]
+  handler?: HandlerBench
   live?: LiveBench
 }
+
+/** The example fix shipped with racelab, resolved from the package (not the working directory). */
+const DEFAULT_BENCH_HANDLER = fileURLToPath(new URL('../../examples/handlers/buffer.ts', import.meta.url))
 
 export default class Bench extends BaseCommand {
   static override summary = 'Measure the simulator, and (with --kafka) the live relay against raw kafkajs'
 
   static override description = `Simulated: runs content-first (2 essays) and large-batch (25 essays) many times in virtual time and reports runs/s and wall-clock ms per run (mean, p50, p99).
+
+Handler (--handler-runs N, default 200; 0 skips it): content-first under the built-in buffer strategy and under a user's handler in its place (--handler, default examples/handlers/buffer.ts), the same seeds, timed in turn, and the ratio of their mean ms/run (the total time over the same seeds). Goal: a handler run costs at most 1.5 built-in runs (reported, not gated: the figure is the machine's as much as the handler's).
 
 Live (--kafka local|BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100 messages per request, acks=all, and one message per request), the relay's throughput draining committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end latency from outbox commit to ELS handled, with batches committed at a steady pace. Goal: the relay reaches at least half of raw kafkajs throughput; a live bench that misses it exits 1 (after its report), so a script or CI job can gate on it. --events, --batches and --topic-prefix shape the live section: without --kafka they are refused.
 
@@ -29,6 +37,8 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay met its goal)', 1: 'liv
   static override flags = {
     runs: Flags.integer({default: 500, min: 1, max: 1_000_000, summary: 'Simulated runs of content-first.'}),
     'large-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Simulated runs of large-batch (0 skips it).'}),
+    'handler-runs': Flags.integer({default: 200, min: 0, max: 100_000, summary: 'Runs of content-first, built-in buffer against a handler (0 skips it).'}),
+    handler: Flags.string({summary: 'The handler module the handler phase measures (default examples/handlers/buffer.ts).'}),
     kafka: kafkaFlag({summary: 'memory (the simulated sections only), local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
     events: Flags.integer({min: 100, max: 10_000_000, summary: 'Live: events for the throughput phases (default 20000).'}),
     batches: Flags.integer({min: 1, max: 100_000, summary: 'Live: batches (1 registration + 4 contents) for the latency phase (default 100).'}),
@@ -40,11 +50,13 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay met its goal)', 1: 'liv
     const liveOnly = (['events', 'batches', 'topic-prefix'] as const).find((name) => flags[name] !== undefined)
     if (flags.kafka === 'memory' && liveOnly) throw new InputError(`--${liveOnly} shapes the live section: it goes with --kafka local|BROKERS`)
     const brokers = flags.kafka === 'memory' ? undefined : (await import('../sim/live/run-on-kafka.js')).resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
-    const {benchLive, benchSimulated, defaultBenchPrefix, relayGoalMet} = await import('../sim/bench/bench.js')
+    if (flags['handler-runs'] === 0 && flags.handler !== undefined) throw new InputError('--handler is the handler phase’s module: it goes with --handler-runs N (not 0)')
+    const {benchHandler, benchLive, benchSimulated, defaultBenchPrefix, relayGoalMet} = await import('../sim/bench/bench.js')
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
+    const handler = flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
     const live = brokers ? await benchLive({brokers, topicPrefix: flags['topic-prefix'] ?? defaultBenchPrefix(), events: flags.events ?? 20_000, latencyBatches: flags.batches ?? 100}) : undefined
-    const json: BenchJson = live ? {simulated, live} : {simulated}
+    const json: BenchJson = {simulated, ...(handler ? {handler} : {}), ...(live ? {live} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     if (live && !relayGoalMet(live)) this.failAfterReport(json)
     return json

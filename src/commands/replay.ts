@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {FixtureProblemsError} from '../cli/errors.js'
-import {kafkaFlag} from '../cli/shared-flags.js'
+import {handlerFlag, kafkaFlag, loadHandlerFlag} from '../cli/shared-flags.js'
 import {InputError} from '../sim/input-error.js'
 import {echo} from '../sim/printable.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
@@ -24,6 +24,8 @@ export default class Replay extends BaseCommand {
 
 A fixture (format version 1, schema/fixture.schema.json) gives the topology, delays, wakes and faults, and a seed, an explicit delivery order, or both: the seed drives every timing, the deliveries (register(b1), content(b1,f2), fail(b1,f3), in the order ELS takes them) are enforced.
 
+HANDLER (--handler PATH: a team's own ELS, docs/handlers.md): each fixture is replayed once, the handler in place of ELS under buffer's routing and relays, and is expected to do what the fixture expects of buffer (the fix), or to pass when it says nothing of buffer.
+
 LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "skipped live: explicit delivery order needs the in-memory bus", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
 
 ${exitCodesHelp({
@@ -35,6 +37,7 @@ ${exitCodesHelp({
   static override examples = [
     {description: 'Replay the shipped fixtures', command: '<%= config.bin %> replay fixtures/'},
     {description: 'Only under the naive strategy, as JSON', command: '<%= config.bin %> replay fixtures/ --strategy naive --json'},
+    {description: 'Your own ELS consumer through the post-fix-bug fixtures (docs/handlers.md)', command: '<%= config.bin %> replay fixtures/post-fix-bugs/ --handler examples/handlers/buffer.ts'},
     {description: 'Replay the scenario fixtures on the cluster of `racelab kafka up --detach`', command: '<%= config.bin %> replay --kafka local fixtures/scenarios/'},
   ]
 
@@ -47,6 +50,7 @@ ${exitCodesHelp({
   static override flags = {
     strategy: Flags.option({options: STRATEGY_NAMES, multiple: true, summary: 'Replay only under these strategies (repeatable).'})(),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
+    handler: handlerFlag,
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
@@ -58,11 +62,16 @@ ${exitCodesHelp({
     const unknown = (argv as string[]).find((arg) => arg.startsWith('-'))
     if (unknown !== undefined) {
       const flag = echo(unknown.split('=')[0])
-      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka and --json; a fixture named ${flag} is ./${flag})`)
+      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka, --handler and --json; a fixture named ${flag} is ./${flag})`)
     }
+    if (flags.handler !== undefined && flags.kafka !== 'memory') throw new InputError('--handler runs a handler in the simulator; a live replay (--kafka) uses racelab’s own ELS')
+    if (flags.handler !== undefined && flags.strategy !== undefined) {
+      throw new InputError('--strategy: with --handler each fixture is replayed once, the handler in place of ELS, and expected to do what the fixture expects of buffer')
+    }
+    const handler = await loadHandlerFlag(flags.handler)
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
-    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined)
+    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined, {handler})
     if (!this.jsonEnabled()) await this.render((await import('../ui/replay-report.js')).ReplayReport, {report})
     return this.finish(report)
   }

@@ -4,7 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {forceFlag, kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
+import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, type WriteTarget} from '../sim/files/safe-write.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
@@ -28,6 +28,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     {description: 'Draw delays from a seed and keep a JSON-lines trace', command: '<%= config.bin %> run --scenario random --seed 42 --trace run.jsonl'},
     {description: 'Keep the three SQLite databases to inspect with sqlite3', command: '<%= config.bin %> run --scenario partial --db ./racelab-db'},
     {description: 'The real deployment: BOS never wakes its relay, which polls every second', command: "<%= config.bin %> run --scenario random --wake bos=off --delay bos-poll=1s --delay file-relay=0..500ms"},
+    {description: 'Your own ELS consumer in place of the strategy’s (docs/handlers.md)', command: '<%= config.bin %> run --scenario content-first --handler examples/handlers/buffer.ts'},
     {description: 'Every fault at once, three ELS instances', command: "<%= config.bin %> run --scenario random --fault relay-crash-after-publish --fault els-restart@20% --fault 'broker-unavailable=1s..2s' --els-instances 3"},
     {description: 'Any process may crash between any two of its steps; the broker refuses some publishes', command: "<%= config.bin %> run --scenario large-batch --fault crash=all@10% --fault publish-error=bos,file@20%"},
   ]
@@ -41,6 +42,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event (replaces a trace racelab wrote).'}),
     force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).', 'trace'),
     schedule: scheduleFlag(),
+    handler: handlerFlag,
     kafka: kafkaFlag(),
     'topic-prefix': topicPrefixFlag({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
     timeline: Flags.option({
@@ -57,6 +59,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (flags.kafka !== 'memory' && flags.schedule !== undefined) {
       throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
     }
+    if (flags.kafka !== 'memory' && flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live run (--kafka) uses racelab’s own ELS')
     if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
     if (flags.kafka === 'memory' && flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
     if (flags.timeline !== undefined && flags.kafka !== 'memory') throw new InputError('--timeline: a live run (--kafka) streams every event as it happens')
@@ -75,7 +78,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
   private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
-    const [{runSimulation}, {reproduceCommand}, {writeTrace}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
+    const [{runSimulation}, {handlerArg, reproduceCommand}, {writeTrace}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../sim/trace/trace-file.js'),
@@ -83,19 +86,24 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       import('../ui/run-timeline.js'),
     ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const handler = await loadHandlerFlag(flags.handler)
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : progressLine(process.stderr, formatRunProgress)
-    const {result, trace} = runSimulation({
-      ...shape,
-      scenario,
-      strategy: flags.strategy,
-      seed: flags.seed,
-      schedule: flags.schedule?.choices,
-      dbDir,
-      onTrace: progress?.onTrace,
-    })
+    const options = {...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, handler}
+    const {result, trace} = runSimulation({...options, dbDir, onTrace: progress?.onTrace})
     progress?.done()
+    // A handler's state kept outside the run (module-level variables) shows as a second run that differs.
+    if (handler !== undefined) {
+      const {firstDivergence} = await import('../sim/simulated/trace-divergence.js')
+      const again = runSimulation(options).trace
+      const at = firstDivergence(trace, again)
+      if (at !== undefined) {
+        const line = (event: (typeof trace)[number] | undefined) => (event === undefined ? 'the end of the run' : formatTraceEvent(event).trim())
+        throw new InputError(`--handler ${handler}: handler is nondeterministic: two runs of seed ${flags.seed} differ first at event ${at + 1}: "${line(trace[at])}", then "${line(again[at])}"`)
+      }
+    }
     if (tracePath) writeTrace(tracePath, trace)
-    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
+    const reproduceArgs = [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])]
+    const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
     if (!this.jsonEnabled()) {
       const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {

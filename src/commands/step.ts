@@ -1,6 +1,7 @@
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {handlerFlag, loadHandlerFlag} from '../cli/shared-flags.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
@@ -37,12 +38,14 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     seed: seedFlag(),
     ...shapeFlags,
     schedule: scheduleFlag(),
+    handler: handlerFlag,
   }
 
   async run(): Promise<StepJson> {
     const {flags} = await this.parse(Step)
     const shape = shapeOptions(flags)
-    const [{runSimulation}, {reproduceCommand}, {explainViolation}] = await Promise.all([
+    const handler = await loadHandlerFlag(flags.handler)
+    const [{runSimulation}, {handlerArg, reproduceCommand}, {explainViolation}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../sim/search/explain.js'),
@@ -53,9 +56,10 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
       seed: flags.seed,
       ...shape,
       schedule: flags.schedule?.choices,
+      handler,
     })
     const {result, trace} = run
-    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
+    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (!this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY) {

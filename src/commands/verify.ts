@@ -7,7 +7,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
-import {forceFlag, kafkaFlag} from '../cli/shared-flags.js'
+import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag} from '../cli/shared-flags.js'
 import {MAX_SEED, MIN_SEED} from '../sim/kernel/seed.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
@@ -29,6 +29,9 @@ export default class Verify extends BaseCommand {
   fail-sometimes  at least one seed fails so
 (A harness that cannot reproduce the bug proves nothing: naive must fail.) Every cell with failures gets a minimal counterexample, a shrunk run shown as a swimlane, unexpected failures first. The shaping flags (--delay, --fault, --wake, --essays, --batches, --invalid, --els-instances) apply to every cell; without any, every cell also runs with ${MULTI_BATCH} batches in flight (label "${MULTI_BATCH} batches").
 
+HANDLER (--handler PATH: a team's own ELS, docs/handlers.md)
+  The handler replaces each strategy's ELS (a strategy then only brings its routing and relays, so naive and buffer are one cell, shown as buffer). A handler declares no expectations: every cell is expected to pass, and each failing cell gets a shrunk counterexample and the command that reproduces it, --handler included.
+
 CI MATRIX (--ci: the smoke check that gates the fix, a few seconds on 2 cores)
 ${describeMatrix(CI_MATRIX)
   .map((line) => `  ${line}`)
@@ -49,6 +52,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     {description: 'The CI smoke check, with a JUnit report', command: '<%= config.bin %> verify --ci --junit reports/verify-ci.xml'},
     {description: 'Narrow the matrix', command: '<%= config.bin %> verify --scenario content-first,partial --strategy naive --strategy buffer --seeds 50'},
     {description: 'The small live matrix on the cluster of `racelab kafka up --detach`', command: '<%= config.bin %> verify --kafka local'},
+    {description: 'Your own ELS consumer over the CI matrix, every cell expected to pass (docs/handlers.md)', command: '<%= config.bin %> verify --handler examples/handlers/buffer.ts --ci'},
     {description: 'The fix under every fault with 3 ELS instances', command: "<%= config.bin %> verify --strategy buffer --fault relay-crash-after-publish --fault els-restart --fault 'broker-unavailable=1s..2s' --els-instances 3"},
   ]
 
@@ -65,13 +69,21 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     force: forceFlag('With --junit: replace an existing FILE that is not a racelab JUnit report (never a symlink, directory or device).', 'junit'),
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
+    handler: handlerFlag,
   }
 
   async run(): Promise<VerifyJson | LiveVerifyJson> {
     const {flags} = await this.parse(Verify)
-    if (flags.kafka !== 'memory') return this.runLive(flags)
+    if (flags.kafka !== 'memory') {
+      if (flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live verify (--kafka) uses racelab’s own ELS')
+      return this.runLive(flags)
+    }
+    const handler = await loadHandlerFlag(flags.handler)
     const blocks = flags.ci ? CI_MATRIX : userBlocks(userMatrix(flags))
-    const cells = buildCells(blocks, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}), await declared(flags.expect, blocks))
+    const expected = await declared(flags.expect, blocks)
+    const built = buildCells(blocks, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}), expected)
+    // A user's handler declares nothing: every cell expects pass, unless --expect says otherwise.
+    const cells = handler === undefined ? built : (await import('../sim/verify/handler-cells.js')).handlerCells(built, handler, expected)
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),
@@ -84,6 +96,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     const outcome = await verifyMatrix(cells, {
       workers: flags.workers ?? availableParallelism(),
       shrink: flags.shrink,
+      handler,
       onProgress: progress && ((p) => progress.write(`\r${formatProgress(p)}\u001B[K`)),
     })
     progress?.write('\r\u001B[K')

@@ -1,9 +1,10 @@
 import {Box, Text} from 'ink'
 
-import type {LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
+import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
 
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]
+  handler?: HandlerBench
   live?: LiveBench
 }
 
@@ -11,7 +12,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, live}: BenchReportProps) {
+export function BenchReport({simulated, handler, live}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -22,6 +23,23 @@ export function BenchReport({simulated, live}: BenchReportProps) {
           {s.runsPerSecond.toFixed(1).padStart(8)} runs/s   ms/run: {pct(s.msPerRun, 'ms')}
         </Text>
       ))}
+      {handler && (
+        <>
+          <Text> </Text>
+          <Text bold>
+            handler ({handler.scenario}, {handler.runs} seeds, built-in buffer and {handler.handler} in turn)
+          </Text>
+          <Text>
+            {'  '}built-in buffer   ms/run: {pct(handler.builtinMsPerRun, 'ms')}
+          </Text>
+          <Text>
+            {'  '}handler           ms/run: {pct(handler.handlerMsPerRun, 'ms')}
+          </Text>
+          <Text color={handler.met ? 'green' : 'red'}>
+            {'  '}handler / built-in: {handler.ratio.mean.toFixed(2)}× (mean), {handler.ratio.p50.toFixed(2)}× (p50); goal: mean ≤ {handler.goal}×, {handler.met ? 'met' : 'MISSED'}
+          </Text>
+        </>
+      )}
       {live && (
         <>
           <Text> </Text>

@@ -6,8 +6,10 @@ import {verdictLines} from './verdict-lines.js'
 
 /** The heading of `racelab run`'s report: what ran, and the parameters the seed drew. */
 export function runReportHeader(result: RunResult): StyledLine[] {
+  const handler = result.handler?.path
   return [
-    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}`, tone: 'bold'},
+    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}${handler ? `, handler ${handler}` : ''}`, tone: 'bold'},
+    ...(handler ? [{text: `ELS: the handler ${handler}, in place of the strategy’s ELS (its routing and relays stay)`, tone: 'dim' as const}] : []),
     {text: `parameters: ${formatParameters(result.parameters)}`, tone: 'dim'},
     blank,
   ]
@@ -19,6 +21,7 @@ export function runReportFooter(result: RunResult, reproduce: string): StyledLin
     blank,
     ...verdictLines(result),
     blank,
+    ...(result.handler ? handlerLines(result.handler) : []),
     {text: `simulated ${result.simulatedSeconds.toFixed(3)} s, ${result.events} events, ${result.steps} steps`, tone: 'dim'},
     {text: `reproduce: ${reproduce}`, tone: 'dim'},
   ]
@@ -29,4 +32,17 @@ export function runReport(result: RunResult, {lines, omitted}: TimelineExcerpt, 
   const timeline: StyledLine[] = lines.map((text) => ({text}))
   if (omitted) timeline.splice(omitted.after, 0, {text: formatOmitted(omitted.count), tone: 'dim'})
   return [...runReportHeader(result), ...timeline, ...runReportFooter(result, reproduce)]
+}
+
+/** A handler's failures: each time a call threw (rolled back, retried), and what was dead-lettered. */
+function handlerLines(handler: NonNullable<RunResult['handler']>): StyledLine[] {
+  if (handler.failures.length === 0 && handler.deadLettered.length === 0) return []
+  const calls = `${handler.failures.length} call${handler.failures.length === 1 ? '' : 's'}`
+  const messages = `${handler.deadLettered.length} message${handler.deadLettered.length === 1 ? '' : 's'}`
+  return [
+    {text: `handler failures: ${calls} threw (rolled back, retried); ${messages} dead-lettered`, tone: 'fail'},
+    ...[...new Set(handler.failures.map((f) => f.replace(/ \(try \d+ of \d+\)/, '')))].slice(0, 5).map((line) => ({text: `  ${line}`})),
+    ...handler.deadLettered.slice(0, 5).map((line) => ({text: `  dead-lettered: ${line}`})),
+    blank,
+  ]
 }

@@ -61,6 +61,8 @@ function cell(event: TraceEvent): string {
           return `${name}: already known`
         case 'dead-lettered':
           return `${name}: dead-letter`
+        case 'handler':
+          return `${name} ${o.ref.replace('text-', '')}: handler${event.emitted.length > 0 ? ` -> ${event.emitted.map((t) => SHORT[t] ?? t).join(', ')}` : ''}`
       }
       break
     }
@@ -97,7 +99,7 @@ export function swimlane(trace: readonly TraceEvent[]): SwimlaneModel {
   const columns = [...PREFERRED.filter((c) => seen.has(c)), ...[...seen].filter((c) => !PREFERRED.includes(c)).sort()]
   const registeredAt = new Map<string, number>()
   for (const e of trace) {
-    if (e.ev === 'handled' && e.outcome.kind === 'registered' && !registeredAt.has(e.outcome.batchId)) {
+    if (e.ev === 'handled' && (e.outcome.kind === 'registered' || (e.outcome.kind === 'handler' && e.outcome.call === 'onRegistered')) && !registeredAt.has(e.outcome.batchId)) {
       registeredAt.set(e.outcome.batchId, e.t)
     }
   }

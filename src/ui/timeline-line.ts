@@ -26,6 +26,8 @@ function describeOutcome(outcome: ElsOutcome): string {
       return `duplicate: ${outcome.why}`
     case 'dead-lettered':
       return `dead-lettered: ${outcome.error}`
+    case 'handler':
+      return `handler ${outcome.call}(${outcome.ref})`
   }
 }
 

@@ -9,7 +9,7 @@ const bench = (args: string[]) => runCommand(['bench', ...args], {root})
 describe('racelab bench (simulated section)', () => {
   it('--json: runs/s and ms per run for content-first and large-batch', async () => {
     // When
-    const {stdout, error} = await bench(['--runs', '5', '--large-runs', '2', '--json'])
+    const {stdout, error} = await bench(['--runs', '5', '--large-runs', '2', '--handler-runs', '0', '--json'])
 
     // Then: shapes and counts only; speed is measured, never asserted
     expect(error).toBeUndefined()
@@ -25,10 +25,30 @@ describe('racelab bench (simulated section)', () => {
     }
   })
 
+  it('--json: the handler phase times the built-in buffer and a handler in its place on the same seeds', async () => {
+    // When
+    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '4', '--json'])
+
+    // Then: shapes and counts only; the ratio is measured, never asserted
+    expect(error).toBeUndefined()
+    const {handler} = JSON.parse(stdout)
+    expect(handler).toMatchObject({scenario: 'content-first', runs: 4, goal: 1.5, handler: expect.stringMatching(/examples\/handlers\/buffer\.ts$/)})
+    expect(Object.keys(handler.builtinMsPerRun)).toEqual(['mean', 'p50', 'p90', 'p99', 'max'])
+    expect(handler.ratio.mean).toBeGreaterThan(0)
+    expect(handler.met).toBe(handler.ratio.mean <= 1.5)
+  })
+
+  it('--handler without the handler phase: one line, exit 2', async () => {
+    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', '--handler', 'x.ts'])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr).toContain('--handler is the handler phase’s module')
+  })
+
   it('prints a table without --json', async () => {
-    const {stdout, error} = await bench(['--runs', '3', '--large-runs', '0'])
+    const {stdout, error} = await bench(['--runs', '3', '--large-runs', '0', '--handler-runs', '2'])
     expect(error).toBeUndefined()
     expect(stdout).toMatch(/content-first\s+2 essays\s+3 runs\s+[\d.]+ runs\/s/)
+    expect(stdout).toMatch(/handler \/ built-in: [\d.]+× \(mean\)/)
   })
 
   it.each([
@@ -36,7 +56,7 @@ describe('racelab bench (simulated section)', () => {
     [['--batches', '5'], '--batches'],
     [['--topic-prefix', 'b-'], '--topic-prefix'],
   ])('%j without --kafka (live-only, it would do nothing): one line, exit 2', async (args, flag) => {
-    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', ...args])
+    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', ...args])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain(`${flag} shapes the live section: it goes with --kafka`)

@@ -85,6 +85,64 @@ export function benchSimulated(scenarioName: string, runs: number, essays?: numb
   }
 }
 
+// ---- a user's handler ---------------------------------------------------------------------------
+
+/** The handler bench's goal: a handler run costs at most this many built-in strategy runs. */
+export const HANDLER_GOAL = 1.5
+
+export interface HandlerBench {
+  scenario: string
+  handler: string
+  runs: number
+  /** Wall-clock ms per run of the built-in buffer strategy and of the handler in its place, same seeds. */
+  builtinMsPerRun: Percentiles
+  handlerMsPerRun: Percentiles
+  /** handler / built-in, of the means (the goal's figure: total time over the same seeds) and of the medians. */
+  ratio: {mean: number; p50: number}
+  goal: number
+  met: boolean
+}
+
+/**
+ * A handler run against a built-in one (docs/handlers.md#cost): the same scenario and seeds, the
+ * built-in buffer strategy and the handler in its place, timed in turn (built-in, then handler,
+ * seed by seed) so the machine's other load falls on both alike.
+ */
+export async function benchHandler(handlerPath: string, scenarioName: string, runs: number): Promise<HandlerBench> {
+  const {loadHandler} = await import('../consumer/handler-loader.js')
+  await loadHandler(handlerPath)
+  const scenario = BUILTIN_SCENARIOS.get(scenarioName)!
+  const run = (seed: number, handler?: string): number => {
+    const t0 = performance.now()
+    runSimulation({scenario, strategy: 'buffer', seed, handler})
+    return performance.now() - t0
+  }
+  for (let seed = 0; seed < Math.min(5, runs); seed++) {
+    run(10_000 + seed)
+    run(10_000 + seed, handlerPath)
+  }
+  const builtin: number[] = []
+  const handler: number[] = []
+  for (let seed = 1; seed <= runs; seed++) {
+    builtin.push(run(seed))
+    handler.push(run(seed, handlerPath))
+  }
+  const builtinMsPerRun = percentiles(builtin)
+  const handlerMsPerRun = percentiles(handler)
+  const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100
+  const mean = ratio(handlerMsPerRun.mean, builtinMsPerRun.mean)
+  return {
+    scenario: scenarioName,
+    handler: handlerPath,
+    runs,
+    builtinMsPerRun,
+    handlerMsPerRun,
+    ratio: {mean, p50: ratio(handlerMsPerRun.p50, builtinMsPerRun.p50)},
+    goal: HANDLER_GOAL,
+    met: mean <= HANDLER_GOAL,
+  }
+}
+
 // ---- live ---------------------------------------------------------------------------------------
 
 export interface LiveBenchOptions {

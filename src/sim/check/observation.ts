@@ -1,3 +1,4 @@
+import type {ConsumerPending, ConsumerTracker} from '../consumer/consumer-state.js'
 import type {Envelope} from '../domain/events.js'
 import type {Micros} from '../kernel/time.js'
 
@@ -22,6 +23,12 @@ export interface Observation {
     pending: ObservedPending[]
     /** The buffer metrics ELS reported and what its instances did, when the consumer keeps metrics. */
     metrics?: ObservedMetrics
+    /**
+     * True when ELS's tables are not racelab's to read (a user's handler owns its schema):
+     * trackers and pending are empty, and the invariants that read them judge from the
+     * messages alone, or skip what only the tables could show (docs/architecture.md#invariants).
+     */
+    opaque?: boolean
   }
   /** Outbox rows never published, per service. */
   unpublished: ObservedOutboxRow[]
@@ -119,22 +126,11 @@ export interface MalformedMessage {
   error: string
 }
 
-export interface ObservedTracker {
-  batchId: string
-  expected: number
-  assigned: number
-  failed: number
-  /** Set when ELS completed the batch. */
-  readyAt: Micros | undefined
-}
+/** ELS's tracker of a batch at the end of the run. */
+export type ObservedTracker = ConsumerTracker
 
-export interface ObservedPending {
-  batchId: string
-  /** text_storage_id for content; file_upload_id for a buffered validation failure. */
-  ref: string
-  kind: 'content' | 'failure'
-  storedAt: Micros
-}
+/** A row still buffered at the end of the run. */
+export type ObservedPending = ConsumerPending
 
 export interface ObservedOutboxRow {
   service: 'bos' | 'file' | 'els'

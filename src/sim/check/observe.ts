@@ -3,7 +3,7 @@ import {parseEnvelope} from '../domain/events.js'
 import {OUTBOX_ROW_HEADER} from '../services/relay.js'
 import type {Micros} from '../kernel/time.js'
 import type {Bos} from '../services/bos.js'
-import type {Els} from '../services/els.js'
+import type {InputConsumer} from '../consumer/input-consumer.js'
 import type {FileService} from '../services/file-service.js'
 import type {LivenessModel, MalformedMessage, Observation, ObservedMetrics, ObservedMessage, ObservedOutboxRow} from './observation.js'
 
@@ -16,7 +16,8 @@ export interface ObserveInput {
   messages: readonly BusMessage[]
   bos: Bos
   files: FileService
-  els: Els
+  /** ELS (the first instance): its outbox, and its durable state when it exposes it. */
+  els: InputConsumer
   /** The buffer metrics and the events that should have moved them, if the consumer keeps any. */
   metrics?: ObservedMetrics
 }
@@ -65,11 +66,7 @@ export function observe({endedAt, unsettled, liveness, messages: wire, bos, file
     uploads: files.uploads(),
     messages,
     malformed,
-    els: {
-      trackers: els.trackers(),
-      pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
-      ...(metrics === undefined ? {} : {metrics}),
-    },
+    els: {...(els.state?.() ?? {trackers: [], pending: [], opaque: true}), ...(metrics === undefined ? {} : {metrics})},
     unpublished,
     endedAt,
     ...(unsettled === undefined ? {} : {unsettled}),

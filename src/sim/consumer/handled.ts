@@ -11,6 +11,11 @@ export type ElsOutcome =
   | {kind: 'buffered'; batchId: string; ref: string}
   | {kind: 'duplicate'; batchId: string; why: string}
   | {kind: 'dead-lettered'; error: string}
+  /** A user's handler (docs/handlers.md) handled it: which call, and the id it was about; what it emitted is `ElsHandled.emitted`. */
+  | {kind: 'handler'; batchId: string; call: HandlerCall; ref: string}
+
+/** The handler call a message (or the timer) became. */
+export type HandlerCall = 'onRegistered' | 'onContent' | 'onValidationFailed' | 'onTimer'
 
 export interface ElsHandled {
   outcome: ElsOutcome

@@ -1,6 +1,8 @@
 import type {BusMessage} from '../bus/bus.js'
 import {parseEnvelope, type ParseResult} from '../domain/events.js'
 import type {Micros} from '../kernel/time.js'
+import type {Outbox} from '../outbox/outbox.js'
+import type {ConsumerState} from './consumer-state.js'
 import type {ElsHandled} from './handled.js'
 
 /** A message as the consumer loop hands it over: the bus message and its envelope, parsed once. */
@@ -33,6 +35,13 @@ export interface InputConsumer {
    * does; a crash before the handling then loses the message).
    */
   readonly offsetCommit?: 'after-handling' | 'on-fetch'
+  /** ELS's outbox, in the consumer's database: ELS's relay publishes it, the checker reads what it kept. */
+  readonly outbox: Outbox
+  /**
+   * The durable state the checker reads (trackers, buffered rows), when racelab knows the
+   * consumer's tables; absent for a consumer whose schema is its own (a user's handler).
+   */
+  state?(): ConsumerState
   /** The loop took the message; its handling time starts now (a check-then-act consumer reads here). */
   prepare?(delivery: Delivery, now: Micros): void
   handle(delivery: Delivery, now: Micros): ElsHandled

@@ -14,6 +14,11 @@ export function isoAt(t: Micros): string {
   return new Date(EPOCH_MS + Math.floor(t / MS)).toISOString()
 }
 
+/** The virtual time an envelope timestamp (`isoAt`) stands for, to the millisecond it keeps. */
+export function microsAt(iso: string): Micros {
+  return (Date.parse(iso) - EPOCH_MS) * MS
+}
+
 /** `1.234s` for timelines: fixed width so columns line up. */
 export function formatSeconds(t: Micros): string {
   return `${(t / SECOND).toFixed(3)}s`

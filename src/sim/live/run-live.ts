@@ -8,7 +8,7 @@ import {SECOND, type Micros} from '../kernel/time.js'
 import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun} from '../process/run-wiring.js'
-import type {Els, ElsMetrics} from '../services/els.js'
+import type {ElsMetrics} from '../services/els.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {placeInvalidUploads} from '../scenario/invalid-uploads.js'
@@ -255,7 +255,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     })
 
     const deadline = options.timeout ?? DEFAULT_LIVE_TIMEOUT
-    const outboxes = [run.bos.outbox, run.files.outbox, (run.instances[0] as Els).outbox]
+    const outboxes = [run.bos.outbox, run.files.outbox, run.instances[0].outbox]
     let stoppedBy: LiveStop
     for (;;) {
       await sleepMs(QUIET_CHECK_MS)

@@ -8,6 +8,7 @@ import {ELS_RESTART, HANDLE_RETRY} from './els-group.js'
 import type {CommitBoundaries} from './commit-boundaries.js'
 import {ProcessCrash, type ElsCrashPoint} from './crash-points.js'
 import {deliveryOf, type InputConsumer} from '../consumer/input-consumer.js'
+import {InputError} from '../input-error.js'
 
 /**
  * One ELS instance's place in the consumer group, as a shell provides it: the memory bus's group
@@ -127,6 +128,8 @@ export class ConsumerLoop {
         this.o.onPartlyHandled?.()
         return this.crash(message, 'after-transaction')
       }
+      // A consumer that broke its contract (a handler reading the wall clock) stops the run.
+      if (error instanceof InputError) throw error
       // The transaction rolled back; the offset stays uncommitted and the message is retried.
       trace({t: now, svc, ev: 'handle-failed', type, partition: message.partition, offset: message.offset, error: describe(error), retryIn: HANDLE_RETRY})
       clock.after(HANDLE_RETRY, () => this.handle(message, taken, epoch))

@@ -25,6 +25,8 @@ import {CommitBoundaries} from './commit-boundaries.js'
 import type {Clock} from './clock.js'
 import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
 import type {InputConsumer} from '../consumer/input-consumer.js'
+import {HandlerConsumer, type LoadedHandler} from '../consumer/handler-consumer.js'
+import {openHandlerDb} from '../consumer/handler-db.js'
 import type {FaultDecisions} from './fault-decisions.js'
 import type {JudgedRun} from './judged-run.js'
 import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
@@ -62,6 +64,8 @@ export interface WireOptions {
   elsInstances?: number
   dbDir?: string
   makeConsumer?: MakeConsumer
+  /** A user's ELS handler (docs/handlers.md), in place of the strategy's ELS: one per instance, over its own schema. */
+  handler?: LoadedHandler
 }
 
 /** A wired run: every part, the client not started yet. */
@@ -108,7 +112,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const ids = new IdSource(options.seed)
   const bos = new Bos(ids, options.dbDir, plan.routing)
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
-  const elsDb = Els.openDb(options.dbDir)
+  const elsDb = options.handler ? openHandlerDb(options.handler, options.dbDir) : Els.openDb(options.dbDir)
   // Before any consumer makes its transactions: the crash fault may fall between any two of them.
   const commits = CommitBoundaries.of(elsDb)
   const elsTopics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
@@ -118,12 +122,14 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const instances: (InputConsumer & Partial<Els>)[] = []
   const loops: ConsumerLoop[] = []
   for (let i = 0; i < instanceCount; i++) {
-    const els = options.makeConsumer
-      ? options.makeConsumer(plan.els, ids, scenario.pendingTimeout, elsDb)
-      : new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
+    const instanceId = instanceCount === 1 ? 'els' : `els-${i + 1}`
+    const els = options.handler
+      ? new HandlerConsumer(options.handler, ids, {instance: instanceId, pendingTimeout: scenario.pendingTimeout}, elsDb)
+      : options.makeConsumer
+        ? options.makeConsumer(plan.els, ids, scenario.pendingTimeout, elsDb)
+        : new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
     if (shell.faults.registerDbError) els.failRegistrationMidway = shell.faults.registerDbError
     instances.push(els)
-    const instanceId = instanceCount === 1 ? 'els' : `els-${i + 1}`
     const member = shell.member(instanceId, elsTopics, () => loop)
     const loop: ConsumerLoop = new ConsumerLoop(
       {
@@ -171,7 +177,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const fileRelay = new Relay('file', files.outbox, ids)
   const coordinated = plan.relays === 'coordinated' ? relayLoop(new CoordinatedRelay([bosRelay, fileRelay])) : undefined
   const producers = coordinated ? {bos: coordinated, file: coordinated} : {bos: relayLoop(bosRelay, bos.db), file: relayLoop(fileRelay, files.db)}
-  const elsRelay = relayLoop(new Relay('els', (primary as Els).outbox, ids), elsDb)
+  const elsRelay = relayLoop(new Relay('els', primary.outbox, ids), elsDb)
 
   // ELS's own events leave through its outbox: wake its relay after every ELS write, and keep one
   // timer step scheduled for the consumer's next timer (the oldest buffered event's expiry).
@@ -229,7 +235,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
           messages,
           bos,
           files,
-          els: primary as Els,
+          els: primary,
           metrics: observedMetrics(instances, events),
         }),
       ),

@@ -15,6 +15,11 @@ export interface RunShape extends ScenarioOverrides {
   faults?: readonly Fault[]
   /** ELS instances in the consumer group (default 1). */
   elsInstances?: number
+  /**
+   * A user's ELS handler module, the path as given (docs/handlers.md): it runs in place of the
+   * strategy's ELS, whose routing and relays stay. Loaded beforehand (`loadHandler`).
+   */
+  handler?: string
   /** Directory for the three SQLite files; in memory when absent. */
   dbDir?: string
 }

@@ -19,6 +19,8 @@ function fileOf(event: Handled): string | undefined {
     case 'failure-counted':
     case 'failure-lost':
       return outcome.fileUploadId
+    case 'handler':
+      return outcome.call === 'onContent' || outcome.call === 'onValidationFailed' ? outcome.ref.replace(/^text-/, '') : undefined
     default:
       return undefined
   }
@@ -75,7 +77,7 @@ function rolledBackRegistration(trace: readonly TraceEvent[], batch: string): st
 /** Which event of the batch reached ELS before its registration, and which relay made the difference. */
 function overtaking(trace: readonly TraceEvent[], batch: string): string | undefined {
   const handled = trace.filter((e): e is Handled => e.ev === 'handled' && 'batchId' in e.outcome && e.outcome.batchId === batch)
-  const registration = handled.find((e) => e.outcome.kind === 'registered')
+  const registration = handled.find((e) => e.outcome.kind === 'registered' || (e.outcome.kind === 'handler' && e.outcome.call === 'onRegistered'))
   const early = handled.find((e) => isInput(e) && (registration === undefined || e.t < registration.t))
   if (!early) return undefined
   const file = fileOf(early)
@@ -94,7 +96,7 @@ function overtaking(trace: readonly TraceEvent[], batch: string): string | undef
       ? `: ${registrationPublished.svc} published it ${lag(registrationPublished.t, bosCommit)} after its commit, ` +
         `${contentPublished.svc} the content ${lag(contentPublished.t, fileCommit)} after its commit`
       : ''
-  return `${what} reached ELS at ${formatSeconds(early.t)} ${reached}${commits}${relays}; ELS ${early.outcome.kind === 'buffered' ? 'buffered it' : `answered "${early.outcome.kind}"`}`
+  return `${what} reached ELS at ${formatSeconds(early.t)} ${reached}${commits}${relays}; ELS ${early.outcome.kind === 'buffered' ? 'buffered it' : early.outcome.kind === 'handler' ? `handed it to the handler's ${early.outcome.call}` : `answered "${early.outcome.kind}"`}`
 }
 
 function firstPublish(

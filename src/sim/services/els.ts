@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3'
 import type {BusMessage} from '../bus/bus.js'
 import {envelopeJson} from '../domain/envelope.js'
 import {type DataOf, type Envelope, type EventType, parseEnvelope, type ExcessReason} from '../domain/events.js'
+import type {ConsumerState} from '../consumer/consumer-state.js'
 import type {ElsHandled, ElsOutcome} from '../consumer/handled.js'
 import type {Delivery, Expired, InputConsumer} from '../consumer/input-consumer.js'
 import type {IdSource} from '../domain/ids.js'
@@ -418,6 +419,14 @@ export class Els implements InputConsumer {
       )
       .all() as {batchId: string; expected: number; readyAt: number | null; assigned: number; failed: number}[]
     return rows.map((row) => ({...row, readyAt: row.readyAt ?? undefined}))
+  }
+
+  /** What the checker reads of ELS's tables: the trackers and the rows still buffered. */
+  state(): ConsumerState {
+    return {
+      trackers: this.trackers(),
+      pending: this.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
+    }
   }
 
   close(): void {

@@ -17,6 +17,12 @@ export function commandForOptions(options: RunOptions): string {
   for (const {service, wake} of options.wakes ?? []) args.push(`--wake ${service}=${wake ? 'on' : 'off'}`)
   for (const fault of options.faults ?? []) args.push(`--fault '${formatFault(fault)}'`)
   if ((options.elsInstances ?? 1) !== 1) args.push(`--els-instances ${options.elsInstances}`)
+  if (options.handler !== undefined) args.push(handlerArg(options.handler))
   if (options.schedule !== undefined && options.schedule.length > 0) args.push(`--schedule ${encodeSchedule(options.schedule)}`)
   return reproduceCommand({scenario: options.scenario.name, strategy: options.strategy, seed: options.seed}, args)
+}
+
+/** `--handler PATH`, quoted for a shell when the path needs it. */
+export function handlerArg(path: string): string {
+  return `--handler ${/^[\w./@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`}`
 }

@@ -14,6 +14,9 @@ import type {RunShape} from '../scenario/run-shape.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
 import {InputError} from '../input-error.js'
 import type {TraceEvent} from '../trace/trace-event.js'
+import {loadedHandler} from '../consumer/handler-loader.js'
+import {NondeterministicHandler} from '../consumer/nondeterminism-trap.js'
+import {handlerReport, type HandlerReport} from './handler-report.js'
 import {BrokerAvailability} from './broker-availability.js'
 import {kernelClock} from './kernel-clock.js'
 import {MemoryMember} from './memory-member.js'
@@ -44,6 +47,8 @@ export interface RunResult extends JudgedRun {
   metrics: ElsMetrics
   /** The recorded choices, encoded (see `schedule.ts`). */
   schedule: string
+  /** With a user's handler: its path and the messages it failed on. */
+  handler?: HandlerReport
 }
 
 export interface SimulationRun {
@@ -83,7 +88,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
   const broker = new BrokerAvailability(faults.flatMap((f) => (f.kind === 'broker-unavailable' ? [f] : [])))
   const members: MemoryMember[] = []
   const run = wireRun(
-    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir, makeConsumer: options.makeEls},
+    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir, makeConsumer: options.makeEls, handler: options.handler === undefined ? undefined : loadedHandler(options.handler)},
     {
       clock,
       chooser,
@@ -111,7 +116,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
   )
   try {
     run.startClient()
-    const stoppedBy = sim.run(scenario.pendingTimeout + 3600 * SECOND, options.maxSteps)
+    const stoppedBy = runNamingTheRun(() => sim.run(scenario.pendingTimeout + 3600 * SECOND, options.maxSteps), options)
     // An outage nobody ran into leaves no trace; its end is a heal point all the same.
     const healPoints = faults.flatMap((f) => (f.kind === 'broker-unavailable' && f.from < sim.now ? [f.to] : []))
     return {
@@ -125,9 +130,23 @@ export function runSimulation(options: RunOptions): SimulationRun {
         steps: sim.steps,
         metrics: run.metrics(),
         schedule: encodeSchedule(chooser.schedule),
+        ...(options.handler === undefined ? {} : {handler: handlerReport(options.handler, trace)}),
       },
     }
   } finally {
     run.close()
+  }
+}
+
+/** A handler that broke its contract stops the run: the error names the run, so verify's report points at the seed. */
+function runNamingTheRun(work: () => StopReason, options: RunOptions): StopReason {
+  try {
+    return work()
+  } catch (error) {
+    if (error instanceof NondeterministicHandler) {
+      const run = `scenario ${options.scenario.name}, strategy ${options.strategy}, seed ${options.seed}`
+      throw new NondeterministicHandler(error.message.replace(/^handler is nondeterministic: /, `handler is nondeterministic (${run}): `))
+    }
+    throw error
   }
 }

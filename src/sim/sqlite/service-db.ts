@@ -54,14 +54,18 @@ export function closeServiceDb(db: Database.Database): void {
  * A file left by an earlier racelab run is replaced (the simulation always starts from empty
  * tables); any other file in its place is refused, never deleted.
  */
-export function openServiceDb(service: ServiceName, schema: string, dir?: string): Database.Database {
+export function openServiceDb(service: ServiceName, schema: string, dir?: string, migration?: Migration): Database.Database {
   let db: Database.Database
   if (dir === undefined) {
-    const reused = idle.get(schema)?.pop()
+    const key = migration === undefined ? schema : `${schema}\n-- migrated by ${migration.key}`
+    const reused = idle.get(key)?.pop()
     if (reused) return reused
     db = new Database(':memory:')
     db.exec(schema)
-    schemaOf.set(db, schema)
+    migrate(db, migration)
+    // A migration that inserted rows would lose them when the database is emptied for reuse.
+    if (migration !== undefined && rowCount(db) > 0) return db
+    schemaOf.set(db, key)
     versionOf.set(db, schemaVersion(db))
     return db
   } else {
@@ -75,7 +79,31 @@ export function openServiceDb(service: ServiceName, schema: string, dir?: string
     db.pragma('journal_mode = WAL')
   }
   db.exec(schema)
+  migrate(db, migration)
   return db
+}
+
+function migrate(db: Database.Database, migration: Migration | undefined): void {
+  try {
+    migration?.run(db)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+/**
+ * A schema a service's own code creates after racelab's (a user's ELS handler's `migrate`).
+ * `key` names it: a pooled in-memory database is handed out again, emptied, only to the same key.
+ */
+export interface Migration {
+  key: string
+  run: (db: Database.Database) => void
+}
+
+function rowCount(db: Database.Database): number {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'").pluck().all() as string[]
+  return tables.reduce((sum, table) => sum + (db.prepare(`SELECT count(*) FROM "${table}"`).pluck().get() as number), 0)
 }
 
 /**

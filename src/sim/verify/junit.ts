@@ -22,7 +22,7 @@ export function junitXml(outcome: VerifyOutcome): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="racelab verify" ${counts}>`,
     `  <testsuite name="racelab verify" ${counts} skipped="0">`,
-    `    <properties><property name="runs" value="${outcome.runs}"/></properties>`,
+    `    <properties><property name="runs" value="${outcome.runs}"/>${outcome.handler === undefined ? '' : `<property name="handler" value="${escapeXml(outcome.handler)}"/>`}</properties>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -31,7 +31,9 @@ export function junitXml(outcome: VerifyOutcome): string {
 }
 
 export function testcaseName(result: CellResult): string {
-  return result.cell.label ? `${result.cell.strategy} (${result.cell.label})` : result.cell.strategy
+  const handler = result.cell.shape.options.handler
+  const name = handler === undefined ? result.cell.strategy : `${result.cell.strategy} + handler ${handler}`
+  return result.cell.label ? `${name} (${result.cell.label})` : name
 }
 
 function testcase(result: CellResult, counterexample: string[]): string {

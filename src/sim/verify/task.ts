@@ -16,3 +16,8 @@ export function performTask(task: Task): TaskResult {
       return {kind: 'shrink', shrunk: runShrinkJob(task.job)}
   }
 }
+
+/** The handler module a task runs with, if any: a worker loads it before the task. */
+export function handlerOf(task: Task): string | undefined {
+  return task.kind === 'chunk' ? task.chunk.shape.handler : task.job.spec.handler
+}

@@ -22,6 +22,8 @@ export interface CounterexampleJson {
     faults: string[]
     wakes: string[]
     schedule: string
+    /** The user's handler the run used (`--handler`), or null. */
+    handler: string | null
   }
   replay: string
   explanation: string
@@ -60,6 +62,8 @@ export interface VerifyJson {
   runs: number
   matched: number
   unmatched: number
+  /** The user's handler every cell ran (`--handler`), or null. */
+  handler: string | null
   cells: VerifyCellJson[]
 }
 
@@ -68,7 +72,7 @@ export function verifyJson(outcome: VerifyOutcome, swimlane: (counterexample: Co
   const byCell = new Map(outcome.counterexamples.map((c) => [c.result.cell.index, c.counterexample]))
   const cells = outcome.results.map((result) => cellJson(result, byCell.get(result.cell.index), swimlane))
   const matched = cells.filter((c) => c.matched).length
-  return {verdict: outcome.verdict, runs: outcome.runs, matched, unmatched: cells.length - matched, cells}
+  return {verdict: outcome.verdict, runs: outcome.runs, matched, unmatched: cells.length - matched, handler: outcome.handler ?? null, cells}
 }
 
 function cellJson(result: CellResult, counterexample: Counterexample | undefined, swimlane: (c: Counterexample) => string[]): VerifyCellJson {
@@ -112,6 +116,7 @@ export function counterexampleJson(counterexample: Counterexample, swimlane: str
       faults: (options.faults ?? []).map(formatFault),
       wakes: (options.wakes ?? []).map((w) => `${w.service}=${w.wake ? 'on' : 'off'}`),
       schedule: encodeSchedule(options.schedule ?? []),
+      handler: options.handler ?? null,
     },
     replay: commandForOptions(options),
     explanation: counterexample.explanation,

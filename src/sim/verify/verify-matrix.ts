@@ -16,6 +16,8 @@ export interface VerifyOptions {
   onProgress?: (progress: Progress) => void
   /** Seeds per chunk (default: from the matrix size and the workers). */
   chunkSize?: number
+  /** The user's handler every cell runs (its path as given), for the reports. */
+  handler?: string
 }
 
 export interface CellCounterexample {
@@ -31,6 +33,8 @@ export interface VerifyOutcome {
   counterexamples: CellCounterexample[]
   runs: number
   workers: number
+  /** The user's handler every cell ran, when there was one. */
+  handler?: string
 }
 
 /** Runs every cell of the matrix over its seeds on a pool of workers and compares with expectations. */
@@ -56,7 +60,7 @@ export async function verifyMatrix(cells: readonly Cell[], options: VerifyOption
       return {result: targets[i], counterexample: replayShrunk(r.shrunk)}
     })
     const verdict = results.every((r) => r.check.matched) ? 'pass' : 'fail'
-    return {verdict, results, counterexamples, runs, workers: options.workers}
+    return {verdict, results, counterexamples, runs, workers: options.workers, ...(options.handler === undefined ? {} : {handler: options.handler})}
   } finally {
     await pool.close()
   }

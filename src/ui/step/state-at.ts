@@ -222,6 +222,10 @@ class StateFold {
       case 'already-registered':
         batch.elsRegistered = true
         return
+      case 'handler':
+        // A user's handler: what it emitted is counted above; its tables are its own.
+        if (outcome.call === 'onRegistered') batch.elsRegistered = true
+        return
       case 'failure-counted':
         batch.failed++
         return

@@ -87,6 +87,12 @@ export class ObservationBuilder {
     return this
   }
 
+  /** ELS's tables are not racelab's to read (a user's handler): no trackers, no pending rows. */
+  opaque(): this {
+    this.obs.els.opaque = true
+    return this
+  }
+
   livenessBound(bound: Micros, healedAt: Micros = 0): this {
     this.obs.liveness = fixedBound(bound, healedAt)
     return this

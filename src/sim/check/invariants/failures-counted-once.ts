@@ -5,7 +5,8 @@ import {type ObservationIndex, views} from '../observation-index.js'
 /**
  * failures-counted-once: ELS counts each invalid upload of a batch at most once. A re-sent or
  * redelivered validation failure counted again would complete the batch early, with a slot that
- * no content fills.
+ * no content fills. Skipped when ELS's tables are its own (a user's handler): only its tracker
+ * knows the count; the early completion it causes is still ready-when-complete's finding.
  */
 export function failuresCountedOnce(_obs: Observation, index: ObservationIndex): Violation[] {
   const violations: Violation[] = []

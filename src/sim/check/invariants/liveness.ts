@@ -1,4 +1,4 @@
-import {formatSeconds} from '../../kernel/time.js'
+import {formatSeconds, microsAt} from '../../kernel/time.js'
 import {TOPICS} from '../../domain/topics.js'
 import {convergenceBound} from '../convergence-bound.js'
 import type {Violation} from '../invariant.js'
@@ -11,6 +11,8 @@ import {type ObservationIndex, eventIds, views} from '../observation-index.js'
  * later of that moment and the batch's last input (its registration at BOS, its last upload
  * commit); and the run became quiet at all (a run cut off by a step or time limit never
  * converged). Batches that never became ready are ready-exactly-once's business, not this one's.
+ * When ELS's tables are its own (a user's handler), the ready time is the first BatchEssaysReady's
+ * timestamp (ELS's commit time, to the ms).
  */
 const STOPS: Record<string, string> = {
   'step-limit': 'it was cut off by the step limit (a fault that keeps undoing the work?)',
@@ -29,7 +31,12 @@ export function liveness(obs: Observation, index: ObservationIndex): Violation[]
     })
   }
   for (const view of views(index)) {
-    const readyAt = view.tracker?.readyAt
+    const readies = view.messages[TOPICS.batchEssaysReady]
+    const readyAt = obs.els.opaque
+      ? readies.length === 0
+        ? undefined
+        : readies.reduce((min, m) => Math.min(min, microsAt(m.envelope.event_timestamp)), Infinity)
+      : view.tracker?.readyAt
     if (readyAt === undefined) continue
     const inputs = view.uploads.map((u) => u.committedAt)
     if (view.batch !== undefined) inputs.push(view.batch.committedAt)

@@ -7,7 +7,10 @@ import {type ObservationIndex, eventIds, plural, views} from '../observation-ind
 /**
  * no-lost-content: every valid upload ends assigned or reported excess (an expired pending row
  * is reported excess BATCH_NEVER_REGISTERED); every invalid upload is counted as failed by the
- * batch's tracker; nothing is left in pending_content when the run ends.
+ * batch's tracker; nothing is left in pending_content when the run ends. When ELS's tables are its
+ * own (a user's handler), only the first part is judged (content still buffered counts as dropped):
+ * its failure counts and buffer are not racelab's to read, and a lost failure still leaves the
+ * batch never ready (ready-exactly-once).
  */
 export function noLostContent(obs: Observation, index: ObservationIndex): Violation[] {
   const violations: Violation[] = []
@@ -41,7 +44,9 @@ export function noLostContent(obs: Observation, index: ObservationIndex): Violat
     const invalid = view.uploads.filter((u) => !u.valid)
     // (A batch without a tracker whose content was all reported is not losing anything here:
     // that it never became ready is ready-exactly-once's finding.)
-    if (view.tracker === undefined) {
+    if (obs.els.opaque) {
+      // Nothing to compare the invalid uploads with.
+    } else if (view.tracker === undefined) {
       if (view.batch !== undefined && invalid.length > 0) {
         violation(
           `ELS has no tracker for this registered batch, so its ${plural(invalid.length, 'validation failure')} ` +

@@ -8,7 +8,7 @@ import {type ObservationIndex, eventIds, plural, views} from '../observation-ind
  * gets exactly one BatchEssaysReady; any other batch id (too few files, or never committed by
  * BOS) gets none.
  */
-export function readyExactlyOnce(_obs: Observation, index: ObservationIndex): Violation[] {
+export function readyExactlyOnce(obs: Observation, index: ObservationIndex): Violation[] {
   const violations: Violation[] = []
   for (const view of views(index)) {
     const ready = view.messages[TOPICS.batchEssaysReady]
@@ -22,12 +22,17 @@ export function readyExactlyOnce(_obs: Observation, index: ObservationIndex): Vi
     if (hadAllFiles) {
       if (ready.length === 0) {
         const assigned = view.messages[TOPICS.essaySlotAssigned].length
-        const failed = view.tracker?.failed ?? 0
-        const tracker = view.tracker === undefined ? '; ELS has no tracker for it' : ''
-        violation(
-          `never became ready: assigned ${assigned} + failed ${failed} of ${expected} expected ` +
-            `(${plural(uploads, 'file')} uploaded${tracker})`,
-        )
+        if (obs.els.opaque) {
+          const invalid = view.uploads.filter((u) => !u.valid).length
+          violation(`never became ready: assigned ${assigned} of ${expected} expected (${plural(uploads, 'file')} uploaded, ${invalid} invalid)`)
+        } else {
+          const failed = view.tracker?.failed ?? 0
+          const tracker = view.tracker === undefined ? '; ELS has no tracker for it' : ''
+          violation(
+            `never became ready: assigned ${assigned} + failed ${failed} of ${expected} expected ` +
+              `(${plural(uploads, 'file')} uploaded${tracker})`,
+          )
+        }
       } else if (ready.length > 1) {
         violation(`became ready ${ready.length} times (events ${eventIds(ready).join(', ')})`)
       }

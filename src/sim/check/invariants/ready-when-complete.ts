@@ -8,9 +8,11 @@ import {type ObservationIndex, plural, views} from '../observation-index.js'
  * a batch's BatchEssaysReady, every slot of the batch was filled or counted failed, and
  * `ready_essays` lists exactly the batch's assigned essays: each essay one of the batch's own
  * slots (as registered), each with the text it was assigned (as EssaySlotAssigned said), each
- * text one the File Service provisioned for this batch, and no assigned essay left out.
+ * text one the File Service provisioned for this batch, and no assigned essay left out. When ELS's
+ * tables are its own (a user's handler), its failed count is unknown: the batch's invalid uploads
+ * stand in for it, the most it may have counted.
  */
-export function readyWhenComplete(_obs: Observation, index: ObservationIndex): Violation[] {
+export function readyWhenComplete(obs: Observation, index: ObservationIndex): Violation[] {
   const violations: Violation[] = []
   for (const view of views(index)) {
     const readies = view.messages[TOPICS.batchEssaysReady]
@@ -19,7 +21,7 @@ export function readyWhenComplete(_obs: Observation, index: ObservationIndex): V
     const expected = view.batch?.expectedEssays ?? view.tracker?.expected
     const provisioned = new Set(view.uploads.flatMap((u) => (u.textStorageId === undefined ? [] : [u.textStorageId])))
     const assigned = new Map(view.messages[TOPICS.essaySlotAssigned].map((m) => [m.envelope.data.essay_id, m.envelope.data.text_storage_id]))
-    const failed = view.tracker?.failed ?? 0
+    const failed = obs.els.opaque ? view.uploads.filter((u) => !u.valid).length : (view.tracker?.failed ?? 0)
     for (const ready of readies) {
       const listed = ready.envelope.data.ready_essays
       const problems: string[] = []
