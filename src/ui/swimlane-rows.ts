@@ -68,6 +68,12 @@ function cell(event: TraceEvent): string {
       return `EXPIRED ${event.ref.replace('text-', '')}`
     case 'publish-failed':
       return `publish FAILED`
+    case 'publish-given-up':
+      return `GAVE UP row`
+    case 'broker-unreachable':
+      return `broker UNREACHABLE`
+    case 'broker-reachable':
+      return `broker back`
     case 'relay-crashed':
       return `CRASH after ack`
     case 'els-crashed':

@@ -1,6 +1,7 @@
 import {SHORT_NAME} from '../sim/domain/events.js'
 import {formatSeconds} from '../sim/kernel/time.js'
 import type {ElsOutcome} from '../sim/consumer/handled.js'
+import {MAX_PUBLISH_RETRIES} from '../sim/outbox/outbox.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 
 export const SERVICE_COLUMN = 11
@@ -58,6 +59,12 @@ export function formatTraceEvent(event: TraceEvent): string {
       return `${head}${event.ref} EXPIRED from pending: batch ${event.batch} never registered`
     case 'publish-failed':
       return `${head}publish of row ${event.row} FAILED (${event.error}), retry in ${formatSeconds(event.retryIn)}`
+    case 'publish-given-up':
+      return `${head}GAVE UP row ${event.row} after ${event.attempts} failed publishes (${event.error}): it stays unpublished`
+    case 'broker-unreachable':
+      return `${head}cannot reach the broker (${event.error}): retrying with back-off; a row is given up after ${MAX_PUBLISH_RETRIES} failed publishes`
+    case 'broker-reachable':
+      return `${head}reached the broker again: publishing`
     case 'relay-crashed':
       return `${head}CRASHED after the broker acked row ${event.row}, before published_at; restarts in ${formatSeconds(event.restartIn)}`
     case 'els-crashed':

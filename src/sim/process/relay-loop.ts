@@ -2,6 +2,7 @@ import type {BusRecord, ProduceAck} from '../bus/bus.js'
 import type {EventType} from '../domain/events.js'
 import type {Chooser} from '../kernel/chooser.js'
 import type {Micros} from '../kernel/time.js'
+import {MAX_PUBLISH_RETRIES} from '../outbox/outbox.js'
 import {nextIdlePoll, publishBackoff, RELAY_RESTART, type PublishingRelay, type RelayRow} from '../services/relay.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import {draw} from '../scenario/delay.js'
@@ -134,6 +135,12 @@ export class RelayLoop {
         this.failures += rows.length
         if (attempted) this.mark(() => rows.forEach((row) => relay.failed(row, error)))
         for (const row of rows) this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-failed', row: row.id, error, retryIn})
+        // The row's last allowed attempt: it stays unpublished and is no longer polled (docs/domain.md).
+        if (attempted) {
+          for (const row of rows.filter((r) => r.retry_count + 1 >= MAX_PUBLISH_RETRIES)) {
+            this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-given-up', row: row.id, attempts: row.retry_count + 1, error})
+          }
+        }
         this.queue = []
         this.schedule(retryIn, () => this.poll())
       },

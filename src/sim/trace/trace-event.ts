@@ -10,6 +10,12 @@ export type TraceEvent =
   | {t: Micros; svc: 'file'; ev: 'file-committed'; batch: string; file: string; outcome: 'provisioned' | 'failed'; row: number}
   | {t: Micros; svc: string; ev: 'publish-failed'; row: number; error: string; retryIn: Micros}
   | {t: Micros; svc: string; ev: 'relay-crashed'; row: number; restartIn: Micros}
+  /** A row's last allowed publish failed: the relay no longer reads it (live only: the simulator's outage sends nothing). */
+  | {t: Micros; svc: string; ev: 'publish-given-up'; row: number; attempts: number; error: string}
+  /** Live only: a relay's publish failed on a connection error after it had been publishing. */
+  | {t: Micros; svc: string; ev: 'broker-unreachable'; error: string}
+  /** Live only: a relay that had reported the broker unreachable published again. */
+  | {t: Micros; svc: string; ev: 'broker-reachable'}
   | {t: Micros; svc: string; ev: 'els-crashed'; partition: number; offset: number; restartIn: Micros}
   | {t: Micros; svc: string; ev: 'els-restarted'; restartIn: Micros}
   | {t: Micros; svc: string; ev: 'els-rejoined'; partitions: number}

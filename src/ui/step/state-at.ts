@@ -127,6 +127,7 @@ class StateFold {
         if (FILE_TYPES.includes(event.type)) return this.fileRows.get(event.row) ?? this.files.get(event.key) ?? event.key
         return event.key
       case 'publish-failed':
+      case 'publish-given-up':
       case 'relay-crashed':
         return event.svc.startsWith('bos') ? this.bosRows.get(event.row) : event.svc.startsWith('file') ? this.fileRows.get(event.row) : undefined
       default:
