@@ -3,6 +3,7 @@ import type {ComponentType} from 'react'
 
 import {EXIT} from '../sim/input-error.js'
 import {printable} from '../sim/printable.js'
+import {colorFor, paint, type StyledLine} from '../ui/styled-line.js'
 
 type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
@@ -54,6 +55,16 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) return
     const [{renderToString}, {createElement}] = await Promise.all([import('ink'), import('react')])
     this.log(renderToString(createElement(view, props), {columns: 1000}))
+  }
+
+  /**
+   * Prints report lines as text (unless --json), coloured as chalk would colour them: the path
+   * of the first reproduction, which must not pay for loading ink and react.
+   */
+  protected print(lines: readonly StyledLine[]): void {
+    if (this.jsonEnabled()) return
+    const color = colorFor(process.stdout)
+    this.log(lines.map((line) => paint(line, color)).join('\n'))
   }
 
   /** Ends the command with exit code 1 after its report was printed (JSON included). */

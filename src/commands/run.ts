@@ -96,14 +96,13 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (tracePath) writeTrace(tracePath, trace)
     const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
     if (!this.jsonEnabled()) {
-      const {RunReport, RunReportFooter, RunReportHeader} = await import('../ui/run-report.js')
+      const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {
-        await this.render(RunReportHeader, {result})
+        this.print(runReportHeader(result))
         for (const event of trace) this.log(formatTraceEvent(event))
-        await this.render(RunReportFooter, {result, reproduce: json.reproduce})
+        this.print(runReportFooter(result, json.reproduce))
       } else {
-        const excerpt = timelineExcerpt(trace)
-        await this.render(RunReport, {result, timeline: excerpt.lines, omitted: excerpt.omitted, reproduce: json.reproduce})
+        this.print(runReport(result, timelineExcerpt(trace), json.reproduce))
       }
     }
     if (result.verdict === 'fail') this.failAfterReport(json)

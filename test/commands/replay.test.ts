@@ -102,7 +102,7 @@ describe('racelab replay', () => {
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toEqual([
       `${bad}:11: deliveries[1]: content(b1,f9) names a file the topology does not have (b1 has f1, f2)`,
-      `${bad}:14: expect.naive[1]: unknown invariant "no-dupes" (known: ready-exactly-once, ready-when-complete, ready-after-assignments, no-false-excess, no-lost-content, failures-counted-once, no-double-assignment, slots-belong-to-batch, messages-parse, relay-commit-order, outbox-drained, liveness)`,
+      `${bad}:14: expect.naive[1]: unknown invariant "no-dupes" (known: ready-exactly-once, ready-when-complete, ready-after-assignments, no-false-excess, no-lost-content, failures-counted-once, no-double-assignment, slots-belong-to-batch, messages-parse, relay-commit-order, metrics-agree, outbox-drained, liveness)`,
       `${bad}:15: expect.magic: unknown strategy "magic" (known: naive, buffer, partition-key, relay-coordination)`,
     ])
     expect(stderr).not.toMatch(/\n\s+at /)

@@ -26,7 +26,8 @@ describe('racelab step (not a terminal)', () => {
     expect(stdout).toContain(`state after event ${trace.length}`)
     expect(stdout).toMatch(/b1\s+2 essays\s+2\/2\s+reg \+ 2 files\s+2 slots\s+0\s+0\s+0\s+2\s+no/)
     expect(stdout).toContain('FAIL 2 invariant violations')
-    expect(stdout).toContain('why: EssayContentProvisioned of b1-f2 reached ELS at 0.213s before BatchEssaysRegistered b1')
+    expect(stdout).toContain('why: b1 never became ready')
+    expect(stdout).toContain('after EssayContentProvisioned of b1-f2 reached ELS at 0.213s before BatchEssaysRegistered b1')
     expect(stdout).toContain('reproduce: racelab run --scenario content-first --strategy naive --seed 1')
   })
 

@@ -2,6 +2,7 @@ import {TOPICS} from '../domain/topics.js'
 import {INVARIANTS, type InvariantName, type Violation} from './invariant.js'
 import {failuresCountedOnce} from './invariants/failures-counted-once.js'
 import {liveness} from './invariants/liveness.js'
+import {metricsAgree} from './invariants/metrics-agree.js'
 import {messagesParse} from './invariants/messages-parse.js'
 import {noDoubleAssignment} from './invariants/no-double-assignment.js'
 import {noFalseExcess} from './invariants/no-false-excess.js'
@@ -27,6 +28,7 @@ export const CHECKS: Readonly<Record<InvariantName, InvariantCheck>> = {
   'slots-belong-to-batch': slotsBelongToBatch,
   'messages-parse': messagesParse,
   'relay-commit-order': relayCommitOrder,
+  'metrics-agree': metricsAgree,
   'outbox-drained': outboxDrained,
   liveness,
 }

@@ -10,6 +10,7 @@ export const INVARIANTS = [
   'slots-belong-to-batch',
   'messages-parse',
   'relay-commit-order',
+  'metrics-agree',
   'outbox-drained',
   'liveness',
 ] as const

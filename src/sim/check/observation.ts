@@ -20,6 +20,8 @@ export interface Observation {
     trackers: ObservedTracker[]
     /** Rows still in pending_content at the end (buffer strategy). */
     pending: ObservedPending[]
+    /** The buffer metrics ELS reported and what its instances did, when the consumer keeps metrics. */
+    metrics?: ObservedMetrics
   }
   /** Outbox rows never published, per service. */
   unpublished: ObservedOutboxRow[]
@@ -30,11 +32,57 @@ export interface Observation {
    * good), if it did: a system that never settles has not converged, whatever else holds.
    */
   unsettled?: string
-  /**
-   * Liveness bound: a complete batch must be ready at most this long after its last input
-   * (the later of its registration and last upload commit). Derived from configured delays.
-   */
-  livenessBound: Micros
+  /** When liveness is judged from, and the bound a fault-free system converges within. */
+  liveness: LivenessModel
+}
+
+/**
+ * Liveness in TigerBeetle's split (docs/architecture.md#liveness): while faults fire only safety
+ * is judged; once the last fault's recovery ended, a complete batch must become ready within a
+ * bound derived from the relay and consumer model (`check/convergence-bound.ts`), counted from
+ * that moment or from the batch's last input, whichever is later. Plain data, so an observation
+ * can be cloned and compared.
+ */
+export interface LivenessModel {
+  /** When the last fault's recovery ended (0: no fault fired): the run is fault-free after it. */
+  healedAt: Micros
+  /** Each relay that carries ELS's input, with when its rows were committed and published for good. */
+  relays: RelayWork[]
+  /** A relay reads at most this many rows per poll. */
+  pollBatch: number
+  /** ELS's share: every input message handled once more at its slowest, plus the broker's latency. */
+  elsMessages: number
+  elsPerMessage: Micros
+  kafka: Micros
+  /** Added to every bound: a second, and a live shell's scheduling noise. */
+  slack: Micros
+}
+
+/**
+ * The metrics ELS's instances reported at the end (summed, as a dashboard would) and the events
+ * of each instance that should have moved them, in trace order. Metrics live in process memory,
+ * so a `reset` (a crash or restart of that instance) starts its counts again.
+ */
+export interface ObservedMetrics {
+  reported: {pendingStored: number; reconciled: {assigned: number; excess: number; failed: number}; expired: number; deadLettered: number}
+  events: MetricEvent[]
+}
+
+export type MetricEvent =
+  | {instance: number; kind: 'reset'}
+  | {instance: number; kind: 'handled'; outcome: string; drained: number; emitted: string[]}
+  | {instance: number; kind: 'expired'}
+
+export interface RelayWork {
+  label: string
+  /** Sorted commit times of the rows this relay publishes. */
+  committed: Micros[]
+  /** Sorted times each row was published for good (acked and not crashed on). */
+  marked: Micros[]
+  /** One poll's cost: the publish delay and a broker round trip per row. */
+  perPoll: Micros
+  /** The longest an idle relay waits before it looks again. */
+  idlePoll: Micros
 }
 
 export interface ObservedBatch {

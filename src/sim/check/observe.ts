@@ -5,25 +5,27 @@ import type {Micros} from '../kernel/time.js'
 import type {Bos} from '../services/bos.js'
 import type {Els} from '../services/els.js'
 import type {FileService} from '../services/file-service.js'
-import type {MalformedMessage, Observation, ObservedMessage, ObservedOutboxRow} from './observation.js'
+import type {LivenessModel, MalformedMessage, Observation, ObservedMetrics, ObservedMessage, ObservedOutboxRow} from './observation.js'
 
 export interface ObserveInput {
   endedAt: Micros
   /** Why the run ended before it was quiet, if it did. */
   unsettled?: string
-  livenessBound: Micros
+  liveness: LivenessModel
   /** Every message the broker holds, in broker order (the memory bus) or as read (a real broker). */
   messages: readonly BusMessage[]
   bos: Bos
   files: FileService
   els: Els
+  /** The buffer metrics and the events that should have moved them, if the consumer keeps any. */
+  metrics?: ObservedMetrics
 }
 
 /**
  * What the checker sees after a run, the same for both shells: ground truth from BOS and the
  * File Service, every message on the wire, ELS's durable state and what the outboxes kept.
  */
-export function observe({endedAt, unsettled, livenessBound, messages: wire, bos, files, els}: ObserveInput): Observation {
+export function observe({endedAt, unsettled, liveness, messages: wire, bos, files, els, metrics}: ObserveInput): Observation {
   const messages: ObservedMessage[] = []
   const malformed: MalformedMessage[] = []
   for (const message of wire) {
@@ -59,11 +61,12 @@ export function observe({endedAt, unsettled, livenessBound, messages: wire, bos,
     els: {
       trackers: els.trackers(),
       pending: els.pending.all().map((row) => ({batchId: row.batch_id, ref: row.ref, kind: row.kind, storedAt: row.stored_at})),
+      ...(metrics === undefined ? {} : {metrics}),
     },
     unpublished,
     endedAt,
     ...(unsettled === undefined ? {} : {unsettled}),
-    livenessBound,
+    liveness,
   }
 }
 

@@ -308,7 +308,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       (a, b) =>
         a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
     )
-    const verdict = run.judge({endedAt, stoppedBy, messages: byBrokerTime, trace, allowance: LIVE_LIVENESS_SLACK + elsDowntime})
+    const verdict = run.judge({endedAt, stoppedBy, messages: byBrokerTime, trace, slack: LIVE_LIVENESS_SLACK + elsDowntime})
     // Only after everything was read: the evidence stays on the broker unless asked otherwise.
     const topicsDeleted = options.cleanup ? await bus.deleteTopics(topics, info) : undefined
     return {

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
 import {judge} from '../check/checker.js'
-import {livenessBound, recoveryAllowance} from './liveness-bound.js'
+import {livenessModel} from './liveness-bound.js'
+import type {MetricEvent, ObservedMetrics} from '../check/observation.js'
 import {observe} from '../check/observe.js'
 import {IdSource} from '../domain/ids.js'
 import {ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
@@ -76,9 +77,19 @@ export interface WiredRun {
   elsTopics: readonly string[]
   /** Starts the client; `done` once every file was committed or refused. */
   startClient(done?: () => void): void
-  /** Observes what the bus carried and the databases hold, and judges it. */
-  /** `stoppedBy`: how the shell ended the run ('quiet', or the limit that cut it off). */
-  judge(input: {endedAt: Micros; stoppedBy: string; messages: readonly BusMessage[]; trace: readonly TraceEvent[]; allowance: Micros}): JudgedRun
+  /**
+   * Observes what the bus carried and the databases hold, and judges it. `stoppedBy`: how the
+   * shell ended the run ('quiet', or the limit that cut it off); `healPoints`: ends of fault
+   * windows the trace may not show; `slack`: what a live shell adds to the liveness bound.
+   */
+  judge(input: {
+    endedAt: Micros
+    stoppedBy: string
+    messages: readonly BusMessage[]
+    trace: readonly TraceEvent[]
+    healPoints?: readonly Micros[]
+    slack?: Micros
+  }): JudgedRun
   metrics(): ElsMetrics
   close(): void
 }
@@ -189,16 +200,25 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         trace,
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
-    judge: ({endedAt, stoppedBy, messages, trace: events, allowance}) => ({
+    judge: ({endedAt, stoppedBy, messages, trace: events, healPoints, slack}) => ({
       ...judge(
         observe({
           endedAt,
           unsettled: stoppedBy === 'quiet' ? undefined : stoppedBy,
-          livenessBound: livenessBound(scenario) + recoveryAllowance(events) + allowance,
+          liveness: livenessModel({
+            scenario,
+            coordinated: coordinated !== undefined,
+            trace: events,
+            inputMessages: messages.filter((m) => inputTopics.has(m.topic)).length,
+            elsInstances: instanceCount,
+            healPoints,
+            slack,
+          }),
           messages,
           bos,
           files,
           els: primary as Els,
+          metrics: observedMetrics(instances, events),
         }),
       ),
       seed: options.seed,
@@ -213,4 +233,27 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
       closeServiceDb(elsDb)
     },
   }
+}
+
+/**
+ * The metrics the instances report, with the trace events that should have moved them (absent
+ * when the consumer keeps no metrics). The expiry timer runs on the first instance.
+ */
+function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], trace: readonly TraceEvent[]): ObservedMetrics | undefined {
+  const all = instances.map((i) => i.metrics)
+  if (all.some((m) => m === undefined)) return undefined
+  const {pendingStored, reconciled, expired, deadLettered} = sumMetrics(all as ElsMetrics[])
+  const index = new Map(instances.map((_, i) => [instances.length === 1 ? 'els' : `els-${i + 1}`, i]))
+  const events: MetricEvent[] = []
+  for (const event of trace) {
+    if (event.ev === 'expired') events.push({instance: 0, kind: 'expired'})
+    const instance = index.get(event.svc)
+    if (instance === undefined) continue
+    if (event.ev === 'els-crashed' || event.ev === 'els-restarted') events.push({instance, kind: 'reset'})
+    else if (event.ev === 'handled') {
+      const drained = event.outcome.kind === 'registered' ? event.outcome.drained : 0
+      events.push({instance, kind: 'handled', outcome: event.outcome.kind, drained, emitted: [...event.emitted]})
+    }
+  }
+  return {reported: {pendingStored, reconciled: {...reconciled}, expired, deadLettered}, events}
 }

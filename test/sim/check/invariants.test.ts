@@ -402,9 +402,37 @@ describe('liveness', () => {
       {
         invariant: 'liveness',
         batchId: 'batch-a',
-        detail: 'ready 2.500s after its last input (at 1.000s, ready at 3.500s), bound 2.000s',
+        detail: 'ready 2.500s after its last input (at 1.000s), at 3.500s; bound 2.000s (no relay; ELS 0 messages × 0.000s; 2.000s slack)',
         events: [ready],
       },
+    ])
+  })
+
+  it('judges only from the moment the last fault healed: a batch delayed by faults passes if it converged in time after them', () => {
+    // Given the last upload at 1 s, the last fault healed at 10 s, ready at 11.5 s, bound 2 s
+    const b = new ObservationBuilder().livenessBound(seconds(2), seconds(10))
+    b.batch('batch-a', 1, 0)
+    b.upload('batch-a', uploadId('batch-a', 0), textId('batch-a', 0), seconds(1))
+    b.content('batch-a', uploadId('batch-a', 0), textId('batch-a', 0))
+    b.assigned('batch-a', essayId('batch-a', 0), uploadId('batch-a', 0), textId('batch-a', 0))
+    b.ready('batch-a', [{essay_id: essayId('batch-a', 0), text_storage_id: textId('batch-a', 0)}], seconds(11.5))
+    b.tracker({batchId: 'batch-a', expected: 1, assigned: 1, readyAt: seconds(11.5)})
+    const late = new ObservationBuilder().livenessBound(seconds(2), seconds(10))
+    late.batch('batch-a', 1, 0)
+    late.upload('batch-a', uploadId('batch-a', 0), textId('batch-a', 0), seconds(1))
+    late.content('batch-a', uploadId('batch-a', 0), textId('batch-a', 0))
+    late.assigned('batch-a', essayId('batch-a', 0), uploadId('batch-a', 0), textId('batch-a', 0))
+    late.ready('batch-a', [{essay_id: essayId('batch-a', 0), text_storage_id: textId('batch-a', 0)}], seconds(12.5))
+    late.tracker({batchId: 'batch-a', expected: 1, assigned: 1, readyAt: seconds(12.5)})
+
+    // When
+    const violations = of(check(b.build()), 'liveness')
+    const lateViolations = of(check(late.build()), 'liveness')
+
+    // Then
+    expect(violations).toEqual([])
+    expect(lateViolations.map((v) => v.detail)).toEqual([
+      'ready 2.500s after the last fault healed (at 10.000s; last input at 1.000s), at 12.500s; bound 2.000s (no relay; ELS 0 messages × 0.000s; 2.000s slack)',
     ])
   })
 

@@ -1,6 +1,7 @@
 import {type DataOf, type EventType, type ExcessReason, envelopeSchema} from '../../../src/sim/domain/events.js'
 import {TOPICS} from '../../../src/sim/domain/topics.js'
 import type {
+  LivenessModel,
   Observation,
   ObservedOutboxRow,
   ObservedPending,
@@ -39,7 +40,7 @@ export class ObservationBuilder {
     els: {trackers: [], pending: []},
     unpublished: [],
     endedAt: 0,
-    livenessBound: seconds(5),
+    liveness: fixedBound(seconds(5)),
   }
 
   /** The builder's clock: the time of the last item added. */
@@ -86,8 +87,8 @@ export class ObservationBuilder {
     return this
   }
 
-  livenessBound(bound: Micros): this {
-    this.obs.livenessBound = bound
+  livenessBound(bound: Micros, healedAt: Micros = 0): this {
+    this.obs.liveness = fixedBound(bound, healedAt)
     return this
   }
 
@@ -218,4 +219,9 @@ export function happyBatch(b: ObservationBuilder, batchId: string, valid: number
   const readyEventId = b.ready(batchId, ready)
   b.tracker({batchId, expected, assigned: valid, failed: invalid, readyAt: b.now})
   return {essayIds, readyEventId}
+}
+
+/** A liveness model whose bound is the same from any moment: all slack. */
+function fixedBound(bound: Micros, healedAt: Micros = 0): LivenessModel {
+  return {healedAt, relays: [], pollBatch: 100, elsMessages: 0, elsPerMessage: 0, kafka: 0, slack: bound}
 }

@@ -4,10 +4,11 @@ import {check} from '../../../src/sim/check/checker.js'
 import type {InvariantName} from '../../../src/sim/check/invariant.js'
 import {ObservationBuilder} from './observation-builder.js'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
+import {parseDelaySpec} from '../../../src/sim/scenario/delay-spec.js'
 import {parseFaultSpec} from '../../../src/sim/scenario/fault-spec.js'
 import {runSimulation, type RunOptions, type SimulationRun} from '../../../src/sim/simulated/run-simulation.js'
 import {makeEls} from './els-variants.js'
-import {AnyBatchSlotEls, DoubleReadyEls, MalformedReadyEls, ReadyFirstEls, ReadyAtRegistrationEls, RecountedFailureEls} from './relating-variants.js'
+import {AnyBatchSlotEls, DoubleReadyEls, ExcessCountedAsAssignedEls, MalformedReadyEls, ReadyFirstEls, ReadyAtRegistrationEls, RecountedFailureEls} from './relating-variants.js'
 
 const run = (scenario: string, seed: number, variant?: RunOptions['makeEls'], faults: RunOptions['faults'] = [], batches?: number): SimulationRun =>
   runSimulation({scenario: BUILTIN_SCENARIOS.get(scenario)!, strategy: 'buffer', seed, makeEls: variant, faults, batches})
@@ -166,6 +167,44 @@ describe('relay-commit-order', () => {
     expect(registered(['bos:1', 'bos:2'])).toEqual([])
     expect(registered(['bos:1', 'bos:1'])).toEqual([])
     expect(registered([undefined as never, undefined as never])).toEqual([])
+  })
+})
+
+describe('metrics-agree', () => {
+  const faults = ['relay-crash-after-publish', 'consumer-crash-before-commit', 'els-restart', 'register-db-error'].map((f) => {
+    const parsed = parseFaultSpec(f)
+    if (!parsed.ok) throw new Error(parsed.error)
+    return parsed.value
+  })
+
+  it('catches excess a drain found counted as assigned, naming both figures', () => {
+    // Given true excess that arrives before its registration: one file too many, the BOS relay 2 s late
+    const late = parseDelaySpec('bos-relay=2s')
+    if (!late.ok) throw new Error(late.error)
+    const runs = seeds.map((seed) =>
+      runSimulation({scenario: BUILTIN_SCENARIOS.get('true-excess')!, strategy: 'buffer', seed, delays: [late.value], makeEls: makeEls(ExcessCountedAsAssignedEls)}),
+    )
+
+    // When
+    const caught = runs.filter((r) => violated(r).includes('metrics-agree'))
+
+    // Then
+    expect(caught.length).toBe(runs.length)
+    for (const r of caught) {
+      expect(r.result.metrics.reconciled.excess).toBe(0)
+      expect(r.result.violations.find((v) => v.invariant === 'metrics-agree')!.detail).toMatch(
+        /^ELS's metrics disagree with what it did: reconciled\.assigned \d+, the trace says \d+; reconciled\.excess 0, the trace says [1-9]\d*$/,
+      )
+    }
+  })
+
+  it('holds on the buffer fix in every scenario, with every fault and three instances whose metrics restart', () => {
+    for (const scenario of BUILTIN_SCENARIOS.keys()) {
+      for (const seed of seeds) {
+        const r = runSimulation({scenario: BUILTIN_SCENARIOS.get(scenario)!, strategy: 'buffer', seed, faults, batches: 2, elsInstances: 3})
+        expect(violated(r)).not.toContain('metrics-agree')
+      }
+    }
   })
 })
 

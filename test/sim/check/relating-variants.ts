@@ -98,3 +98,18 @@ export class ReadyFirstEls extends Els {
     for (const write of this.held.splice(0)) write()
   }
 }
+
+/** Reports the excess a registration's drain found as assigned: the dashboard hides the race. */
+export class ExcessCountedAsAssignedEls extends Els {
+  protected override onRegistered(
+    data: DataOf<typeof TOPICS.batchEssaysRegistered>,
+    correlationId: string,
+    now: Micros,
+    step: Step,
+  ): ElsOutcome {
+    const outcome = super.onRegistered(data, correlationId, now, step)
+    this.metrics.reconciled.assigned += this.metrics.reconciled.excess
+    this.metrics.reconciled.excess = 0
+    return outcome
+  }
+}

@@ -4,7 +4,8 @@ import {explainViolation} from '../../../src/sim/search/explain.js'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import {parseFaultSpec} from '../../../src/sim/scenario/fault-spec.js'
 import {runSimulation, type RunOptions} from '../../../src/sim/simulated/run-simulation.js'
-import {makeEls, UnguardedCompletionEls} from '../check/els-variants.js'
+import {makeEls, NonAtomicRegistrationEls, UnguardedCompletionEls} from '../check/els-variants.js'
+import {ReadyAtRegistrationEls} from '../check/relating-variants.js'
 
 function scenario(name: string): RunOptions['scenario'] {
   const found = BUILTIN_SCENARIOS.get(name)
@@ -20,7 +21,7 @@ function expectOneSentence(text: string): void {
 }
 
 describe('explainViolation', () => {
-  it('names the content that overtook the registration, the batch, both commits and both relays', () => {
+  it('names the broken relation first, then the content that overtook the registration, both commits and both relays', () => {
     // Given
     const run = runSimulation({scenario: scenario('content-first'), strategy: 'naive', seed: 1})
 
@@ -29,7 +30,8 @@ describe('explainViolation', () => {
 
     // Then
     expectOneSentence(sentence)
-    expect(sentence).toMatch(/^EssayContentProvisioned of b1-f\d reached ELS at \d+\.\d{3}s before BatchEssaysRegistered b1 \(/)
+    expect(sentence).toMatch(/^b1 never became ready: assigned \d \+ failed 0 of 2 expected \(2 files uploaded\), after /)
+    expect(sentence).toMatch(/after EssayContentProvisioned of b1-f\d reached ELS at \d+\.\d{3}s before BatchEssaysRegistered b1 \(/)
     expect(sentence).toContain('although BOS committed the registration first')
     expect(sentence).toContain('bos-relay published it 2.000s after its commit')
     expect(sentence).toContain('file-relay the content')
@@ -45,7 +47,7 @@ describe('explainViolation', () => {
 
     // Then
     expectOneSentence(sentence)
-    expect(sentence).toMatch(/^EssayValidationFailed of b1-f1 reached ELS .* before BatchEssaysRegistered b1/)
+    expect(sentence).toMatch(/^batch b1: 1 validation failure lost: .*, after EssayValidationFailed of b1-f1 reached ELS .* before BatchEssaysRegistered b1/)
     expect(sentence).toContain('ELS answered "failure-lost"')
   })
 
@@ -60,7 +62,7 @@ describe('explainViolation', () => {
     expect(sentence).toBe('ready-exactly-once holds in this run.')
   })
 
-  it('falls back to the violation itself when nothing overtook the registration', () => {
+  it('is the relation alone when nothing overtook the registration', () => {
     // Given a completion published twice (bug 5): registration first, then re-sent content
     const fault = parseFaultSpec('relay-crash-after-publish=file@50%')
     if (!fault.ok) throw new Error(fault.error)
@@ -75,6 +77,36 @@ describe('explainViolation', () => {
 
     // Then
     expectOneSentence(sentence)
-    expect(sentence).toMatch(/^No event of b1 overtook its registration: became ready \d+ times/)
+    expect(sentence).toMatch(/^b1 became ready \d+ times \(events [^)]+\)\.$/)
+  })
+
+  it('names a Ready written before the batch was complete, in the checker words', () => {
+    // Given a consumer that announces the batch ready at its registration
+    const run = runSimulation({scenario: scenario('registration-first'), strategy: 'buffer', seed: 1, makeEls: makeEls(ReadyAtRegistrationEls)})
+
+    // When
+    const sentence = explainViolation(run, 'ready-when-complete')
+
+    // Then
+    expectOneSentence(sentence)
+    expect(sentence).toMatch(/^BatchEssaysReady b1 written with 0 of 2 slots filled and 0 counted failed/)
+  })
+
+  it('names a registration rolled back whose redelivery was skipped as a duplicate', () => {
+    // Given a registration that is not atomic, failing midway now and then
+    const fault = parseFaultSpec('register-db-error@50%')
+    if (!fault.ok) throw new Error(fault.error)
+    const runs = Array.from({length: 20}, (_, i) =>
+      runSimulation({scenario: scenario('registration-first'), strategy: 'buffer', seed: i + 1, faults: [fault.value], makeEls: makeEls(NonAtomicRegistrationEls)}),
+    )
+    const run = runs.find((r) => r.result.violations.length > 0)
+    expect(run).toBeDefined()
+
+    // When
+    const sentence = explainViolation(run!, run!.result.violations[0].invariant)
+
+    // Then
+    expectOneSentence(sentence)
+    expect(sentence).toMatch(/, after the registration of b1 was rolled back at \d+\.\d{3}s \([^)]+\), and its redelivery at \d+\.\d{3}s was skipped as a duplicate\.$/)
   })
 })

@@ -13,7 +13,6 @@ import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
 import type {ScenarioDefinition} from '../../../src/sim/scenario/scenario.js'
 import {STRATEGY_NAMES, type ElsStrategy} from '../../../src/sim/services/els-strategy.js'
 import {nextIdlePoll} from '../../../src/sim/services/relay.js'
-import {livenessBound} from '../../../src/sim/process/liveness-bound.js'
 import {runSimulation, type RunOptions} from '../../../src/sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
@@ -340,16 +339,3 @@ describe('runSimulation with dbDir', () => {
   })
 })
 
-describe('livenessBound', () => {
-  it('grows with the number of messages and the relay delays', () => {
-    // Given
-    const chooser = new Chooser(replaySource([]))
-    const small = scenario('registration-first').build(chooser, {})
-    const large = scenario('registration-first').build(chooser, {essays: 50})
-    const slowRelay = scenario('content-first').build(chooser, {})
-
-    // When / Then
-    expect(livenessBound(large)).toBeGreaterThan(livenessBound(small))
-    expect(livenessBound(slowRelay)).toBe(livenessBound(small) + 2 * SECOND)
-  })
-})

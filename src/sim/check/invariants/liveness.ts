@@ -1,14 +1,16 @@
 import {formatSeconds} from '../../kernel/time.js'
 import {TOPICS} from '../../domain/topics.js'
+import {convergenceBound} from '../convergence-bound.js'
 import type {Violation} from '../invariant.js'
 import type {Observation} from '../observation.js'
 import {type ObservationIndex, eventIds, views} from '../observation-index.js'
 
 /**
- * liveness: a batch ELS completed was ready at most `obs.livenessBound` after its last input,
- * the later of its registration at BOS and its last upload commit; and the run became quiet at
- * all (a run cut off by a step or time limit never converged). Batches that never became ready
- * are ready-exactly-once's business, not this invariant's.
+ * liveness: once the last fault's recovery ended, the run is fault-free, and a complete batch
+ * must become ready within the model's bound (docs/architecture.md#liveness), counted from the
+ * later of that moment and the batch's last input (its registration at BOS, its last upload
+ * commit); and the run became quiet at all (a run cut off by a step or time limit never
+ * converged). Batches that never became ready are ready-exactly-once's business, not this one's.
  */
 const STOPS: Record<string, string> = {
   'step-limit': 'it was cut off by the step limit (a fault that keeps undoing the work?)',
@@ -34,14 +36,18 @@ export function liveness(obs: Observation, index: ObservationIndex): Violation[]
     if (view.batch !== undefined) inputs.push(view.batch.committedAt)
     if (inputs.length === 0) continue
     const lastInput = inputs.reduce((max, t) => Math.max(max, t), -Infinity)
-    const took = readyAt - lastInput
-    if (took <= obs.livenessBound) continue
+    const healed = obs.liveness.healedAt > lastInput
+    const from = healed ? obs.liveness.healedAt : lastInput
+    const {bound, because} = convergenceBound(obs.liveness, from)
+    const took = readyAt - from
+    if (took <= bound) continue
+    const since = healed
+      ? `after the last fault healed (at ${formatSeconds(from)}; last input at ${formatSeconds(lastInput)})`
+      : `after its last input (at ${formatSeconds(from)})`
     violations.push({
       invariant: 'liveness',
       batchId: view.batchId,
-      detail:
-        `ready ${formatSeconds(took)} after its last input (at ${formatSeconds(lastInput)}, ready at ` +
-        `${formatSeconds(readyAt)}), bound ${formatSeconds(obs.livenessBound)}`,
+      detail: `ready ${formatSeconds(took)} ${since}, at ${formatSeconds(readyAt)}; bound ${formatSeconds(bound)} (${because})`,
       events: eventIds(view.messages[TOPICS.batchEssaysReady]),
     })
   }
