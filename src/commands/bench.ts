@@ -30,6 +30,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     '<%= config.bin %> bench',
     '<%= config.bin %> bench --kafka 127.0.0.1:9092 --json',
     '<%= config.bin %> kafka up --detach && <%= config.bin %> bench --kafka local',
+    '<%= config.bin %> bench --kafka local --runs 1 --large-runs 0 --soak-events 20000',
   ]
 
   static override flags = {

@@ -37,8 +37,9 @@ function SoakSection({soak}: {soak: SoakResult}) {
         </Text>
       ))}
       {soak.timedOut && <Text color="red">{'  '}the soak hit its time cap before it was done</Text>}
+      {soak.counterError !== undefined && <Text color="red">{'  '}the counter stopped reading the wire: {soak.counterError}</Text>}
       <Text color={soak.passed ? 'green' : 'red'} bold>
-        soak: {soak.passed ? 'PASS, every goal met' : `FAIL, ${soak.goals.filter((g) => !g.met).length + (soak.timedOut ? 1 : 0)} goal(s) missed (exit 1)`}
+        soak: {soak.passed ? 'PASS, every goal met' : `FAIL, ${soak.goals.filter((g) => !g.met).length} goal(s) missed${soak.timedOut || soak.counterError !== undefined ? ', and it did not finish' : ''} (exit 1)`}
       </Text>
     </>
   )

@@ -1,6 +1,6 @@
 import {performance} from 'node:perf_hooks'
 
-import {KafkajsBus, type Subscription} from '../bus/kafkajs-bus.js'
+import {describeError, KafkajsBus, type Subscription} from '../bus/kafkajs-bus.js'
 import {batchId as batchIdOf, essayId, fileUploadId, IdSource} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
 import {Chooser, seededSource} from '../kernel/chooser.js'
@@ -83,6 +83,8 @@ export interface SoakResult {
   givenUp: number
   /** True when the publishing or the counting phase hit its cap. */
   timedOut: boolean
+  /** Why the counter stopped reading, if its consumer crashed (the wire is then not fully counted). */
+  counterError?: string
   goals: SoakGoal[]
   passed: boolean
 }
@@ -139,6 +141,8 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       maxWaitMs: 100,
       handle: async (message) => counting.add(message),
     })
+    let counterError: string | undefined
+    subscription.crashed.catch((error: unknown) => (counterError = describeError(error)))
     await withTimeout(subscription.joined, 30_000, 'the soak counter did not join its group within 30 s')
 
     // Crash points: after every events/(crashes+1) rows the relays examined, the relay holding the
@@ -261,8 +265,8 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
     const ends = await counterBus.endOffsets(SOAK_TOPICS)
     const onWire = [...ends.values()].reduce((sum, n) => sum + n, 0)
     const countDeadline = performance.now() + timeout / 1000
-    while (!counting.reached(ends) && performance.now() < countDeadline) await sleep(50)
-    if (!counting.reached(ends)) timedOut = true
+    while (!counting.reached(ends) && counterError === undefined && performance.now() < countDeadline) await sleep(50)
+    if (!counting.reached(ends) && counterError === undefined) timedOut = true
     await subscription.stop()
     subscription = undefined
     report()
@@ -308,8 +312,9 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       unpublished,
       givenUp,
       timedOut,
+      ...(counterError === undefined ? {} : {counterError}),
       goals,
-      passed: goals.every((goal) => goal.met) && !timedOut,
+      passed: goals.every((goal) => goal.met) && !timedOut && counterError === undefined,
     }
   } finally {
     clearInterval(progressTimer)

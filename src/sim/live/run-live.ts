@@ -232,7 +232,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     stopping = true
     clock.stop()
     for (const relay of run.relays) relay.stop()
-    await Promise.all(publishers.map((p) => p.settled()))
+    // Completions are dropped once the clock stopped; wait a little for requests in flight, not
+    // for a dead broker's request timeouts.
+    await Promise.race([Promise.all(publishers.map((p) => p.settled())), sleepMs(1000)])
     // All at once: with the broker gone each goodbye may wait out its timeout.
     await Promise.all([...members.map((m) => m.stop()), ...subscriptions.splice(0).map((s) => s.stop())])
   }
