@@ -10,6 +10,7 @@ import {InputError} from '../sim/input-error.js'
 import {decodeSchedule} from '../sim/kernel/schedule.js'
 import {MAX_SEED} from '../sim/kernel/seed.js'
 import {echo} from '../sim/printable.js'
+import {limitsHelp} from './limits-help.js'
 
 // Flag definitions and help text only: this module is imported by every simulating command's
 // module, so it imports nothing heavier than the scenario tables (no kafkajs, ink, SQLite, zod).
@@ -41,7 +42,9 @@ DELAYS (--delay TARGET=VALUE; ranges and choices are drawn from the seed)
 ${HELP.delays}
 
 FAULTS (--fault, fired deterministically from the seed)
-${HELP.faults}`
+${HELP.faults}
+
+${limitsHelp(['durations', 'seeds'])}`
 
 /** Flags that shape a simulated run (everything but the scenario and strategy selection). */
 export const shapeFlags = {

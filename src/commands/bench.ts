@@ -7,11 +7,13 @@ import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
+import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
 
 export interface BenchJson {
   simulated: SimulatedBench[]
   handler?: HandlerBench
   live?: LiveBench
+  soak?: SoakResult
 }
 
 /** The example fix shipped with racelab, resolved from the package (not the working directory). */
@@ -24,14 +26,19 @@ export default class Bench extends BaseCommand {
 
 Handler (--handler-runs N, default 200; 0 skips it): content-first under the built-in buffer strategy and under a user's handler in its place (--handler, default examples/handlers/buffer.ts), the same seeds, timed in turn, and the ratio of their mean ms/run (the total time over the same seeds). Goal: a handler run costs at most 1.5 built-in runs (reported, not gated: the figure is the machine's as much as the handler's).
 
-Live (--kafka local|BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100 messages per request, acks=all, and one message per request), the relay's throughput draining committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end latency from outbox commit to ELS handled, with batches committed at a steady pace. Goal: the relay reaches at least half of raw kafkajs throughput; a live bench that misses it exits 1 (after its report), so a script or CI job can gate on it. --events, --batches and --topic-prefix shape the live section: without --kafka they are refused.
+Live (--kafka local|BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100 messages per request, acks=all, and one message per request), the relay's throughput draining committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end latency from outbox commit to ELS handled, with batches committed at a steady pace. Goal: the relay reaches at least half of raw kafkajs throughput; a live bench that misses it exits 1 (after its report), so a script or CI job can gate on it.
 
-${exitCodesHelp({0: 'the bench ran (and, live, the relay met its goal)', 1: 'live: the relay missed its goal (below half of raw kafkajs)'})}`
+Then the soak (--soak-events, default 100000; 0 skips it): BOS and the File Service commit that many outbox rows at a steady pace while their two relays publish them; the relays crash after an ack (before published_at) 4 times, and halfway the relays lose every broker for 2 s (a broker restart as a client sees one: connections reset, new ones refused; the mock cluster cannot restart a broker, see docs/benchmarks.md). A counter reads the topics as they fill. Goals: every row on the wire at least once, the wire = the rows + the duplicates counted, nothing left unpublished, the crashes and the restart happened. A progress line shows on a terminal.
+
+--events, --batches, --soak-events and --topic-prefix shape the live section: without --kafka they are refused.
+
+${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their goals)', 1: 'live: the relay missed its goal (below half of raw kafkajs), or the soak missed one'})}`
 
   static override examples = [
     '<%= config.bin %> bench',
     '<%= config.bin %> bench --kafka 127.0.0.1:9092 --json',
     '<%= config.bin %> kafka up --detach && <%= config.bin %> bench --kafka local',
+    '<%= config.bin %> bench --kafka local --runs 1 --large-runs 0 --soak-events 20000',
   ]
 
   static override flags = {
@@ -42,12 +49,13 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay met its goal)', 1: 'liv
     kafka: kafkaFlag({summary: 'memory (the simulated sections only), local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
     events: Flags.integer({min: 100, max: 10_000_000, summary: 'Live: events for the throughput phases (default 20000).'}),
     batches: Flags.integer({min: 1, max: 100_000, summary: 'Live: batches (1 registration + 4 contents) for the latency phase (default 100).'}),
+    'soak-events': Flags.integer({min: 0, max: 10_000_000, summary: 'Live: outbox rows for the soak, with relay crashes and a broker restart (default 100000; 0 skips it).'}),
     'topic-prefix': topicPrefixFlag({summary: 'Live: prefix of the bench topics (default racelab-bench-<unique>-).'}),
   }
 
   async run(): Promise<BenchJson> {
     const {flags} = await this.parse(Bench)
-    const liveOnly = (['events', 'batches', 'topic-prefix'] as const).find((name) => flags[name] !== undefined)
+    const liveOnly = (['events', 'batches', 'soak-events', 'topic-prefix'] as const).find((name) => flags[name] !== undefined)
     if (flags.kafka === 'memory' && liveOnly) throw new InputError(`--${liveOnly} shapes the live section: it goes with --kafka local|BROKERS`)
     const brokers = flags.kafka === 'memory' ? undefined : (await import('../sim/live/run-on-kafka.js')).resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
     if (flags['handler-runs'] === 0 && flags.handler !== undefined) throw new InputError('--handler is the handler phase’s module: it goes with --handler-runs N (not 0)')
@@ -55,10 +63,34 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay met its goal)', 1: 'liv
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
     const handler = flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
-    const live = brokers ? await benchLive({brokers, topicPrefix: flags['topic-prefix'] ?? defaultBenchPrefix(), events: flags.events ?? 20_000, latencyBatches: flags.batches ?? 100}) : undefined
-    const json: BenchJson = {simulated, ...(handler ? {handler} : {}), ...(live ? {live} : {})}
+    const prefix = flags['topic-prefix'] ?? defaultBenchPrefix()
+    const live = brokers ? await benchLive({brokers, topicPrefix: prefix, events: flags.events ?? 20_000, latencyBatches: flags.batches ?? 100}) : undefined
+    const soakEvents = flags['soak-events'] ?? 100_000
+    let soak: SoakResult | undefined
+    if (brokers && soakEvents > 0) {
+      const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : soakProgressLine(process.stderr)
+      soak = await (await import('../sim/bench/soak.js')).soak({brokers, topicPrefix: `${prefix}soak-`, events: soakEvents, onProgress: progress?.show})
+      progress?.done()
+    }
+    const json: BenchJson = {simulated, ...(handler ? {handler} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
-    if (live && !relayGoalMet(live)) this.failAfterReport(json)
+    if ((live && !relayGoalMet(live)) || (soak && !soak.passed)) this.failAfterReport(json)
     return json
+  }
+}
+
+/** The soak's progress on a terminal: one line on stderr, rewritten as it goes, cleared at the end. */
+function soakProgressLine(stream: NodeJS.WriteStream) {
+  let shown = false
+  const n = (value: number): string => value.toLocaleString('en-US')
+  return {
+    show(p: SoakProgress): void {
+      shown = true
+      const what = p.phase === 'counting' ? `counting the wire: ${n(p.read)} read` : `${n(p.committed)}/${n(p.events)} rows committed, ${n(p.acked)} acked, ${n(p.read)} counted`
+      stream.write(`\rsoak (${p.phase === 'counting' ? 'done publishing' : p.phase}): ${what}\u001B[K`)
+    },
+    done(): void {
+      if (shown) stream.write('\r\u001B[K')
+    },
   }
 }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
+import {limitsHelp} from '../cli/limits-help.js'
 import {InputError} from '../sim/input-error.js'
 import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {forceFlag, topicPrefixFlag} from '../cli/shared-flags.js'
@@ -36,6 +37,8 @@ ${HELP.delays}
 
 FAULTS (--fault)
 ${HELP.faults}
+
+${limitsHelp(['durations', 'seeds', 'descriptions'])}
 
 ${exitCodesHelp({
     0: "the fixture was written (whatever the run's verdict: it is the expectation)",

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
+import {limitsHelp} from '../cli/limits-help.js'
 import {FixtureProblemsError} from '../cli/errors.js'
 import {handlerFlag, kafkaFlag, loadHandlerFlag} from '../cli/shared-flags.js'
 import {InputError} from '../sim/input-error.js'
@@ -25,6 +26,7 @@ export default class Replay extends BaseCommand {
 A fixture (format version 1, schema/fixture.schema.json) gives the topology, delays, wakes and faults, and a seed, an explicit delivery order, or both: the seed drives every timing, the deliveries (register(b1), content(b1,f2), fail(b1,f3), in the order ELS takes them) are enforced.
 
 HANDLER (--handler PATH: a team's own ELS, docs/handlers.md): each fixture is replayed once, the handler in place of ELS under buffer's routing and relays, and is expected to do what the fixture expects of buffer (the fix), or to pass when it says nothing of buffer.
+${limitsHelp(['files', 'descriptions', 'durations', 'seeds'])}
 
 LIVE (--kafka local|BROKERS): each fixture runs on a real cluster from its seed (topology, delays, wakes, and the faults live runs can inject), once per strategy, one run after another, and its verdict is compared with the expectation. The broker decides the interleaving, so the delivery order is not enforced: a fixture whose point is its explicit order (deliveries without a seed, or a seed that alone orders them otherwise) is reported as "skipped live: explicit delivery order needs the in-memory bus", and a fixture needing a fault only the simulation can inject is refused with a line naming it. Neither counts as a failure.
 

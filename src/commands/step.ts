@@ -1,7 +1,10 @@
+import {Flags} from '@oclif/core'
+
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {handlerFlag, loadHandlerFlag} from '../cli/shared-flags.js'
+import {InputError} from '../sim/input-error.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
@@ -20,7 +23,7 @@ KEYS
   v          show/hide the verdict (shown at the last event)
   q Esc      quit
 
-Without a terminal (output piped, CI) it prints the whole swimlane, the final state and the verdict instead; --json prints the run result with its trace.
+Without a terminal (output piped, CI) it prints the swimlane, the final state and the verdict instead: a run of more than 200 events shows its first and last 100 rows and at most 20 batches (--timeline full shows every row and batch); --json prints the run result with its trace.
 
 ${SIM_REFERENCE}
 
@@ -39,11 +42,18 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     ...shapeFlags,
     schedule: scheduleFlag(),
     handler: handlerFlag,
+    timeline: Flags.option({
+      options: ['short', 'full'] as const,
+      summary: 'Without a terminal: short (the default) shows the first and last 100 rows of a run of more than 200 events, and 20 batches; full: all.',
+    })(),
   }
 
   async run(): Promise<StepJson> {
     const {flags} = await this.parse(Step)
     const shape = shapeOptions(flags)
+    const interactive = !this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY
+    if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the static view; --json prints the whole trace')
+    if (flags.timeline !== undefined && interactive) throw new InputError('--timeline shapes the static view (no terminal); the interactive view steps through every event')
     const handler = await loadHandlerFlag(flags.handler)
     const [{runSimulation}, {handlerArg, reproduceCommand}, {explainViolation}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
@@ -62,14 +72,14 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
-    if (!this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY) {
+    if (interactive) {
       // Interactive only on a terminal: without one, Ink's render() waits for input that never comes.
       const [{render}, {createElement}, {StepApp}] = await Promise.all([import('ink'), import('react'), import('../ui/step/step-app.js')])
       const app = render(createElement(StepApp, {run}))
       await app.waitUntilExit()
       this.log(`${result.verdict === 'fail' ? `FAIL ${result.violations.map((v) => `${v.invariant} ${v.batchId}`).join(', ')}` : 'PASS'}; reproduce: ${reproduce}`)
     } else if (!this.jsonEnabled()) {
-      await this.render((await import('../ui/step/step-report.js')).StepReport, {run, explanation, reproduce})
+      await this.render((await import('../ui/step/step-report.js')).StepReport, {run, explanation, reproduce, full: flags.timeline === 'full'})
     }
     if (result.verdict === 'fail') this.failAfterReport(json)
     return json

@@ -392,14 +392,18 @@ export function stateFilePath(file: string | undefined): string {
 
 /**
  * `--kafka local`: the bootstrap servers of the cluster `racelab kafka up --detach` recorded in
- * the default state file; undefined when none runs.
+ * the state file; undefined when none runs. A file there that is not racelab's (an older
+ * racelab's, without the marker, or anyone else's) is an InputError naming it, never read as one.
  */
 export function localServers(stateFile: string = DEFAULT_STATE_FILE): string | undefined {
   let state: ClusterState | undefined
   try {
     state = readClusterState(stateFile)
-  } catch {
-    return undefined
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    throw new InputError(
+      `--kafka local: ${resolve(stateFile)}${error.message.slice(error.message.indexOf(':'))}; stop its cluster yourself and move the file away, then: racelab kafka up --detach`,
+    )
   }
   return state !== undefined && isClusterAlive(state) ? state.servers : undefined
 }

@@ -1,18 +1,56 @@
 import {Box, Text} from 'ink'
 
 import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
+import type {SoakResult} from '../sim/bench/soak.js'
 
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]
   handler?: HandlerBench
   live?: LiveBench
+  soak?: SoakResult
+}
+
+const n = (value: number): string => value.toLocaleString('en-US')
+
+/** The soak's section: what ran, what the wire held, each goal, and one verdict line. */
+function SoakSection({soak}: {soak: SoakResult}) {
+  const {wire, outage} = soak
+  return (
+    <>
+      <Text> </Text>
+      <Text bold>
+        soak ({n(soak.events)} outbox rows: {n(soak.rows.bos)} at BOS, {n(soak.rows.file)} at the File Service; {soak.relayCrashes.happened} relay crashes; the brokers
+        unreachable for {outage.seconds} s at {n(outage.atAcked)} rows acked)
+      </Text>
+      <Text>
+        {'  '}published in {soak.seconds.toFixed(2)} s ({n(soak.eventsPerSecond)} rows/s), {outage.failedRequests} produce requests failed, {outage.connectionsReset}{' '}
+        connections reset and {outage.connectionsRefused} refused
+      </Text>
+      <Text>
+        {'  '}wire: {n(wire.messages + wire.unread)} messages, {n(wire.rowsSeen)} of {n(soak.events)} rows, {n(wire.duplicates)} duplicates (at most {wire.maxCopies} copies of a
+        row){wire.unread > 0 ? `, ${n(wire.unread)} dropped by the broker before they were read` : ''}; {n(soak.unpublished)} unpublished
+        {soak.givenUp > 0 ? ` (${n(soak.givenUp)} given up)` : ''}
+      </Text>
+      {soak.goals.map((goal) => (
+        <Text key={goal.name}>
+          {'  '}
+          <Text color={goal.met ? 'green' : 'red'}>{goal.met ? 'met   ' : 'MISSED'}</Text> {goal.name.padEnd(22)} {goal.detail}
+        </Text>
+      ))}
+      {soak.timedOut && <Text color="red">{'  '}the soak hit its time cap before it was done</Text>}
+      {soak.counterError !== undefined && <Text color="red">{'  '}the counter stopped reading the wire: {soak.counterError}</Text>}
+      <Text color={soak.passed ? 'green' : 'red'} bold>
+        soak: {soak.passed ? 'PASS, every goal met' : `FAIL, ${soak.goals.filter((g) => !g.met).length} goal(s) missed${soak.timedOut || soak.counterError !== undefined ? ', and it did not finish' : ''} (exit 1)`}
+      </Text>
+    </>
+  )
 }
 
 const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, handler, live}: BenchReportProps) {
+export function BenchReport({simulated, handler, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -70,6 +108,7 @@ export function BenchReport({simulated, handler, live}: BenchReportProps) {
           </Text>
         </>
       )}
+      {soak && <SoakSection soak={soak} />}
     </Box>
   )
 }

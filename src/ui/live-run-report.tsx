@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink'
 
 import type {LiveRunResult} from '../sim/live/run-live.js'
+import {MAX_PUBLISH_RETRIES} from '../sim/outbox/outbox.js'
 import {formatParameters} from './parameters-line.js'
 import {VerdictBlock} from './verdict-block.js'
 
@@ -15,6 +16,7 @@ export interface LiveRunReportProps {
  */
 export function LiveRunReport({result, rerun}: LiveRunReportProps) {
   const {kafka} = result
+  const givenUp = result.unpublished.filter((row) => row.retryCount >= MAX_PUBLISH_RETRIES).length
   const partitionCounts = [...new Set(Object.values(kafka.partitions))].join('/')
   const topics =
     kafka.topics === 'created'
@@ -27,11 +29,14 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
       {result.unpublished.length > 0 && (
         <>
           <Text> </Text>
-          <Text color="yellow">unpublished outbox rows (kept until a publish succeeds):</Text>
+          <Text color="yellow">unpublished outbox rows (a row is given up after {MAX_PUBLISH_RETRIES} failed publishes and no longer read):</Text>
           {result.unpublished.map((row) => (
             <Text key={`${row.service}-${row.rowId}`}>
               {'  '}
-              {row.service} row {row.rowId} {row.eventType}: {row.retryCount} failed publish{row.retryCount === 1 ? '' : 'es'}
+              {row.service} row {row.rowId} {row.eventType}:{' '}
+              {row.retryCount >= MAX_PUBLISH_RETRIES
+                ? `given up after ${row.retryCount} failed publishes`
+                : `${row.retryCount} failed publish${row.retryCount === 1 ? '' : 'es'}, still being retried when the run ended`}
               {row.lastError ? `, last error: ${row.lastError}` : ''}
             </Text>
           ))}
@@ -57,6 +62,11 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
       <Text dimColor>
         wall clock {result.elapsedSeconds.toFixed(3)} s, {result.events} events, stopped: {result.stoppedBy}
       </Text>
+      {result.stoppedBy === 'relays-gave-up' && (
+        <Text color="red">
+          ended early: the relays gave up {givenUp} row{givenUp === 1 ? '' : 's'} (the broker unreachable?) and nothing could make progress any more
+        </Text>
+      )}
       <Text dimColor>rerun: {rerun}</Text>
     </Box>
   )

@@ -70,8 +70,12 @@ function cell(event: TraceEvent): string {
       return `EXPIRED ${event.ref.replace('text-', '')}`
     case 'publish-failed':
       return `publish FAILED`
-    case 'publish-abandoned':
-      return `GAVE UP row ${event.row}`
+    case 'publish-given-up':
+      return `GAVE UP row`
+    case 'broker-unreachable':
+      return `broker UNREACHABLE`
+    case 'broker-reachable':
+      return `broker back`
     case 'relay-crashed':
       return event.point === undefined || event.point === 'after-publish' ? `CRASH after ack` : `CRASH ${event.point}`
     case 'els-crashed':

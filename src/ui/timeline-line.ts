@@ -2,6 +2,7 @@ import {SHORT_NAME} from '../sim/domain/events.js'
 import {formatSeconds} from '../sim/kernel/time.js'
 import type {ElsOutcome} from '../sim/consumer/handled.js'
 import type {ElsCrashPoint, RelayCrashPoint} from '../sim/process/crash-points.js'
+import {MAX_PUBLISH_RETRIES} from '../sim/outbox/outbox.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 
 export const SERVICE_COLUMN = 11
@@ -74,8 +75,12 @@ export function formatTraceEvent(event: TraceEvent): string {
       return `${head}${event.ref} EXPIRED from pending: batch ${event.batch} never registered`
     case 'publish-failed':
       return `${head}publish of row ${event.row} FAILED (${event.error}), retry in ${formatSeconds(event.retryIn)}`
-    case 'publish-abandoned':
-      return `${head}GAVE UP on row ${event.row} after ${event.retries} failed publishes: it stays unpublished (${event.error})`
+    case 'publish-given-up':
+      return `${head}GAVE UP row ${event.row} after ${event.attempts} failed publishes (${event.error}): it stays unpublished`
+    case 'broker-unreachable':
+      return `${head}cannot reach the broker (${event.error}): retrying with back-off; a row is given up after ${MAX_PUBLISH_RETRIES} failed publishes`
+    case 'broker-reachable':
+      return `${head}reached the broker again: publishing`
     case 'relay-crashed':
       return `${head}CRASHED ${RELAY_CRASH[event.point ?? 'after-publish'](event.row)}; restarts in ${formatSeconds(event.restartIn)}`
     case 'els-crashed':

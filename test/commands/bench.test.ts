@@ -54,6 +54,7 @@ describe('racelab bench (simulated section)', () => {
   it.each([
     [['--events', '1000'], '--events'],
     [['--batches', '5'], '--batches'],
+    [['--soak-events', '1000'], '--soak-events'],
     [['--topic-prefix', 'b-'], '--topic-prefix'],
   ])('%j without --kafka (live-only, it would do nothing): one line, exit 2', async (args, flag) => {
     const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', ...args])

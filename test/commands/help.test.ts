@@ -27,4 +27,24 @@ describe('--help at 80 columns', () => {
     const listed = [...codes.matchAll(/^ +(\d) {2}/gm)].map((m) => m[1])
     expect(listed).toEqual(expect.arrayContaining(['0', '2', '3']))
   })
+
+  it.each([
+    ['run', ['durations', 'seeds']],
+    ['step', ['durations', 'seeds']],
+    ['verify', ['durations', 'seeds']],
+    ['record', ['durations', 'seeds', 'descriptions']],
+    ['replay', ['files', 'descriptions', 'durations', 'seeds']],
+  ])('%s: LIMITS names the input limits it enforces', (id, limits) => {
+    // When
+    const text = help(id)
+    // Then
+    expect(text).toMatch(/LIMITS \(in flags and fixtures; beyond one: one line on stderr, exit 2\)/)
+    const wanted: Record<string, RegExp> = {
+      durations: /durations +at most 30 days \(720h\)/,
+      seeds: /seeds +whole numbers 0\.\.4294967295 \(2\^32 - 1\)/,
+      files: /files +a fixture: a regular file of at most 10 MB/,
+      descriptions: /descriptions +a fixture's description: at most 2,000 characters/,
+    }
+    for (const name of limits) expect(text).toMatch(wanted[name])
+  })
 })

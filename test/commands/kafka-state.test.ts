@@ -179,6 +179,18 @@ describe('kafka up --detach: refuses a state it cannot record, before kcat start
     expect(existsSync(marker)).toBe(false)
   })
 
+  it('a state file an older racelab wrote (no "racelab" marker): refused before kcat starts, it and its log untouched', async () => {
+    const d = dir()
+    const state = join(d, 'kafka.json')
+    const old = JSON.stringify({pid: deadPid(), servers: '127.0.0.1:1', brokers: 1, startedAt: new Date().toISOString(), log: join(d, 'kafka.log')}) + '\n'
+    writeFileSync(state, old)
+    writeFileSync(join(d, 'kafka.log'), 'old kcat stderr\n')
+    expectOneLine(await kafka(['up', '--detach', '--state', state]), `--state ${state}`, 'has no "racelab": "kafka-state/1"')
+    expect(readFileSync(state, 'utf8')).toBe(old)
+    expect(readFileSync(join(d, 'kafka.log'), 'utf8')).toBe('old kcat stderr\n')
+    expect(existsSync(marker)).toBe(false)
+  })
+
   it('a .log sibling no racelab state file names', async () => {
     const d = dir()
     const state = join(d, 'kafka.json')
@@ -270,5 +282,48 @@ describe.skipIf(!hasKcat || !existsSync('/proc/self/stat'))('kafka up/down with 
       await kafka(['down', '--state', state])
     }
     expect(readdirSync(d)).toEqual([])
+  })
+})
+
+describe('a state file an older racelab wrote (before the "racelab" marker) is never used', () => {
+  // What racelab wrote before kafka-state/1: the pid of the group, no marker, no pgid.
+  const oldState = (d: string): string => JSON.stringify({pid: deadPid(), servers: '127.0.0.1:1', brokers: 1, startedAt: new Date().toISOString(), log: join(d, 'kafka.log')}, null, 2) + '\n'
+
+  it.each([
+    ['down', ['down']],
+    ['status', ['status']],
+  ])('kafka %s: one line naming it, exit 2; it and its log untouched', async (_, args) => {
+    // Given
+    const d = dir()
+    const state = join(d, 'kafka.json')
+    const text = oldState(d)
+    writeFileSync(state, text)
+    writeFileSync(join(d, 'kafka.log'), 'old kcat stderr\n')
+    // When
+    const result = await kafka([...args, '--state', state])
+    // Then
+    expectOneLine(result, `--state ${state}`, 'not a racelab state file', 'has no "racelab": "kafka-state/1"')
+    expect(readFileSync(state, 'utf8')).toBe(text)
+    expect(readFileSync(join(d, 'kafka.log'), 'utf8')).toBe('old kcat stderr\n')
+  })
+
+  it('run --kafka local: one line naming the file (not "no cluster running"), exit 2, the file untouched', async () => {
+    // Given: the old file where --kafka local looks, two levels up
+    const top = dir()
+    mkdirSync(join(top, '.racelab'))
+    const state = join(top, '.racelab', 'kafka.json')
+    const text = oldState(join(top, '.racelab'))
+    writeFileSync(state, text)
+    const cwd = join(top, 'a', 'b')
+    mkdirSync(cwd, {recursive: true})
+    // When
+    const result = spawnSync(process.execPath, [join(root, 'bin/run.js'), 'run', '--kafka', 'local'], {cwd, encoding: 'utf8'})
+    // Then
+    expect(result.status).toBe(2)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`--kafka local: ${state}: exists and is not a racelab state file (it has no "racelab": "kafka-state/1")`)
+    expect(lines[0]).toContain('racelab kafka up --detach')
+    expect(readFileSync(state, 'utf8')).toBe(text)
   })
 })

@@ -110,4 +110,38 @@ describe('racelab step (not a terminal)', () => {
       expect(stderr).not.toMatch(/\n\s+at /)
     })
   })
+
+  it('a run of more than 200 events: its first and last 100 swimlane rows, one line for the rest, 20 batches; --timeline full shows all', async () => {
+    // Given
+    const args = ['--scenario', 'content-first', '--strategy', 'naive', '--batches', '22', '--essays', '2']
+    const {trace} = runSimulation({scenario: BUILTIN_SCENARIOS.get('content-first')!, strategy: 'naive', seed: 1, batches: 22, essays: 2})
+    const [, ...rows] = swimlaneLines(swimlane(trace))
+    expect(rows.length).toBeGreaterThan(200)
+
+    // When
+    const short = await step(args)
+    const full = await step([...args, '--timeline', 'full'])
+
+    // Then: the short view holds the first and last 100 rows and says how many it left out
+    expect(short.error?.oclif?.exit).toBe(1)
+    const shortLines = short.stdout.split('\n')
+    for (const row of [...rows.slice(0, 100), ...rows.slice(-100)]) expect(shortLines).toContain(row)
+    expect(shortLines.filter((line) => rows.includes(line))).toHaveLength(200)
+    expect(short.stdout).toContain(`... ${(rows.length - 200).toLocaleString('en')} events left out: --timeline full shows every one`)
+    expect(short.stdout).toContain('… 2 more batches')
+    expect(short.stdout).toMatch(/\+2 more +4 +0 +0 +4 +0 +\(their sums; --json lists every batch\)/)
+    // And the full view every row and batch
+    expect(full.error?.oclif?.exit).toBe(1)
+    const fullLines = full.stdout.split('\n')
+    expect(fullLines.filter((line) => rows.includes(line))).toHaveLength(rows.length)
+    expect(full.stdout).not.toContain('events left out')
+    expect(full.stdout).not.toContain('more batches')
+  }, 120_000)
+
+  it('--timeline with --json: one line, exit 2 (it would do nothing)', async () => {
+    const {stderr, error} = await step(['--timeline', 'full', '--json'])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('--timeline shapes the static view')
+  })
 })

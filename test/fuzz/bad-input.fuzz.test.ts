@@ -20,7 +20,7 @@ import {MAX_DURATION, parseDuration} from '../../src/sim/scenario/duration.js'
 import {FAULTS, parseFaultSpec} from '../../src/sim/scenario/fault-spec.js'
 import {runSimulation} from '../../src/sim/simulated/run-simulation.js'
 import {selectMatrix} from '../../src/sim/verify/matrix.js'
-import {delaySpec, duration, faultSpec, fixtureText, FLAG_TOKENS, Gen, SEEDS, wakeSpec} from './generators.js'
+import {count, delaySpec, duration, faultSpec, fixtureText, FLAG_TOKENS, Gen, SEEDS, timelineValue, wakeSpec} from './generators.js'
 
 // Bad input, generated from a fixed seed (test/fuzz/generators.ts): each case must end in an
 // InputError (exit 2) with a one-line message, or in a correct result; never another error,
@@ -189,6 +189,41 @@ describe('fuzz: flags', () => {
     }
     expect(readFileSync(trace, 'utf8')).toBe('keep\n')
     expect(statSync(trace).mtimeMs).toBe(before)
+  })
+})
+
+describe('fuzz: bench --soak-events and step --timeline', () => {
+  it('bench --soak-events without --kafka: always exit 2 and one line (a bad number, or a flag that would do nothing)', async () => {
+    const gen = new Gen(9)
+    for (let i = 0; i < 30; i++) {
+      const value = count(gen)
+      const {stderr, error} = await runCommand(['bench', '--runs', '1', '--large-runs', '0', '--soak-events', value], {root})
+      expect(error?.oclif?.exit).toBe(2)
+      const lines = stderr.trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain('--soak-events')
+      expectOneLine(lines[0])
+    }
+  })
+
+  it('step --timeline: short or full gives the static view (exit 0/1), with --json or any other value exit 2 and one line', async () => {
+    const gen = new Gen(10)
+    for (let i = 0; i < 30; i++) {
+      const value = timelineValue(gen)
+      const json = gen.int(0, 2) === 0
+      const {stdout, stderr, error} = await runCommand(['step', '--scenario', 'content-first', '--strategy', 'naive', '--timeline', value, ...(json ? ['--json'] : [])], {root})
+      const exit = error?.oclif?.exit ?? 0
+      if ((value === 'short' || value === 'full') && !json) {
+        expect(exit).toBe(1)
+        expect(stdout).toContain('FAIL 2 invariant violations')
+        continue
+      }
+      expect(exit).toBe(2)
+      const lines = stderr.trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain('--timeline')
+      expectOneLine(lines[0])
+    }
   })
 })
 

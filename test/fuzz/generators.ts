@@ -145,3 +145,15 @@ export function fixtureText(gen: Gen): string {
 
 /** Tokens a user might type where a flag or a path goes. */
 export const FLAG_TOKENS = ['--bogus', '--bogus=1', '-x', '-', '--strateg', '--Strategy', '--__proto__', '--constructor', '-\u001B[31m', '--json=no']
+
+/** Whole-number flags as typed (`bench --soak-events`): in range, at its edges, past it, not numbers. */
+export const COUNTS = ['0', '1', '100', '100000', '10000000', '10000001', '9007199254740993', '-1', '1.5', '1e5', '0x10', 'many', '']
+
+export function count(gen: Gen): string {
+  return gen.int(0, 5) === 0 ? gen.pick(NASTY) : gen.pick(COUNTS)
+}
+
+/** Option values (`step --timeline`): the valid ones, near misses, prototype names. */
+export function timelineValue(gen: Gen): string {
+  return gen.int(0, 4) === 0 ? gen.pick(NASTY) : gen.pick(['short', 'full', 'FULL', 'Full', 'shor', 'all', ...PROTOTYPE_NAMES])
+}

@@ -46,6 +46,15 @@ describe('formatTraceEvent', () => {
       `${head('0.000s', 'file')}REFUSED upload b9-f1: batch b9 is not registered at BOS`,
     ],
     [
+      {t: 11_374_000, svc: 'file-relay', ev: 'publish-given-up', row: 24, attempts: 5, error: 'Connection error: connect ECONNREFUSED 127.0.0.1:1'},
+      `${head('11.374s', 'file-relay')}GAVE UP row 24 after 5 failed publishes (Connection error: connect ECONNREFUSED 127.0.0.1:1): it stays unpublished`,
+    ],
+    [
+      {t: 5_500_000, svc: 'file-relay', ev: 'broker-unreachable', error: 'Connection error: connect ECONNREFUSED 127.0.0.1:1'},
+      `${head('5.500s', 'file-relay')}cannot reach the broker (Connection error: connect ECONNREFUSED 127.0.0.1:1): retrying with back-off; a row is given up after 5 failed publishes`,
+    ],
+    [{t: 6_000_000, svc: 'bos-relay', ev: 'broker-reachable'}, `${head('6.000s', 'bos-relay')}reached the broker again: publishing`],
+    [
       {t: 207_000, svc: 'file', ev: 'file-committed', batch: 'b1', file: 'b1-f2', outcome: 'failed', row: 3},
       `${head('0.207s', 'file')}b1-f2 failed validation + outbox row 3`,
     ],

@@ -6,6 +6,7 @@ import {
   type Admin,
   type Consumer,
   type IHeaders,
+  type ISocketFactory,
   type KafkaMessage,
   type LogEntry,
   type Producer,
@@ -48,6 +49,8 @@ export interface KafkajsBusOptions {
   logSink?: (line: string) => void
   /** Maps a broker timestamp (epoch ms) to the caller's clock; default: µs since the bus was made. */
   timeOf?: (epochMs: number) => Micros
+  /** Opens the client's broker connections (the soak cuts them to stage a broker restart); default kafkajs's own. */
+  socketFactory?: ISocketFactory
 }
 
 /** No broker answered: the message names every broker tried. */
@@ -161,6 +164,7 @@ export class KafkajsBus implements Bus {
       connectionTimeout: this.connectionTimeoutMs,
       requestTimeout: 10_000,
       retry: {retries: options.retries ?? 2, initialRetryTime: 100, maxRetryTime: 1000},
+      ...(options.socketFactory ? {socketFactory: options.socketFactory} : {}),
       logLevel: sink ? logLevel.INFO : logLevel.NOTHING,
       logCreator: () => (entry: LogEntry) => {
         if (!sink) return
@@ -344,6 +348,15 @@ export class KafkajsBus implements Bus {
       offset: Number(message.offset),
       appendedAt: this.timeOf(Number(message.timestamp)),
     }
+  }
+
+  /** The high watermark of every partition of `topics`, keyed `topic/partition` (logical names). */
+  async endOffsets(topics: readonly string[]): Promise<Map<string, number>> {
+    const ends = new Map<string, number>()
+    for (const topic of topics) {
+      for (const p of await this.requireAdmin().fetchTopicOffsets(this.physical(topic))) ends.set(`${topic}/${p.partition}`, Number(p.high))
+    }
+    return ends
   }
 
   /** Deletes the topics where the admin API works; false where it cannot (mock cluster). */

@@ -40,6 +40,11 @@ export class KafkaPublisher implements RelayPublisher {
     void sent.finally(() => this.inFlight.delete(sent))
   }
 
+  /** No request in flight. */
+  get idle(): boolean {
+    return this.inFlight.size === 0
+  }
+
   /** Resolves once no request is in flight. */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight])

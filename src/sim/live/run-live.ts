@@ -32,6 +32,13 @@ export const DEFAULT_LIVE_TIMEOUT: Micros = 60 * SECOND
 /** How long the consumer groups may take to form (the mock cluster's first join takes 3 s). */
 const JOIN_TIMEOUT_MS = 30_000
 const QUIET_CHECK_MS = 20
+/**
+ * How long the consumers may go without progress, once the relays gave rows up and have nothing
+ * left to try, before the run is ended as stuck: with the broker gone they would wait for ever.
+ */
+export const STUCK_GRACE: Micros = 2 * SECOND
+/** kafkajs's errors when it cannot reach a broker (or lost the connection to it). */
+const CONNECTION_ERROR = /connect|connection|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|not connected|timed? ?out/i
 
 /**
  * Faults the live shell can inject; broker-unavailable needs control over the broker. An ELS
@@ -74,7 +81,12 @@ export interface LiveRunOptions extends RunShape {
   logSink?: (line: string) => void
 }
 
-export type LiveStop = 'quiet' | 'time-limit' | 'consumer-crashed'
+/**
+ * `relays-gave-up`: the client was done, every row left unpublished had used its 5 publishes and
+ * no send was in flight, and the consumers had caught up or made no progress for STUCK_GRACE (a
+ * broker that died mid-run): nothing could make progress any more.
+ */
+export type LiveStop = 'quiet' | 'time-limit' | 'consumer-crashed' | 'relays-gave-up'
 
 export interface LiveRelayReport {
   relay: string
@@ -139,9 +151,21 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   const faults = options.faults ?? []
   const clock = new WallClock()
   const trace: TraceEvent[] = []
-  const record = (event: TraceEvent): void => {
+  const emit = (event: TraceEvent): void => {
     trace.push(event)
     options.onTrace?.(event)
+  }
+  /** Relays that reported the broker unreachable and have not published since. */
+  const cutOff = new Set<string>()
+  const record = (event: TraceEvent): void => {
+    emit(event)
+    // Say so once when a relay loses the broker, and once when it is back (live only).
+    if (event.ev === 'publish-failed' && !cutOff.has(event.svc) && CONNECTION_ERROR.test(event.error)) {
+      cutOff.add(event.svc)
+      emit({t: event.t, svc: event.svc, ev: 'broker-unreachable', error: event.error})
+    } else if (event.ev === 'published' && cutOff.delete(event.svc)) {
+      emit({t: event.t, svc: event.svc, ev: 'broker-reachable'})
+    }
   }
 
   const bus = new KafkajsBus({
@@ -217,9 +241,11 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     stopping = true
     clock.stop()
     for (const relay of run.relays) relay.stop()
-    await Promise.all(publishers.map((p) => p.settled()))
-    await Promise.all(members.map((m) => m.stop()))
-    await Promise.all(subscriptions.splice(0).map((s) => s.stop()))
+    // Completions are dropped once the clock stopped; wait a little for requests in flight, not
+    // for a dead broker's request timeouts.
+    await Promise.race([Promise.all(publishers.map((p) => p.settled())), sleepMs(1000)])
+    // All at once: with the broker gone each goodbye may wait out its timeout.
+    await Promise.all([...members.map((m) => m.stop()), ...subscriptions.splice(0).map((s) => s.stop())])
   }
   try {
     const shared = plan.routing === 'shared-topic'
@@ -257,20 +283,26 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     const deadline = options.timeout ?? DEFAULT_LIVE_TIMEOUT
     const outboxes = [run.bos.outbox, run.files.outbox, run.instances[0].outbox]
     let stoppedBy: LiveStop
+    let lastProgress = {count: -1, at: 0}
     for (;;) {
       await sleepMs(QUIET_CHECK_MS)
       if (crash) {
         stoppedBy = 'consumer-crashed'
         break
       }
-      const quiet =
-        clientDone &&
-        elsDown === 0 &&
-        outboxes.every((outbox) => outbox.unpublished().length === 0) &&
-        progress.elsCaughtUp() &&
-        progress.observerCaughtUp()
-      if (quiet) {
+      // Nothing left for the relays to try: every row is published or given up (retry_count 5).
+      const relaysDone = clientDone && outboxes.every((outbox) => outbox.unpublished().length === 0)
+      const caughtUp = relaysDone && elsDown === 0 && progress.elsCaughtUp() && progress.observerCaughtUp()
+      const givenUp = relaysDone && outboxes.some((outbox) => outbox.countUnpublished() > 0)
+      if (caughtUp && !givenUp) {
         stoppedBy = 'quiet'
+        break
+      }
+      if (progress.count !== lastProgress.count) lastProgress = {count: progress.count, at: clock.now()}
+      // Rows were given up and no send is in flight: once the consumers caught up, or made no
+      // progress for STUCK_GRACE (the broker is gone), nothing can change any more.
+      if (givenUp && publishers.every((publisher) => publisher.idle) && (caughtUp || clock.now() - lastProgress.at >= STUCK_GRACE)) {
+        stoppedBy = 'relays-gave-up'
         break
       }
       if (clock.now() > deadline) {
@@ -325,6 +357,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
 
 /** Which acked messages ELS handled and the observer read (keys: topic/partition/offset). */
 class Progress {
+  /** Messages handled by ELS or read by the observer so far: it grows while the consumers progress. */
+  count = 0
   private readonly forEls = new Set<string>()
   private readonly handledByEls = new Set<string>()
   private readonly all = new Set<string>()
@@ -337,10 +371,12 @@ class Progress {
   }
 
   handled(message: BusMessage): void {
+    this.count++
     this.handledByEls.add(`${message.topic}/${message.partition}/${message.offset}`)
   }
 
   seen(message: BusMessage): void {
+    this.count++
     this.observed.add(`${message.topic}/${message.partition}/${message.offset}`)
   }
 

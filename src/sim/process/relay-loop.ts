@@ -147,12 +147,10 @@ export class RelayLoop {
         this.failures += rows.length
         if (attempted) this.mark(() => rows.forEach((row) => relay.failed(row, error)))
         for (const row of rows) this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-failed', row: row.id, error, retryIn})
-        // Out of retries: the row stays unpublished with its last_error, and says so.
+        // The row's last allowed attempt: it stays unpublished and is no longer polled (docs/domain.md).
         if (attempted) {
-          for (const row of rows) {
-            if (row.retry_count + 1 >= MAX_PUBLISH_RETRIES) {
-              this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-abandoned', row: row.id, retries: row.retry_count + 1, error})
-            }
+          for (const row of rows.filter((r) => r.retry_count + 1 >= MAX_PUBLISH_RETRIES)) {
+            this.o.trace({t: clock.now(), svc: relay.label, ev: 'publish-given-up', row: row.id, attempts: row.retry_count + 1, error})
           }
         }
         this.queue = []

@@ -10,8 +10,12 @@ export type TraceEvent =
   | {t: Micros; svc: 'file'; ev: 'upload-refused'; batch: string; file: string; reason: string}
   | {t: Micros; svc: 'file'; ev: 'file-committed'; batch: string; file: string; outcome: 'provisioned' | 'failed'; row: number}
   | {t: Micros; svc: string; ev: 'publish-failed'; row: number; error: string; retryIn: Micros}
-  /** A row that failed its last allowed publish: it stays unpublished with its last_error. */
-  | {t: Micros; svc: string; ev: 'publish-abandoned'; row: number; retries: number; error: string}
+  /** A row's last allowed publish failed: it stays unpublished with its last_error, and the relay no longer reads it. */
+  | {t: Micros; svc: string; ev: 'publish-given-up'; row: number; attempts: number; error: string}
+  /** Live only: a relay's publish failed on a connection error after it had been publishing. */
+  | {t: Micros; svc: string; ev: 'broker-unreachable'; error: string}
+  /** Live only: a relay that had reported the broker unreachable published again. */
+  | {t: Micros; svc: string; ev: 'broker-reachable'}
   /** `point` is set by the crash fault; relay-crash-after-publish leaves it out. */
   | {t: Micros; svc: string; ev: 'relay-crashed'; row: number; restartIn: Micros; point?: RelayCrashPoint}
   /** `point` is set by the crash fault; consumer-crash-before-commit leaves it out. */

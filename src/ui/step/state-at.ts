@@ -129,7 +129,7 @@ class StateFold {
       case 'crashed':
         return event.batch
       case 'publish-failed':
-      case 'publish-abandoned':
+      case 'publish-given-up':
       case 'relay-crashed':
         return event.svc.startsWith('bos') ? this.bosRows.get(event.row) : event.svc.startsWith('file') ? this.fileRows.get(event.row) : undefined
       default:

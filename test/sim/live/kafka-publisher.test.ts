@@ -145,6 +145,10 @@ describe('RelayLoop over the KafkaPublisher (wall clock, a broker at the BatchPu
       last_error: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
     })
     expect(broker.requests).toBe(5)
+    // And the relay said so, once, at the fifth failure
+    const givenUp = trace.filter((e) => e.ev === 'publish-given-up')
+    expect(givenUp).toEqual([expect.objectContaining({svc: 'bos-relay', row: 1, attempts: 5, error: expect.stringContaining('ECONNREFUSED')})])
+    expect(trace.indexOf(givenUp[0])).toBe(trace.length - 1)
   })
 
   it('a notification wakes an idle relay: a row committed later is published', async () => {

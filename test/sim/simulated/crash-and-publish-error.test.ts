@@ -91,8 +91,8 @@ describe('publish-error: retries, retry_count, last_error and the 5-retry limit'
     // Then
     const failed = r.trace.filter((e) => e.ev === 'publish-failed' && e.svc === 'bos-relay')
     expect(failed).toHaveLength(MAX_PUBLISH_RETRIES)
-    expect(r.trace.filter((e) => e.ev === 'publish-abandoned')).toEqual([
-      {t: failed[failed.length - 1].t, svc: 'bos-relay', ev: 'publish-abandoned', row: 1, retries: 5, error: INJECTED_PUBLISH_ERROR},
+    expect(r.trace.filter((e) => e.ev === 'publish-given-up')).toEqual([
+      {t: failed[failed.length - 1].t, svc: 'bos-relay', ev: 'publish-given-up', row: 1, attempts: 5, error: INJECTED_PUBLISH_ERROR},
     ])
     expect(r.result.stoppedBy).toBe('quiet')
     const drained = r.result.violations.find((v) => v.invariant === 'outbox-drained')!
@@ -112,7 +112,7 @@ describe('publish-error: retries, retry_count, last_error and the 5-retry limit'
 
       // Then
       retried += r.trace.filter((e) => e.ev === 'publish-failed').length
-      const abandoned = r.trace.flatMap((e) => (e.ev === 'publish-abandoned' ? [`${e.svc.replace(/-relay$/, '')} outbox row ${e.row} `] : []))
+      const abandoned = r.trace.flatMap((e) => (e.ev === 'publish-given-up' ? [`${e.svc.replace(/-relay$/, '')} outbox row ${e.row} `] : []))
       const named = r.result.violations.filter((v) => v.invariant === 'outbox-drained').map((v) => v.detail)
       expect(named.map((d) => d.slice(0, d.indexOf('('))).sort()).toEqual(abandoned.sort())
       for (const d of named) expect(d).toContain('gave up on it after 5 failed publishes')

@@ -18,6 +18,7 @@ const STOPS: Record<string, string> = {
   'step-limit': 'it was cut off by the step limit (a fault that keeps undoing the work?)',
   'time-limit': 'it was cut off by the time limit',
   'consumer-crashed': 'a consumer crashed for good',
+  'relays-gave-up': 'the relays gave up rows they could not publish and nothing could make progress any more; it was ended',
 }
 
 export function liveness(obs: Observation, index: ObservationIndex): Violation[] {
