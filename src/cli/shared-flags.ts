@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {TRACE_FORMATS} from '../export/trace-formats.js'
 import {InputError} from '../sim/input-error.js'
 
 // Flags several commands share, declared once. Cheap to import: the kafkajs module is loaded only
@@ -36,3 +37,9 @@ export const forceFlag = (summary = 'Replace an existing FILE that racelab did n
   // A --force with nothing to write would do nothing: refused, like every such flag.
   // No default: oclif counts a flag with a default as given, which would trip `dependsOn`.
   Flags.boolean({summary, ...(writes === undefined ? {default: false} : {dependsOn: [writes]})})
+
+/** --trace-format: what `--trace FILE` holds (src/export/trace-format.ts); jsonl when absent. No default: it is refused without --trace. */
+export const traceFormatFlag = Flags.option({
+  options: TRACE_FORMATS,
+  summary: 'With --trace: jsonl (the default: a JSON object per event), chrome (trace-event JSON for Perfetto or chrome://tracing) or mermaid (a sequence diagram).',
+})

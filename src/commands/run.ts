@@ -4,9 +4,10 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {forceFlag, kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
+import {forceFlag, kafkaFlag, topicPrefixFlag, traceFormatFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
-import {OWN_FILES, type WriteTarget} from '../sim/files/safe-write.js'
+import {ownTraceFile, type TraceFormat} from '../export/trace-formats.js'
+import type {WriteTarget} from '../sim/files/safe-write.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
@@ -38,7 +39,8 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     seed: seedFlag(),
     ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
-    trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event (replaces a trace racelab wrote).'}),
+    trace: Flags.string({summary: 'Write every event to FILE, as --trace-format says (replaces a trace racelab wrote).'}),
+    'trace-format': traceFormatFlag(),
     force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).', 'trace'),
     schedule: scheduleFlag(),
     kafka: kafkaFlag(),
@@ -61,10 +63,12 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (flags.kafka === 'memory' && flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
     if (flags.timeline !== undefined && flags.kafka !== 'memory') throw new InputError('--timeline: a live run (--kafka) streams every event as it happens')
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the human report; --json prints none (--trace FILE writes every event)')
+    if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace FILE holds: it goes with --trace')
     const checked = {
       shape: shapeOptions(flags),
       dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
-      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: OWN_FILES.trace}),
+      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: ownTraceFile}),
+      traceFormat: flags['trace-format'] ?? 'jsonl',
     }
     return flags.kafka === 'memory' ? this.inMemory(flags, checked) : this.live(flags, checked)
   }
@@ -74,11 +78,11 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * bounded part of it goes through ink: the heading, at most 200 timeline lines (--timeline full
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
-  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
-    const [{runSimulation}, {reproduceCommand}, {writeTrace}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
+  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath, traceFormat}: Checked): Promise<RunJson> {
+    const [{runSimulation}, {reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
-      import('../sim/trace/trace-file.js'),
+      import('../export/trace-format.js'),
       import('../ui/timeline-line.js'),
       import('../ui/run-timeline.js'),
     ])
@@ -94,8 +98,8 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       onTrace: progress?.onTrace,
     })
     progress?.done()
-    if (tracePath) writeTrace(tracePath, trace)
     const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
+    if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
     if (!this.jsonEnabled()) {
       const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {
@@ -111,10 +115,10 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
   }
 
   /** Live: the same services and checker on a real cluster, the timeline streamed as it happens. */
-  private async live(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<LiveRunJson> {
-    const [{runOnKafka}, {writeTrace}, {formatTraceEvent}] = await Promise.all([
+  private async live(flags: RunFlags, {shape, dbDir, tracePath, traceFormat}: Checked): Promise<LiveRunJson> {
+    const [{runOnKafka}, {writeTraceAs}, {formatTraceEvent}] = await Promise.all([
       import('../sim/live/run-on-kafka.js'),
-      import('../sim/trace/trace-file.js'),
+      import('../export/trace-format.js'),
       import('../ui/timeline-line.js'),
     ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
@@ -134,7 +138,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
         : undefined,
       onTrace: human ? (event) => this.log(formatTraceEvent(event)) : undefined,
     })
-    if (tracePath) writeTrace(tracePath, live.trace)
+    if (tracePath) writeTraceAs(tracePath, traceFormat, live.trace, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed, reproduce: live.json.rerun})
     if (human) await this.render((await import('../ui/live-run-report.js')).LiveRunReport, {result: live.result, rerun: live.json.rerun})
     if (live.result.verdict === 'fail') this.failAfterReport(live.json)
     return live.json
@@ -148,6 +152,7 @@ interface Checked {
   shape: ReturnType<typeof shapeOptions>
   dbDir?: string
   tracePath?: WriteTarget
+  traceFormat: TraceFormat
 }
 
 /**

@@ -1,5 +1,11 @@
+import {Flags} from '@oclif/core'
+
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
+import {forceFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {ensureWritableFile} from '../cli/writable-path.js'
+import {ownTraceFile} from '../export/trace-formats.js'
+import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
@@ -37,15 +43,21 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     seed: seedFlag(),
     ...shapeFlags,
     schedule: scheduleFlag(),
+    trace: Flags.string({summary: 'Write every event to FILE, as --trace-format says (replaces a trace racelab wrote).'}),
+    'trace-format': traceFormatFlag(),
+    force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).', 'trace'),
   }
 
   async run(): Promise<StepJson> {
     const {flags} = await this.parse(Step)
     const shape = shapeOptions(flags)
-    const [{runSimulation}, {reproduceCommand}, {explainViolation}] = await Promise.all([
+    if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace FILE holds: it goes with --trace')
+    const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: ownTraceFile})
+    const [{runSimulation}, {reproduceCommand}, {explainViolation}, {writeTraceAs}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../sim/search/explain.js'),
+      import('../export/trace-format.js'),
     ])
     const run = runSimulation({
       scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
@@ -56,6 +68,7 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     })
     const {result, trace} = run
     const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
+    if (tracePath) writeTraceAs(tracePath, flags['trace-format'] ?? 'jsonl', trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce})
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (!this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY) {
