@@ -1,7 +1,7 @@
 import {swimlane} from '../ui/swimlane-rows.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 import {eventDetail} from './event-detail.js'
-import {isFault, messageFlows} from './message-flows.js'
+import {isFault, laneOrder, messageFlows} from './message-flows.js'
 import {subjectTitle, type TraceSubject} from './trace-subject.js'
 
 /** A slice is drawn this long at most (1 ms), shorter when the lane's next event comes sooner. */
@@ -30,9 +30,10 @@ interface ChromeEvent {
  */
 export function chromeTrace(trace: readonly TraceEvent[], subject: TraceSubject): string {
   const model = swimlane(trace)
-  const tid = (svc: string): number => model.columns.indexOf(svc) + 1
+  const lanes = laneOrder(model.columns)
+  const tid = (svc: string): number => lanes.indexOf(svc) + 1
   const events: ChromeEvent[] = [{name: 'process_name', ph: 'M', pid: 1, tid: 0, args: {name: subjectTitle(subject)}}]
-  model.columns.forEach((svc, i) => {
+  lanes.forEach((svc, i) => {
     events.push({name: 'thread_name', ph: 'M', pid: 1, tid: i + 1, args: {name: svc}})
     events.push({name: 'thread_sort_index', ph: 'M', pid: 1, tid: i + 1, args: {sort_index: i + 1}})
   })

@@ -3,7 +3,7 @@ import {formatSeconds} from '../sim/kernel/time.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 import {swimlane} from '../ui/swimlane-rows.js'
 import {eventDetail} from './event-detail.js'
-import {isFault, messageFlows, type MessageFlow} from './message-flows.js'
+import {isFault, laneOrder, messageFlows, type MessageFlow} from './message-flows.js'
 import {MERMAID_HEAD} from './trace-formats.js'
 import type {TraceSubject} from './trace-subject.js'
 
@@ -22,7 +22,8 @@ const TITLES: Record<string, string> = {bos: 'BOS', file: 'File Service'}
  */
 export function mermaidSequence(trace: readonly TraceEvent[], subject: TraceSubject): string {
   const model = swimlane(trace)
-  const ids = new Map(model.columns.map((svc) => [svc, participantId(svc)]))
+  const lanes = laneOrder(model.columns)
+  const ids = new Map(lanes.map((svc) => [svc, participantId(svc)]))
   const flows = messageFlows(trace)
   const firstHandling = new Map<TraceEvent, MessageFlow>()
   const againHandling = new Set<TraceEvent>()
@@ -34,7 +35,7 @@ export function mermaidSequence(trace: readonly TraceEvent[], subject: TraceSubj
   }
   const lines = [`${MERMAID_HEAD} ${text(`${subject.scenario} under ${subject.strategy}, seed ${subject.seed}`)}`]
   if (subject.reproduce) lines.push(`    %% reproduce: ${text(subject.reproduce)}`)
-  for (const svc of model.columns) lines.push(`    participant ${ids.get(svc)} as ${text(TITLES[svc] ?? svc)}`)
+  for (const svc of lanes) lines.push(`    participant ${ids.get(svc)} as ${text(TITLES[svc] ?? svc)}`)
   if (unconsumed.size > 0) lines.push(`    participant ${DOWNSTREAM} as downstream topics`)
   trace.forEach((event, i) => {
     const at = formatSeconds(event.t)

@@ -54,3 +54,14 @@ export function isFault(event: TraceEvent): boolean {
       return false
   }
 }
+
+/**
+ * The lanes of a picture, in the swimlane's causal order (src/ui/swimlane-rows.ts), except that
+ * ELS's instances (`els-1`, `els-2`, ...) come where `els` would, before the relay of ELS's outbox.
+ */
+export function laneOrder(columns: readonly string[]): string[] {
+  const instances = columns.filter((c) => /^els-\d+$/.test(c))
+  const rest = columns.filter((c) => !instances.includes(c))
+  const at = rest.includes('els-relay') ? rest.indexOf('els-relay') : rest.length
+  return [...rest.slice(0, at), ...instances, ...rest.slice(at)]
+}
