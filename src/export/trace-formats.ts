@@ -17,3 +17,6 @@ export const MERMAID_HEAD = 'sequenceDiagram\n    %% racelab trace:'
  * replaces it without --force, as rerunning with the same one does (src/sim/files/safe-write.ts).
  */
 export const ownTraceFile = (head: string): boolean => OWN_FILES.trace(head) || head.startsWith(CHROME_TRACE_HEAD) || head.startsWith(MERMAID_HEAD)
+
+/** The first line of every metrics file racelab writes (a comment, as Prometheus text allows). */
+export const METRICS_HEAD = '# racelab metrics:'
