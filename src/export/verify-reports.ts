@@ -7,17 +7,20 @@ import type {VerifyOutcome} from '../sim/verify/verify-matrix.js'
 import {escapeHtml as esc} from './html-escape.js'
 import {htmlReport} from './html-report.js'
 import {REPORT_HEAD} from './report-head.js'
+import {traceText} from './trace-format.js'
+import {ownTraceFile} from './trace-formats.js'
 
 /**
  * `verify --report DIR`: one HTML report per shrunk counterexample (`counterexample-N.html`, the
- * reduced run replayed) and an `index.html` listing every cell of the matrix with its outcome and
- * a link to its counterexample. Each file follows the rule for the files racelab writes: a report
+ * reduced run replayed) with its trace as a Mermaid diagram to paste into a pull request
+ * (`counterexample-N.mmd`) and as a Chrome trace for Perfetto (`counterexample-N.trace.json`), and
+ * an `index.html` listing every cell of the matrix with its outcome and links to its counterexample. Each file follows the rule for the files racelab writes: a report
  * racelab wrote is replaced, anything else at that path is refused. Returns the files written.
  */
 export function writeVerifyReports(dir: string, outcome: VerifyOutcome): string[] {
   const written: string[] = []
-  const write = (name: string, html: string): void => {
-    writeFileSafely(writeTarget('--report', join(dir, name), {ours: (head) => head.startsWith(REPORT_HEAD)}), html)
+  const write = (name: string, text: string, ours: (head: string) => boolean = (head) => head.startsWith(REPORT_HEAD)): void => {
+    writeFileSafely(writeTarget('--report', join(dir, name), {ours}), text)
     written.push(name)
   }
   const pageOf = new Map<number, string>()
@@ -29,7 +32,11 @@ export function writeVerifyReports(dir: string, outcome: VerifyOutcome): string[
       [...new Set(run.result.violations.map((v) => v.invariant))].map((inv) => [inv, inv === counterexample.invariant ? counterexample.explanation : explainViolation(run, inv)]),
     )
     const title = `racelab verify: counterexample ${i + 1}, ${result.cell.label ?? `${result.cell.scenario} under ${result.cell.strategy}`} (${counterexample.invariant}, shrunk)`
-    write(name, htmlReport({trace: run.trace, title, judged: {result: run.result, explanations, reproduce: commandForOptions(counterexample.options)}}))
+    const reproduce = commandForOptions(counterexample.options)
+    write(name, htmlReport({trace: run.trace, title, judged: {result: run.result, explanations, reproduce}}))
+    const subject = {scenario: run.result.scenario, strategy: run.result.strategy, seed: run.result.seed, reproduce}
+    write(`counterexample-${i + 1}.mmd`, traceText('mermaid', run.trace, subject), ownTraceFile)
+    write(`counterexample-${i + 1}.trace.json`, traceText('chrome', run.trace, subject), ownTraceFile)
   })
   const rows = outcome.results.map((r) => {
     const page = pageOf.get(r.cell.index)
@@ -37,7 +44,7 @@ export function writeVerifyReports(dir: string, outcome: VerifyOutcome): string[
     return (
       `<tr class="${r.check.matched ? 'good' : 'bad'}"><td>${esc(r.cell.label ?? r.cell.scenario)}</td><td>${esc(r.cell.strategy)}</td>` +
       `<td>${r.tally.failures} of ${r.tally.runs}</td><td>${esc(invariants)}</td><td>${esc(r.check.expected)}</td><td>${r.check.matched ? 'matched' : 'MISMATCH'}</td>` +
-      `<td>${page === undefined ? '' : `<a href="${esc(page)}">${esc(page)}</a>`}</td></tr>`
+      `<td>${page === undefined ? '' : [page, page.replace(/\.html$/, '.mmd'), page.replace(/\.html$/, '.trace.json')].map((f) => `<a href="${esc(f)}">${esc(f)}</a>`).join(' ')}</td></tr>`
     )
   })
   write(

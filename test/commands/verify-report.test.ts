@@ -9,7 +9,7 @@ const root = resolve(import.meta.dirname, '../..')
 const verify = (args: string[]) => runCommand(['verify', '--workers', '1', ...args], {root})
 
 describe('verify --report DIR', () => {
-  it('writes one report per counterexample and an index linking every one, and replaces them on a rerun', async () => {
+  it('writes one report, Mermaid diagram and Chrome trace per counterexample and an index linking them, and replaces them on a rerun', async () => {
     // Given
     const dir = join(mkdtempSync(join(tmpdir(), 'racelab-verify-report-')), 'reports')
 
@@ -26,7 +26,9 @@ describe('verify --report DIR', () => {
     const index = readFileSync(join(dir, 'index.html'), 'utf8')
     expect(index.match(/<tr class="/g)).toHaveLength(4)
     const links = [...index.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1])
-    expect(links).toEqual(['counterexample-1.html'])
+    expect(links).toEqual(['counterexample-1.html', 'counterexample-1.mmd', 'counterexample-1.trace.json'])
+    expect(readFileSync(join(dir, 'counterexample-1.mmd'), 'utf8')).toMatch(/^sequenceDiagram\n[^]*->>els: /)
+    expect(JSON.parse(readFileSync(join(dir, 'counterexample-1.trace.json'), 'utf8')).traceEvents.length).toBeGreaterThan(5)
     const page = readFileSync(join(dir, links[0]), 'utf8')
     expect(page).toContain('class="swimlane"')
     expect(page).toContain('shrunk')
