@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {TRACE_FORMATS} from '../export/trace-formats.js'
 import {InputError} from '../sim/input-error.js'
 
 // Flags several commands share, declared once. Cheap to import: the kafkajs module is loaded only
@@ -49,3 +50,8 @@ export async function loadHandlerFlag(path: string | undefined): Promise<string 
   await loadHandler(path)
   return path
 }
+/** --trace-format: what `--trace FILE` holds (src/export/trace-format.ts); jsonl when absent. No default: it is refused without --trace. */
+export const traceFormatFlag = Flags.option({
+  options: TRACE_FORMATS,
+  summary: 'With --trace: jsonl (the default: a JSON object per event), chrome (trace-event JSON for Perfetto or chrome://tracing) or mermaid (a sequence diagram).',
+})

@@ -4,12 +4,14 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag} from '../cli/shared-flags.js'
+import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag, traceFormatFlag} from '../cli/shared-flags.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
-import {OWN_FILES, type WriteTarget} from '../sim/files/safe-write.js'
+import {METRICS_HEAD, ownTraceFile, type TraceFormat} from '../export/trace-formats.js'
+import type {WriteTarget} from '../sim/files/safe-write.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
+import type {TraceEvent} from '../sim/trace/trace-event.js'
 
 export type RunJson = RunResult & {reproduce: string}
 
@@ -39,8 +41,10 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     seed: seedFlag(),
     ...shapeFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
-    trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event (replaces a trace racelab wrote).'}),
-    force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).', 'trace'),
+    trace: Flags.string({summary: 'Write every event to FILE, as --trace-format says (replaces a trace racelab wrote).'}),
+    'trace-format': traceFormatFlag(),
+    metrics: Flags.string({summary: 'Write ELS’s buffer and the relays’ metrics at the end to FILE (Prometheus text format).'}),
+    force: forceFlag('With --trace or --metrics: replace an existing FILE racelab did not write (never a symlink, directory or device).'),
     schedule: scheduleFlag(),
     handler: handlerFlag,
     kafka: kafkaFlag(),
@@ -64,10 +68,14 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (flags.kafka === 'memory' && flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
     if (flags.timeline !== undefined && flags.kafka !== 'memory') throw new InputError('--timeline: a live run (--kafka) streams every event as it happens')
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the human report; --json prints none (--trace FILE writes every event)')
+    if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace FILE holds: it goes with --trace')
+    if (flags.force && flags.trace === undefined && flags.metrics === undefined) throw new InputError('--force replaces a file racelab writes: it goes with --trace or --metrics')
     const checked = {
       shape: shapeOptions(flags),
       dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
-      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: OWN_FILES.trace}),
+      tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: ownTraceFile}),
+      traceFormat: flags['trace-format'] ?? 'jsonl',
+      metricsPath: flags.metrics === undefined ? undefined : ensureWritableFile('--metrics', flags.metrics, {force: flags.force, ours: (head) => head.startsWith(METRICS_HEAD)}),
     }
     return flags.kafka === 'memory' ? this.inMemory(flags, checked) : this.live(flags, checked)
   }
@@ -77,11 +85,11 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * bounded part of it goes through ink: the heading, at most 200 timeline lines (--timeline full
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
-  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
-    const [{runSimulation}, {handlerArg, reproduceCommand}, {writeTrace}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
+  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
+    const [{runSimulation}, {handlerArg, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
-      import('../sim/trace/trace-file.js'),
+      import('../export/trace-format.js'),
       import('../ui/timeline-line.js'),
       import('../ui/run-timeline.js'),
     ])
@@ -101,9 +109,10 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
         throw new InputError(`--handler ${handler}: handler is nondeterministic: two runs of seed ${flags.seed} differ first at event ${at + 1}: "${line(trace[at])}", then "${line(again[at])}"`)
       }
     }
-    if (tracePath) writeTrace(tracePath, trace)
     const reproduceArgs = [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])]
     const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
+    if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
+    if (metricsPath) await writeMetrics(metricsPath, trace, result)
     if (!this.jsonEnabled()) {
       const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {
@@ -119,10 +128,10 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
   }
 
   /** Live: the same services and checker on a real cluster, the timeline streamed as it happens. */
-  private async live(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<LiveRunJson> {
-    const [{runOnKafka}, {writeTrace}, {formatTraceEvent}] = await Promise.all([
+  private async live(flags: RunFlags, {shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<LiveRunJson> {
+    const [{runOnKafka}, {writeTraceAs}, {formatTraceEvent}] = await Promise.all([
       import('../sim/live/run-on-kafka.js'),
-      import('../sim/trace/trace-file.js'),
+      import('../export/trace-format.js'),
       import('../ui/timeline-line.js'),
     ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
@@ -142,7 +151,8 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
         : undefined,
       onTrace: human ? (event) => this.log(formatTraceEvent(event)) : undefined,
     })
-    if (tracePath) writeTrace(tracePath, live.trace)
+    if (tracePath) writeTraceAs(tracePath, traceFormat, live.trace, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed, reproduce: live.json.rerun})
+    if (metricsPath) await writeMetrics(metricsPath, live.trace, live.result)
     if (human) await this.render((await import('../ui/live-run-report.js')).LiveRunReport, {result: live.result, rerun: live.json.rerun})
     if (live.result.verdict === 'fail') this.failAfterReport(live.json)
     return live.json
@@ -151,11 +161,19 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
 
 type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
 
+/** --metrics FILE: the run's metrics in the Prometheus text format (src/export/prometheus-metrics.ts). */
+async function writeMetrics(target: WriteTarget, trace: readonly TraceEvent[], result: Pick<RunResult, 'metrics' | 'scenario' | 'strategy' | 'seed'>): Promise<void> {
+  const [{prometheusMetrics}, {writeFileSafely}] = await Promise.all([import('../export/prometheus-metrics.js'), import('../sim/files/safe-write.js')])
+  writeFileSafely(target, prometheusMetrics(trace, result.metrics, result))
+}
+
 /** What the flags say, checked before anything runs: the run's shape and the files it writes. */
 interface Checked {
   shape: ReturnType<typeof shapeOptions>
   dbDir?: string
   tracePath?: WriteTarget
+  traceFormat: TraceFormat
+  metricsPath?: WriteTarget
 }
 
 /**

@@ -2,9 +2,12 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
+import {forceFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {ensureWritableFile} from '../cli/writable-path.js'
+import {ownTraceFile} from '../export/trace-formats.js'
+import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {handlerFlag, loadHandlerFlag} from '../cli/shared-flags.js'
-import {InputError} from '../sim/input-error.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
@@ -46,6 +49,9 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
       options: ['short', 'full'] as const,
       summary: 'Without a terminal: short (the default) shows the first and last 100 rows of a run of more than 200 events, and 20 batches; full: all.',
     })(),
+    trace: Flags.string({summary: 'Write every event to FILE, as --trace-format says (replaces a trace racelab wrote).'}),
+    'trace-format': traceFormatFlag(),
+    force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).', 'trace'),
   }
 
   async run(): Promise<StepJson> {
@@ -55,10 +61,13 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the static view; --json prints the whole trace')
     if (flags.timeline !== undefined && interactive) throw new InputError('--timeline shapes the static view (no terminal); the interactive view steps through every event')
     const handler = await loadHandlerFlag(flags.handler)
-    const [{runSimulation}, {handlerArg, reproduceCommand}, {explainViolation}] = await Promise.all([
+    if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace FILE holds: it goes with --trace')
+    const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: ownTraceFile})
+    const [{runSimulation}, {handlerArg, reproduceCommand}, {explainViolation}, {writeTraceAs}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../sim/search/explain.js'),
+      import('../export/trace-format.js'),
     ])
     const run = runSimulation({
       scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
@@ -70,6 +79,7 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     })
     const {result, trace} = run
     const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
+    if (tracePath) writeTraceAs(tracePath, flags['trace-format'] ?? 'jsonl', trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce})
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (interactive) {

@@ -67,6 +67,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory; replaces a report racelab wrote).'}),
     force: forceFlag('With --junit: replace an existing FILE that is not a racelab JUnit report (never a symlink, directory or device).', 'junit'),
+    report: Flags.string({summary: 'Write an HTML report per counterexample and an index.html to DIR (creates it).'}),
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
     handler: handlerFlag,
@@ -85,6 +86,8 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     // A user's handler declares nothing: every cell expects pass, unless --expect says otherwise.
     const cells = handler === undefined ? built : (await import('../sim/verify/handler-cells.js')).handlerCells(built, handler, expected)
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
+    if (flags.report !== undefined && !flags.shrink) throw new InputError('--report shows the shrunk counterexamples: --no-shrink leaves none')
+    const reportDir = flags.report === undefined ? undefined : ensureWritableDir('--report', flags.report)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),
       import('../sim/verify/progress.js'),
@@ -101,6 +104,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     })
     progress?.write('\r\u001B[K')
     if (junitPath) writeFileSafely(junitPath, junitXml(outcome))
+    if (reportDir) (await import('../export/verify-reports.js')).writeVerifyReports(reportDir, outcome)
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
     if (!this.jsonEnabled()) await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
     if (outcome.verdict === 'fail') this.failAfterReport(json)
@@ -111,6 +115,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
     if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
+    if (flags.report !== undefined) throw new InputError('--report shows shrunk counterexamples; nothing is shrunk live (--kafka)')
     if (!flags.shrink) throw new InputError('--no-shrink: nothing is shrunk live (--kafka); each failing cell names the in-memory verify that shrinks it')
     const [{LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES, formatLiveRun, liveVerifyJson, liveVerifyNotes, verifyOnKafka}, {junitXml}] = await Promise.all([
       import('../sim/verify/live-verify.js'),
@@ -153,7 +158,7 @@ async function declared(texts: string[] | undefined, blocks: readonly MatrixSpec
   }
   return parsed.value
 }
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean; shrink: boolean}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean; shrink: boolean; report?: string}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {
