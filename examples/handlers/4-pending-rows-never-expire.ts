@@ -1,10 +1,9 @@
 // Post-fix bug 4 (docs/domain.md#post-fix-bugs): pending rows never expire.
 //
 // What goes wrong: there is no timer, so content for a batch that never registers waits in
-// pending_content forever and nobody is told. Every built-in scenario registers its batches in
-// the end, so `verify --ci` cannot see it (the drain still reconciles late content); withhold the
-// registration (as test/examples/handlers.test.ts does) and the checker names no-lost-content:
-// the content was never assigned nor reported.
+// pending_content forever and nobody is told. `verify --ci` sees it in the never-registered
+// scenario, whose second batch never registers: the checker names no-lost-content, because the
+// content was never assigned nor reported.
 import type {ElsHandler, ElsHandlerDefinition} from 'racelab'
 
 import {BufferHandler, migrate} from './buffer.js'

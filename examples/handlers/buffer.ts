@@ -132,13 +132,23 @@ export class BufferHandler implements ElsHandler {
     }
   }
 
-  /** Deduplicate by (batch, text_storage_id): relays re-send with a new event_id. Then the first free slot, or excess. */
+  /**
+   * Deduplicate by (batch, text_storage_id): relays re-send with a new event_id. Then the first
+   * free slot, or excess. A validation failure holds a slot ("a failed slot"), so once assigned +
+   * failed reach the expected count nothing is free and BatchEssaysReady stays final.
+   */
   protected assign(data: Content, ctx: ElsContext): void {
     const batch = data.batch_id
     if (this.holder(batch, data.text_storage_id, ctx) !== undefined) return
     const free = ctx.db
-      .prepare('SELECT essay_id FROM essay_slots WHERE batch_id = ? AND text_storage_id IS NULL ORDER BY slot_index LIMIT 1')
-      .get(batch) as {essay_id: string} | undefined
+      .prepare(
+        `SELECT essay_id FROM essay_slots WHERE batch_id = ? AND text_storage_id IS NULL
+           AND (SELECT count(*) FROM essay_slots WHERE batch_id = ? AND text_storage_id IS NOT NULL)
+             + (SELECT count(*) FROM failed_uploads WHERE batch_id = ?)
+             < (SELECT expected_count FROM batch_trackers WHERE batch_id = ?)
+         ORDER BY slot_index LIMIT 1`,
+      )
+      .get(batch, batch, batch, batch) as {essay_id: string} | undefined
     if (free === undefined) {
       ctx.emit(EXCESS, {batch_id: batch, original_file_name: data.original_file_name, text_storage_id: data.text_storage_id, reason: 'NO_AVAILABLE_SLOT'})
       return

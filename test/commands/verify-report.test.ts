@@ -14,8 +14,8 @@ describe('verify --report DIR', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'racelab-verify-report-')), 'reports')
 
     // When
-    const first = await verify(['--scenario', 'content-first,registration-first', '--strategy', 'naive', '--strategy', 'buffer', '--seeds', '2', '--report', dir, '--json'])
-    const again = await verify(['--scenario', 'content-first,registration-first', '--strategy', 'naive', '--strategy', 'buffer', '--seeds', '2', '--report', dir, '--json'])
+    const first = await verify(['--scenario', 'content-first,registration-first', '--strategy', 'naive', '--strategy', 'buffer', '--seeds', '2', '--batches', '1', '--report', dir, '--json'])
+    const again = await verify(['--scenario', 'content-first,registration-first', '--strategy', 'naive', '--strategy', 'buffer', '--seeds', '2', '--batches', '1', '--report', dir, '--json'])
 
     // Then
     expect(first.error).toBeUndefined()

@@ -147,7 +147,7 @@ describe.skipIf(!hasKcat)('the crash and publish-error faults live, on a local m
     const {code, stdout} = await refused
     expect(code).toBe(1)
     const json = JSON.parse(stdout)
-    expect(json).toMatchObject({verdict: 'fail', stoppedBy: 'quiet', unpublished: [{service: 'bos', rowId: 1, retryCount: 5}]})
+    expect(json).toMatchObject({verdict: 'fail', stoppedBy: 'relays-gave-up', unpublished: [{service: 'bos', rowId: 1, retryCount: 5}]})
     expect(json.violations).toContainEqual(expect.objectContaining({invariant: 'outbox-drained', detail: expect.stringContaining('gave up on it after 5 failed publishes')}))
   }, 90_000)
 })
