@@ -5,6 +5,8 @@ import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {forceFlag, kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
+import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
+import {chooserArgs, type ChooserSpec} from '../sim/kernel/chooser-spec.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, type WriteTarget} from '../sim/files/safe-write.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
@@ -19,6 +21,8 @@ export default class Run extends BaseCommand {
   static override description = `Runs BOS, the File Service, their outbox relays and ELS in one process over SQLite and an in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per event: virtual time, service, what happened) and a verdict. A run of more than 200 events shows its first and last 100 (--timeline full prints every one, --trace FILE writes them all); on a terminal a long run shows its progress on stderr.
 
 ${SIM_REFERENCE}
+
+${CHOOSER_REFERENCE}
 
 ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the report says which)'})}`
 
@@ -37,6 +41,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     strategy: strategyFlag(),
     seed: seedFlag(),
     ...shapeFlags,
+    ...chooserFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write the trace to FILE, one JSON object per simulated event (replaces a trace racelab wrote).'}),
     force: forceFlag('With --trace: replace an existing FILE that is not a racelab trace (never a symlink, directory or device).', 'trace'),
@@ -61,7 +66,11 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (flags.kafka === 'memory' && flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
     if (flags.timeline !== undefined && flags.kafka !== 'memory') throw new InputError('--timeline: a live run (--kafka) streams every event as it happens')
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the human report; --json prints none (--trace FILE writes every event)')
+    if (flags.kafka !== 'memory' && (flags.chooser !== 'random' || flags.depth !== undefined)) {
+      throw new InputError('--chooser: a live run (--kafka) has no choices to draw: the broker and the timers order it')
+    }
     const checked = {
+      chooser: chooserSpec(flags),
       shape: shapeOptions(flags),
       dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
       tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: OWN_FILES.trace}),
@@ -74,7 +83,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * bounded part of it goes through ink: the heading, at most 200 timeline lines (--timeline full
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
-  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath}: Checked): Promise<RunJson> {
+  private async inMemory(flags: RunFlags, {chooser, shape, dbDir, tracePath}: Checked): Promise<RunJson> {
     const [{runSimulation}, {reproduceCommand}, {writeTrace}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
@@ -90,12 +99,13 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       strategy: flags.strategy,
       seed: flags.seed,
       schedule: flags.schedule?.choices,
+      chooser,
       dbDir,
       onTrace: progress?.onTrace,
     })
     progress?.done()
     if (tracePath) writeTrace(tracePath, trace)
-    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
+    const json: RunJson = {...result, reproduce: reproduceCommand(result, [...shapeArgs(flags), ...chooserArgs(chooser), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])}
     if (!this.jsonEnabled()) {
       const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {
@@ -145,6 +155,7 @@ type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
 
 /** What the flags say, checked before anything runs: the run's shape and the files it writes. */
 interface Checked {
+  chooser: ChooserSpec
   shape: ReturnType<typeof shapeOptions>
   dbDir?: string
   tracePath?: WriteTarget

@@ -8,6 +8,8 @@ import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
 import {forceFlag, kafkaFlag} from '../cli/shared-flags.js'
+import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
+import {chooserArgs} from '../sim/kernel/chooser-spec.js'
 import {MAX_SEED, MIN_SEED} from '../sim/kernel/seed.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
@@ -34,6 +36,8 @@ ${describeMatrix(CI_MATRIX)
 
 ${SIM_REFERENCE}
 
+${CHOOSER_REFERENCE}
+
 LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
   By default content-first, validation-failure × naive, buffer × 1 seed; --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few seconds each), each judged like an in-memory cell, except that fail-sometimes matches either way live. Nothing is shrunk live: each failing cell names the in-memory verify that shrinks it. Not with --ci, --workers or --no-shrink.
 
@@ -53,6 +57,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     seeds: Flags.integer({min: 1, max: 1_000_000, summary: `Seeds per cell (default ${DEFAULT_SEEDS}).`}),
     'seed-start': Flags.integer({min: MIN_SEED, max: MAX_SEED, summary: 'First seed (default 1): seeds START..START+N-1.'}),
     ...shapeFlags,
+    ...chooserFlags,
     ci: Flags.boolean({default: false, exclusive: NARROWING, summary: 'Run the fixed CI matrix (see CI MATRIX).'}),
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory; replaces a report racelab wrote).'}),
@@ -64,7 +69,11 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   async run(): Promise<VerifyJson | LiveVerifyJson> {
     const {flags} = await this.parse(Verify)
     if (flags.kafka !== 'memory') return this.runLive(flags)
-    const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
+    const chooser = chooserSpec(flags)
+    const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({
+      options: {...shapeOptions(shape), chooser},
+      args: [...shapeArgs(shape), ...chooserArgs(chooser)],
+    }))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),
@@ -90,6 +99,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   /** --kafka: the small live matrix, one run after another, progress as each run ends. */
   private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
     if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
+    if (flags.chooser !== 'random' || flags.depth !== undefined) throw new InputError('--chooser: a live run (--kafka) has no choices to draw: the broker and the timers order it')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
     if (!flags.shrink) throw new InputError('--no-shrink: nothing is shrunk live (--kafka); each failing cell names the in-memory verify that shrinks it')
     const [{LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES, formatLiveRun, liveVerifyJson, liveVerifyNotes, verifyOnKafka}, {junitXml}] = await Promise.all([
@@ -120,7 +130,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
 }
 
 type MatrixFlags = ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean; shrink: boolean}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; chooser: string; depth?: number; workers?: number; junit?: string; force: boolean; shrink: boolean}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {

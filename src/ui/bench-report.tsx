@@ -1,9 +1,11 @@
 import {Box, Text} from 'ink'
 
 import type {LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
+import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]
+  firstFailure?: FirstFailureBench
   live?: LiveBench
 }
 
@@ -11,7 +13,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, live}: BenchReportProps) {
+export function BenchReport({simulated, firstFailure, live}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -22,6 +24,28 @@ export function BenchReport({simulated, live}: BenchReportProps) {
           {s.runsPerSecond.toFixed(1).padStart(8)} runs/s   ms/run: {pct(s.msPerRun, 'ms')}
         </Text>
       ))}
+      {firstFailure && (
+        <>
+          <Text> </Text>
+          <Text bold>
+            runs to first failure (median of {firstFailure.searches} searches, at most {firstFailure.maxRuns} runs each,{' '}
+            {firstFailure.seconds.toFixed(1)} s)
+          </Text>
+          <Text dimColor>
+            {'  '}
+            {firstFailure.scenario} × {firstFailure.strategy} with {firstFailure.delays.join(' ')}
+          </Text>
+          {firstFailure.choosers.map((c) => (
+            <Text key={c.chooser}>
+              {'  '}
+              {c.chooser.padEnd(15)} {(c.median === null ? `> ${firstFailure.maxRuns}` : String(c.median)).padStart(8)} runs
+            </Text>
+          ))}
+          <Text>
+            {'  '}best of PCT and POS over random: {firstFailure.bestToRandom === null ? 'none found' : `${firstFailure.bestToRandom} (goal <= 0.01: ${firstFailure.bestToRandom <= 0.01 ? 'met' : 'NOT met'})`}
+          </Text>
+        </>
+      )}
       {live && (
         <>
           <Text> </Text>

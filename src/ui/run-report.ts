@@ -7,7 +7,7 @@ import {verdictLines} from './verdict-lines.js'
 /** The heading of `racelab run`'s report: what ran, and the parameters the seed drew. */
 export function runReportHeader(result: RunResult): StyledLine[] {
   return [
-    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}`, tone: 'bold'},
+    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}, chooser ${result.chooser}`, tone: 'bold'},
     {text: `parameters: ${formatParameters(result.parameters)}`, tone: 'dim'},
     blank,
   ]

@@ -2,7 +2,7 @@ import {BUILTIN_SCENARIOS} from '../scenario/builtin-scenarios.js'
 import type {RunOptions} from '../simulated/run-simulation.js'
 
 /** What shapes a run besides its scenario, strategy and seed (the `--essays/--delay/--fault...` flags). */
-export type ShapeOptions = Pick<RunOptions, 'essays' | 'batches' | 'delays' | 'faults' | 'wakes' | 'elsInstances'>
+export type ShapeOptions = Pick<RunOptions, 'essays' | 'batches' | 'delays' | 'faults' | 'wakes' | 'elsInstances' | 'chooser'>
 
 /**
  * Run options as plain data, so they cross a worker boundary: the scenario by name (a definition

@@ -1,3 +1,4 @@
+import {describeChooser} from '../kernel/chooser-spec.js'
 import type {Counterexample} from '../search/counterexample.js'
 import {emptyTally, mergeTallies, type CellTally} from './cell-tally.js'
 import {cellResult, type CellResult} from './cell-result.js'
@@ -31,6 +32,11 @@ export interface VerifyOutcome {
   counterexamples: CellCounterexample[]
   runs: number
   workers: number
+}
+
+/** The chooser of a matrix's runs, as reports name it (one chooser per matrix: --chooser). */
+export function outcomeChooser(outcome: Pick<VerifyOutcome, 'results'>): string {
+  return describeChooser(outcome.results[0]?.cell.shape.options.chooser)
 }
 
 /** Runs every cell of the matrix over its seeds on a pool of workers and compares with expectations. */
