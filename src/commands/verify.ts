@@ -6,15 +6,18 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
-import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, shapeFlags, type ShapeFlagValues} from '../cli/sim-flags.js'
 import {forceFlag, kafkaFlag} from '../cli/shared-flags.js'
 import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
-import {chooserArgs} from '../sim/kernel/chooser-spec.js'
+import {RANDOM_CHOOSER} from '../sim/kernel/chooser-spec.js'
+import {verifyCells, type VerifyMatrixDescription} from '../cli/verify-cells.js'
+import {parseShard, shardCells, shardMatched, type Shard} from '../sim/verify/shard.js'
+import type {VerifyOutcome} from '../sim/verify/verify-matrix.js'
 import {MAX_SEED, MIN_SEED} from '../sim/kernel/seed.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
-import {buildCells, DEFAULT_SEEDS, selectMatrix, type MatrixSpec} from '../sim/verify/matrix.js'
+import {DEFAULT_SEEDS, selectMatrix, totalRuns, type MatrixSpec} from '../sim/verify/matrix.js'
 import type {VerifyJson} from '../sim/verify/verify-json.js'
 import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
 
@@ -59,6 +62,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     ...shapeFlags,
     ...chooserFlags,
     ci: Flags.boolean({default: false, exclusive: NARROWING, summary: 'Run the fixed CI matrix (see CI MATRIX).'}),
+    shard: Flags.string({summary: 'Run part K of N of the matrix (K/N, e.g. 2/4): N CI machines cover it once; racelab merge joins them.'}),
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory; replaces a report racelab wrote).'}),
     force: forceFlag('With --junit: replace an existing FILE that is not a racelab JUnit report (never a symlink, directory or device).', 'junit'),
@@ -69,11 +73,10 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   async run(): Promise<VerifyJson | LiveVerifyJson> {
     const {flags} = await this.parse(Verify)
     if (flags.kafka !== 'memory') return this.runLive(flags)
-    const chooser = chooserSpec(flags)
-    const cells = buildCells(flags.ci ? CI_MATRIX : [userMatrix(flags)], (shape) => ({
-      options: {...shapeOptions(shape), chooser},
-      args: [...shapeArgs(shape), ...chooserArgs(chooser)],
-    }))
+    const matrix: VerifyMatrixDescription = {specs: flags.ci ? [...CI_MATRIX] : [userMatrix(flags)], chooser: chooserSpec(flags)}
+    const shard = flags.shard === undefined ? undefined : shardFlag(flags.shard)
+    const whole = verifyCells(matrix)
+    const {cells, parts} = shard ? shardCells(whole, shard) : {cells: whole, parts: []}
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),
@@ -83,15 +86,20 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       import('../ui/swimlane-rows.js'),
     ])
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : process.stderr
-    const outcome = await verifyMatrix(cells, {
+    const ran = await verifyMatrix(cells, {
       workers: flags.workers ?? availableParallelism(),
       shrink: flags.shrink,
       onProgress: progress && ((p) => progress.write(`\r${formatProgress(p)}\u001B[K`)),
     })
     progress?.write('\r\u001B[K')
+    const outcome = shard ? shardOutcome(ran) : ran
     if (junitPath) writeFileSafely(junitPath, junitXml(outcome))
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
-    if (!this.jsonEnabled()) await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
+    if (shard) json.shard = {...shard, matrix, parts: parts.map((part, i) => ({...part, tally: ran.results[i].tally}))}
+    if (!this.jsonEnabled()) {
+      await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
+      if (shard) this.log(`shard ${shard.index}/${shard.count}: ${plural(outcome.runs, 'run')} of ${totalRuns(whole)}; racelab merge joins every shard's --json into the matrix's report`)
+    }
     if (outcome.verdict === 'fail') this.failAfterReport(json)
     return json
   }
@@ -100,6 +108,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
     if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
     if (flags.chooser !== 'random' || flags.depth !== undefined) throw new InputError('--chooser: a live run (--kafka) has no choices to draw: the broker and the timers order it')
+    if (flags.shard !== undefined) throw new InputError('--shard splits the in-memory matrix; a live matrix (--kafka) is small and runs on one machine')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
     if (!flags.shrink) throw new InputError('--no-shrink: nothing is shrunk live (--kafka); each failing cell names the in-memory verify that shrinks it')
     const [{LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES, formatLiveRun, liveVerifyJson, liveVerifyNotes, verifyOnKafka}, {junitXml}] = await Promise.all([
@@ -107,7 +116,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       import('../sim/verify/junit.js'),
     ])
     const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
-    const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}))
+    const cells = verifyCells({specs: [spec], chooser: RANDOM_CHOOSER})
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const human = !this.jsonEnabled()
     const outcome = await verifyOnKafka(cells, {
@@ -130,7 +139,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
 }
 
 type MatrixFlags = ShapeFlagValues & {scenario?: string[]; strategy?: string[]; seeds?: number; 'seed-start'?: number}
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; chooser: string; depth?: number; workers?: number; junit?: string; force: boolean; shrink: boolean}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; chooser: string; depth?: number; shard?: string; workers?: number; junit?: string; force: boolean; shrink: boolean}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {
@@ -149,4 +158,27 @@ function userMatrix(flags: MatrixFlags): MatrixSpec {
 function writableJunitFile(file: string, force: boolean): WriteTarget {
   if (file !== '') ensureWritableDir('--junit', dirname(resolve(file)))
   return ensureWritableFile('--junit', file, {force, ours: OWN_FILES.junit})
+}
+
+function shardFlag(text: string): Shard {
+  const parsed = parseShard(text)
+  if (!parsed.ok) throw new InputError(`--shard ${parsed.error}`)
+  return parsed.value
+}
+
+/**
+ * A shard's own view: a fail-sometimes cell that did not fail in this shard's seeds is not a
+ * mismatch yet (another shard may hold its failing seed), so it counts as matched here, and says so.
+ */
+function shardOutcome(outcome: VerifyOutcome): VerifyOutcome {
+  const results = outcome.results.map((result) =>
+    result.check.matched || !shardMatched(result)
+      ? result
+      : {...result, evidenceReproduce: undefined, check: {...result.check, matched: true, actual: `${result.check.actual} in this shard (racelab merge judges the cell)`}},
+  )
+  return {...outcome, results, verdict: results.every((r) => r.check.matched) ? 'pass' : 'fail'}
+}
+
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`
 }

@@ -7,6 +7,7 @@ import {formatFault} from '../scenario/fault-spec.js'
 import type {Strategy} from '../scenario/strategy.js'
 import {commandForOptions} from '../simulated/reproduce.js'
 import type {CellResult} from './cell-result.js'
+import type {ShardJson} from './shard.js'
 import {outcomeChooser, type VerifyOutcome} from './verify-matrix.js'
 
 export interface CounterexampleJson {
@@ -65,6 +66,8 @@ export interface VerifyJson {
   matched: number
   unmatched: number
   cells: VerifyCellJson[]
+  /** With --shard K/N: the part this run covered, for racelab merge. */
+  shard?: ShardJson
 }
 
 /** The `--json` document; `swimlane` renders a counterexample's swimlane as text lines. */

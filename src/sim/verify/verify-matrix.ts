@@ -54,18 +54,34 @@ export async function verifyMatrix(cells: readonly Cell[], options: VerifyOption
       if (r.kind !== 'chunk') throw new Error(`a chunk came back as a ${r.kind} result`)
       return r.tally
     })
-    const results = mergeChunks(cells, chunks, tallies)
-    const targets = options.shrink ? counterexampleCells(results) : []
-    const shrunk = await pool.run(targets.map((result): Task => ({kind: 'shrink', job: shrinkJob(result)})))
-    const counterexamples = shrunk.map((r, i) => {
-      if (r.kind !== 'shrink') throw new Error(`a shrink came back as a ${r.kind} result`)
-      return {result: targets[i], counterexample: replayShrunk(r.shrunk)}
-    })
-    const verdict = results.every((r) => r.check.matched) ? 'pass' : 'fail'
-    return {verdict, results, counterexamples, runs, workers: options.workers}
+    return await conclude(pool, mergeChunks(cells, chunks, tallies), runs, options)
   } finally {
     await pool.close()
   }
+}
+
+/**
+ * Judges a matrix whose cells were tallied elsewhere (racelab merge joins shards' tallies): the
+ * counterexamples and the verdict, exactly as verifyMatrix ends.
+ */
+export async function concludeMatrix(results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink'>): Promise<VerifyOutcome> {
+  const pool = new WorkerPool(options.workers)
+  try {
+    return await conclude(pool, results, runs, options)
+  } finally {
+    await pool.close()
+  }
+}
+
+async function conclude(pool: WorkerPool, results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink'>): Promise<VerifyOutcome> {
+  const targets = options.shrink ? counterexampleCells(results) : []
+  const shrunk = await pool.run(targets.map((result): Task => ({kind: 'shrink', job: shrinkJob(result)})))
+  const counterexamples = shrunk.map((r, i) => {
+    if (r.kind !== 'shrink') throw new Error(`a shrink came back as a ${r.kind} result`)
+    return {result: targets[i], counterexample: replayShrunk(r.shrunk)}
+  })
+  const verdict = results.every((r) => r.check.matched) ? 'pass' : 'fail'
+  return {verdict, results, counterexamples, runs, workers: options.workers}
 }
 
 /**
