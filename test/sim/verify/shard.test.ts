@@ -5,7 +5,7 @@ import {parseShard, shardCells, shardParts} from '../../../src/sim/verify/shard.
 import {STRATEGY_NAMES} from '../../../src/sim/scenario/strategy.js'
 
 const shape = {options: {}, args: []}
-const spec = (seeds: number, seedStart = 1): MatrixSpec => ({scenarios: ['content-first', 'partial', 'random'], strategies: STRATEGY_NAMES, seedStart, seeds, shape: {}})
+const spec = (seeds: number, seedStart = 1): MatrixSpec => ({scenarios: ['content-first', 'partial', 'random'], strategies: STRATEGY_NAMES, seedStart, seeds, shape: {'els-instances': 1}})
 const cellsOf = (...specs: MatrixSpec[]): Cell[] => buildCells(specs, () => shape)
 
 /** Every (cell, seed) a list of parts covers, in order. */
