@@ -19,8 +19,17 @@ type TransactionFn = ((...args: unknown[]) => unknown) & Partial<Record<'deferre
  */
 export class CommitBoundaries {
   private current: Handling | undefined
+  /** Puts back the database's own `transaction` (see restore). */
+  readonly restore: () => void
 
   constructor(private readonly db: Database.Database) {
+    const own = Object.getOwnPropertyDescriptor(db, 'transaction')
+    // A pooled database outlives the run: without this, every run would wrap the previous run's
+    // wrapper, and a few thousand runs in one process overflow the stack.
+    this.restore = () => {
+      if (own) Object.defineProperty(db, 'transaction', own)
+      else delete (db as {transaction?: unknown}).transaction
+    }
     const make = db.transaction.bind(db) as (fn: (...args: unknown[]) => unknown) => TransactionFn
     const handlingNow = (): Handling | undefined => this.current
     const report = (run: (...args: unknown[]) => unknown) =>

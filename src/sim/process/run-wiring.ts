@@ -242,6 +242,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
     close: () => {
       bos.close()
       files.close()
+      commits.restore()
       closeServiceDb(elsDb)
     },
   }

@@ -99,3 +99,20 @@ describe('CommitBoundaries', () => {
     expect(rows()).toEqual([])
   })
 })
+
+describe('CommitBoundaries.restore', () => {
+  it('puts the database back as it was, so a pooled database is not wrapped once more per run', () => {
+    // Given
+    const db = new Database(':memory:')
+    const original = db.transaction
+
+    // When: 10,000 runs, each wrapping the database and restoring it when it closes
+    for (let run = 0; run < 10_000; run++) new CommitBoundaries(db).restore()
+
+    // Then: the very same function, and a transaction still works (no stack of wrappers)
+    expect(db.transaction).toBe(original)
+    expect(Object.hasOwn(db, 'transaction')).toBe(false)
+    expect(db.transaction(() => 42)()).toBe(42)
+    db.close()
+  })
+})
