@@ -5,6 +5,8 @@ import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
 import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
+import {chooserArgs, type ChooserSpec} from '../sim/kernel/chooser-spec.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {METRICS_HEAD, ownTraceFile, type TraceFormat} from '../export/trace-formats.js'
 import type {WriteTarget} from '../sim/files/safe-write.js'
@@ -21,6 +23,8 @@ export default class Run extends BaseCommand {
   static override description = `Runs BOS, the File Service, their outbox relays and ELS in one process over SQLite and an in-memory Kafka, in virtual time, then checks the invariants. Prints a timeline (one line per event: virtual time, service, what happened) and a verdict. A run of more than 200 events shows its first and last 100 (--timeline full prints every one, --trace FILE writes them all); on a terminal a long run shows its progress on stderr.
 
 ${SIM_REFERENCE}
+
+${CHOOSER_REFERENCE}
 
 ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the report says which)'})}`
 
@@ -40,6 +44,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     strategy: strategyFlag(),
     seed: seedFlag(),
     ...shapeFlags,
+    ...chooserFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write every event to FILE, as --trace-format says (replaces a trace racelab wrote).'}),
     'trace-format': traceFormatFlag(),
@@ -70,7 +75,11 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the human report; --json prints none (--trace FILE writes every event)')
     if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace FILE holds: it goes with --trace')
     if (flags.force && flags.trace === undefined && flags.metrics === undefined) throw new InputError('--force replaces a file racelab writes: it goes with --trace or --metrics')
+    if (flags.kafka !== 'memory' && (flags.chooser !== 'random' || flags.depth !== undefined)) {
+      throw new InputError('--chooser: a live run (--kafka) has no choices to draw: the broker and the timers order it')
+    }
     const checked = {
+      chooser: chooserSpec(flags),
       shape: shapeOptions(flags),
       dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
       tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: ownTraceFile}),
@@ -85,7 +94,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * bounded part of it goes through ink: the heading, at most 200 timeline lines (--timeline full
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
-  private async inMemory(flags: RunFlags, {shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
+  private async inMemory(flags: RunFlags, {chooser, shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
     const [{runSimulation}, {handlerArg, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
@@ -96,7 +105,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
     const handler = await loadHandlerFlag(flags.handler)
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : progressLine(process.stderr, formatRunProgress)
-    const options = {...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, handler}
+    const options = {...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, handler, chooser}
     const {result, trace} = runSimulation({...options, dbDir, onTrace: progress?.onTrace})
     progress?.done()
     // A handler's state kept outside the run (module-level variables) shows as a second run that differs.
@@ -109,7 +118,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
         throw new InputError(`--handler ${handler}: handler is nondeterministic: two runs of seed ${flags.seed} differ first at event ${at + 1}: "${line(trace[at])}", then "${line(again[at])}"`)
       }
     }
-    const reproduceArgs = [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])]
+    const reproduceArgs = [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...chooserArgs(chooser), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])]
     const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
     if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
     if (metricsPath) await writeMetrics(metricsPath, trace, result)
@@ -169,6 +178,7 @@ async function writeMetrics(target: WriteTarget, trace: readonly TraceEvent[], r
 
 /** What the flags say, checked before anything runs: the run's shape and the files it writes. */
 interface Checked {
+  chooser: ChooserSpec
   shape: ReturnType<typeof shapeOptions>
   dbDir?: string
   tracePath?: WriteTarget

@@ -6,13 +6,18 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
-import {SIM_REFERENCE, shapeArgs, shapeFlags, shapeOptions, type ShapeFlagValues} from '../cli/sim-flags.js'
+import {SIM_REFERENCE, shapeFlags, type ShapeFlagValues} from '../cli/sim-flags.js'
 import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag} from '../cli/shared-flags.js'
+import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
+import {RANDOM_CHOOSER} from '../sim/kernel/chooser-spec.js'
+import {verifyCells, type VerifyMatrixDescription} from '../cli/verify-cells.js'
+import {parseShard, shardCells, shardMatched, type Shard} from '../sim/verify/shard.js'
+import type {VerifyOutcome} from '../sim/verify/verify-matrix.js'
 import {MAX_SEED, MIN_SEED} from '../sim/kernel/seed.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {OWN_FILES, writeFileSafely, type WriteTarget} from '../sim/files/safe-write.js'
 import {CI_MATRIX, describeMatrix} from '../sim/verify/ci-matrix.js'
-import {buildCells, DEFAULT_SEEDS, MULTI_BATCH, selectMatrix, userBlocks, type MatrixSpec} from '../sim/verify/matrix.js'
+import {DEFAULT_SEEDS, MULTI_BATCH, selectMatrix, totalRuns, userBlocks, type MatrixSpec} from '../sim/verify/matrix.js'
 import type {VerifyJson} from '../sim/verify/verify-json.js'
 import {SCENARIO_NAMES} from '../sim/scenario/builtin-scenarios.js'
 import type {Expectation} from '../sim/scenario/scenario.js'
@@ -42,6 +47,8 @@ ${SIM_REFERENCE}
 EXPECT (what a cell must do)
   Each cell expects what its scenario declares for the strategy, or what the scenario declares for the shape the flags give it: a shaped run can be declared to fail even under buffer (a pending timeout shorter than every wait early content has for its registration expects buffer to fail with ready-exactly-once and no-false-excess). --expect SCENARIO=pass|fail[:INVARIANT,...]|fail-sometimes[:INVARIANT,...] (repeatable, one per scenario) declares it yourself for every strategy of that scenario: fail expects every seed to fail with at least the listed invariants (with anything, when none are listed). The report shows each declared expectation with its reason. Not with --ci.
 
+${CHOOSER_REFERENCE}
+
 LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
   By default content-first, validation-failure × naive, buffer × 1 seed; --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few seconds each), each judged like an in-memory cell, except that fail-sometimes matches either way live. Nothing is shrunk live: each failing cell names the in-memory verify that shrinks it. Not with --ci, --workers or --no-shrink.
 
@@ -63,7 +70,9 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     'seed-start': Flags.integer({min: MIN_SEED, max: MAX_SEED, summary: 'First seed (default 1): seeds START..START+N-1.'}),
     ...shapeFlags,
     expect: Flags.string({multiple: true, summary: 'SCENARIO=pass|fail[:INVARIANT,...]: what that scenario’s cells must do (see EXPECT).'}),
+    ...chooserFlags,
     ci: Flags.boolean({default: false, exclusive: NARROWING, summary: 'Run the fixed CI matrix (see CI MATRIX).'}),
+    shard: Flags.string({summary: 'Run part K of N of the matrix (K/N, e.g. 2/4): N CI machines cover it once; racelab merge joins them.'}),
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads (default: available cores; 1 runs in process).'}),
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory; replaces a report racelab wrote).'}),
     force: forceFlag('With --junit: replace an existing FILE that is not a racelab JUnit report (never a symlink, directory or device).', 'junit'),
@@ -79,12 +88,18 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       if (flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live verify (--kafka) uses racelab’s own ELS')
       return this.runLive(flags)
     }
+    if (flags.shard !== undefined && (flags.handler !== undefined || (flags.expect ?? []).length > 0)) {
+      throw new InputError('--shard: racelab merge rebuilds the matrix from the flags it knows, which do not include --handler or --expect yet; run those unsharded')
+    }
     const handler = await loadHandlerFlag(flags.handler)
-    const blocks = flags.ci ? CI_MATRIX : userBlocks(userMatrix(flags))
+    const blocks = flags.ci ? [...CI_MATRIX] : userBlocks(userMatrix(flags))
     const expected = await declared(flags.expect, blocks)
-    const built = buildCells(blocks, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}), expected)
+    const matrix: VerifyMatrixDescription = {specs: blocks, chooser: chooserSpec(flags)}
+    const shard = flags.shard === undefined ? undefined : shardFlag(flags.shard)
+    const built = verifyCells(matrix, expected)
     // A user's handler declares nothing: every cell expects pass, unless --expect says otherwise.
-    const cells = handler === undefined ? built : (await import('../sim/verify/handler-cells.js')).handlerCells(built, handler, expected)
+    const whole = handler === undefined ? built : (await import('../sim/verify/handler-cells.js')).handlerCells(built, handler, expected)
+    const {cells, parts} = shard ? shardCells(whole, shard) : {cells: whole, parts: []}
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     if (flags.report !== undefined && !flags.shrink) throw new InputError('--report shows the shrunk counterexamples: --no-shrink leaves none')
     const reportDir = flags.report === undefined ? undefined : ensureWritableDir('--report', flags.report)
@@ -96,17 +111,22 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       import('../ui/swimlane-rows.js'),
     ])
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : process.stderr
-    const outcome = await verifyMatrix(cells, {
+    const ran = await verifyMatrix(cells, {
       workers: flags.workers ?? availableParallelism(),
       shrink: flags.shrink,
       handler,
       onProgress: progress && ((p) => progress.write(`\r${formatProgress(p)}\u001B[K`)),
     })
     progress?.write('\r\u001B[K')
+    const outcome = shard ? shardOutcome(ran) : ran
     if (junitPath) writeFileSafely(junitPath, junitXml(outcome))
     if (reportDir) (await import('../export/verify-reports.js')).writeVerifyReports(reportDir, outcome)
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
-    if (!this.jsonEnabled()) await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
+    if (shard) json.shard = {...shard, matrix, parts: parts.map((part, i) => ({...part, tally: ran.results[i].tally}))}
+    if (!this.jsonEnabled()) {
+      await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
+      if (shard) this.log(`shard ${shard.index}/${shard.count}: ${plural(outcome.runs, 'run')} of ${totalRuns(whole)}; racelab merge joins every shard's --json into the matrix's report`)
+    }
     if (outcome.verdict === 'fail') this.failAfterReport(json)
     return json
   }
@@ -114,6 +134,8 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
   /** --kafka: the small live matrix, one run after another, progress as each run ends. */
   private async runLive(flags: LiveFlags): Promise<LiveVerifyJson> {
     if (flags.ci) throw new InputError('--ci runs the in-memory CI matrix; with --kafka, choose cells with --scenario, --strategy and --seeds')
+    if (flags.chooser !== 'random' || flags.depth !== undefined) throw new InputError('--chooser: a live run (--kafka) has no choices to draw: the broker and the timers order it')
+    if (flags.shard !== undefined) throw new InputError('--shard splits the in-memory matrix; a live matrix (--kafka) is small and runs on one machine')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
     if (flags.report !== undefined) throw new InputError('--report shows shrunk counterexamples; nothing is shrunk live (--kafka)')
     if (!flags.shrink) throw new InputError('--no-shrink: nothing is shrunk live (--kafka); each failing cell names the in-memory verify that shrinks it')
@@ -122,7 +144,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       import('../sim/verify/junit.js'),
     ])
     const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
-    const cells = buildCells([spec], (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)}), await declared(flags.expect, [spec]))
+    const cells = verifyCells({specs: [spec], chooser: RANDOM_CHOOSER}, await declared(flags.expect, [spec]))
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const human = !this.jsonEnabled()
     const outcome = await verifyOnKafka(cells, {
@@ -158,7 +180,7 @@ async function declared(texts: string[] | undefined, blocks: readonly MatrixSpec
   }
   return parsed.value
 }
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; workers?: number; junit?: string; force: boolean; shrink: boolean; report?: string}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; chooser: string; depth?: number; shard?: string; workers?: number; junit?: string; force: boolean; shrink: boolean; report?: string}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {
@@ -177,4 +199,27 @@ function userMatrix(flags: MatrixFlags): MatrixSpec {
 function writableJunitFile(file: string, force: boolean): WriteTarget {
   if (file !== '') ensureWritableDir('--junit', dirname(resolve(file)))
   return ensureWritableFile('--junit', file, {force, ours: OWN_FILES.junit})
+}
+
+function shardFlag(text: string): Shard {
+  const parsed = parseShard(text)
+  if (!parsed.ok) throw new InputError(`--shard ${parsed.error}`)
+  return parsed.value
+}
+
+/**
+ * A shard's own view: a fail-sometimes cell that did not fail in this shard's seeds is not a
+ * mismatch yet (another shard may hold its failing seed), so it counts as matched here, and says so.
+ */
+function shardOutcome(outcome: VerifyOutcome): VerifyOutcome {
+  const results = outcome.results.map((result) =>
+    result.check.matched || !shardMatched(result)
+      ? result
+      : {...result, evidenceReproduce: undefined, check: {...result.check, matched: true, actual: `${result.check.actual} in this shard (racelab merge judges the cell)`}},
+  )
+  return {...outcome, results, verdict: results.every((r) => r.check.matched) ? 'pass' : 'fail'}
+}
+
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`
 }

@@ -1,11 +1,13 @@
 import {Box, Text} from 'ink'
 
 import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
+import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
 
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]
   handler?: HandlerBench
+  firstFailure?: FirstFailureBench
   live?: LiveBench
   soak?: SoakResult
 }
@@ -50,7 +52,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, handler, live, soak}: BenchReportProps) {
+export function BenchReport({simulated, handler, firstFailure, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -75,6 +77,28 @@ export function BenchReport({simulated, handler, live, soak}: BenchReportProps) 
           </Text>
           <Text color={handler.met ? 'green' : 'red'}>
             {'  '}handler / built-in: {handler.ratio.mean.toFixed(2)}× (mean), {handler.ratio.p50.toFixed(2)}× (p50); goal: mean ≤ {handler.goal}×, {handler.met ? 'met' : 'MISSED'}
+          </Text>
+        </>
+      )}
+      {firstFailure && (
+        <>
+          <Text> </Text>
+          <Text bold>
+            runs to first failure (median of {firstFailure.searches} searches, at most {firstFailure.maxRuns} runs each,{' '}
+            {firstFailure.seconds.toFixed(1)} s)
+          </Text>
+          <Text dimColor>
+            {'  '}
+            {firstFailure.scenario} × {firstFailure.strategy} with {firstFailure.delays.join(' ')}
+          </Text>
+          {firstFailure.choosers.map((c) => (
+            <Text key={c.chooser}>
+              {'  '}
+              {c.chooser.padEnd(15)} {(c.median === null ? `> ${firstFailure.maxRuns}` : String(c.median)).padStart(8)} runs
+            </Text>
+          ))}
+          <Text>
+            {'  '}best of PCT and POS over random: {firstFailure.bestToRandom === null ? 'none found' : `${firstFailure.bestToRandom} (goal <= 0.01: ${firstFailure.bestToRandom <= 0.01 ? 'met' : 'NOT met'})`}
           </Text>
         </>
       )}

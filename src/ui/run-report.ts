@@ -8,7 +8,7 @@ import {verdictLines} from './verdict-lines.js'
 export function runReportHeader(result: RunResult): StyledLine[] {
   const handler = result.handler?.path
   return [
-    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}${handler ? `, handler ${handler}` : ''}`, tone: 'bold'},
+    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}, chooser ${result.chooser}${handler ? `, handler ${handler}` : ''}`, tone: 'bold'},
     ...(handler ? [{text: `ELS: the handler ${handler}, in place of the strategy’s ELS (its routing and relays stay)`, tone: 'dim' as const}] : []),
     {text: `parameters: ${formatParameters(result.parameters)}`, tone: 'dim'},
     blank,

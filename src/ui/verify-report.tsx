@@ -2,7 +2,7 @@ import {Box, Text} from 'ink'
 
 import {commandForOptions} from '../sim/simulated/reproduce.js'
 import type {CellResult} from '../sim/verify/cell-result.js'
-import type {CellCounterexample, VerifyOutcome} from '../sim/verify/verify-matrix.js'
+import {outcomeChooser, type CellCounterexample, type VerifyOutcome} from '../sim/verify/verify-matrix.js'
 import {Swimlane} from './swimlane.js'
 
 export interface VerifyReportProps {
@@ -23,7 +23,7 @@ export function VerifyReport({outcome}: VerifyReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>
-        racelab verify: {plural(outcome.results.length, 'cell')}, {plural(outcome.runs, 'run')}
+        racelab verify: {plural(outcome.results.length, 'cell')}, {plural(outcome.runs, 'run')}, chooser {outcomeChooser(outcome)}
       </Text>
       {outcome.handler !== undefined ? (
         <Text dimColor>handler {outcome.handler} in place of each strategy’s ELS; no expectations declared, so every cell is expected to pass</Text>

@@ -9,7 +9,7 @@ const bench = (args: string[]) => runCommand(['bench', ...args], {root})
 describe('racelab bench (simulated section)', () => {
   it('--json: runs/s and ms per run for content-first and large-batch', async () => {
     // When
-    const {stdout, error} = await bench(['--runs', '5', '--large-runs', '2', '--handler-runs', '0', '--json'])
+    const {stdout, error} = await bench(['--runs', '5', '--large-runs', '2', '--searches', '0', '--handler-runs', '0', '--json'])
 
     // Then: shapes and counts only; speed is measured, never asserted
     expect(error).toBeUndefined()
@@ -45,10 +45,25 @@ describe('racelab bench (simulated section)', () => {
   })
 
   it('prints a table without --json', async () => {
-    const {stdout, error} = await bench(['--runs', '3', '--large-runs', '0', '--handler-runs', '2'])
+    const {stdout, error} = await bench(['--runs', '3', '--large-runs', '0', '--searches', '0', '--handler-runs', '2'])
     expect(error).toBeUndefined()
     expect(stdout).toMatch(/content-first\s+2 essays\s+3 runs\s+[\d.]+ runs\/s/)
     expect(stdout).toMatch(/handler \/ built-in: [\d.]+× \(mean\)/)
+  })
+
+  it('--searches: runs to first failure per chooser on the rare race, a median each', async () => {
+    // When: one search per chooser, at most 3 runs each
+    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--searches', '1', '--search-runs', '3', '--json'])
+
+    // Then: counts and shape; each figure is a number of runs or null (none within 3)
+    expect(error).toBeUndefined()
+    const {firstFailure} = JSON.parse(stdout)
+    expect(firstFailure).toMatchObject({scenario: 'registration-first', strategy: 'naive', searches: 1, maxRuns: 3})
+    expect(firstFailure.choosers.map((c: {chooser: string}) => c.chooser)).toEqual(['random', 'pct(d=3)', 'pos', 'portfolio(d=3)'])
+    for (const c of firstFailure.choosers) {
+      expect(c.runs).toHaveLength(1)
+      expect(c.median === null || (c.median >= 1 && c.median <= 3)).toBe(true)
+    }
   })
 
   it.each([
@@ -57,14 +72,14 @@ describe('racelab bench (simulated section)', () => {
     [['--soak-events', '1000'], '--soak-events'],
     [['--topic-prefix', 'b-'], '--topic-prefix'],
   ])('%j without --kafka (live-only, it would do nothing): one line, exit 2', async (args, flag) => {
-    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', ...args])
+    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--searches', '0', '--handler-runs', '0', ...args])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain(`${flag} shapes the live section: it goes with --kafka`)
   })
 
   it('--kafka with a bad broker list: one line, exit 2', async () => {
-    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--kafka', 'nope'])
+    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--searches', '0', '--kafka', 'nope'])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain('--kafka nope')

@@ -9,9 +9,26 @@ import {SeededRng} from './rng.js'
  * source.
  */
 export interface ChoiceSource {
-  /** An integer in [0, bound). */
-  next(bound: number): number
+  /** An integer in [0, bound); `about` says what is chosen, when the source asked to know. */
+  next(bound: number, about?: ChoiceAbout): number
+  /**
+   * The source schedules by what a choice is about (PCT, POS): the choice points then describe
+   * their options. Plain sources leave it unset, so a seeded run allocates nothing for it.
+   */
+  readonly informed?: boolean
 }
+
+/**
+ * What a choice is about, for the sources that schedule by it (docs/architecture.md#choosers):
+ * - order: which of several ready steps or messages goes first; per option, the actor it belongs
+ *   to (a partition at ELS's fetch) and the event itself (that message, that step);
+ * - delay: how long an actor waits (option 0 is the shortest: a range's values are in order; a
+ *   one-of lists its values).
+ * Choices with no `about` (faults, a scenario's own draws) are plain values.
+ */
+export type ChoiceAbout =
+  | {kind: 'order'; actors: readonly string[]; events: readonly string[]}
+  | {kind: 'delay'; site: string; values?: readonly number[]}
 
 export class Chooser {
   /** Every answer given so far, in order: the schedule. */
@@ -24,15 +41,20 @@ export class Chooser {
    */
   failure: Error | undefined
 
-  constructor(private readonly source: ChoiceSource) {}
+  /** The source wants to know what each choice is about (see ChoiceSource.informed). */
+  readonly informed: boolean
+
+  constructor(private readonly source: ChoiceSource) {
+    this.informed = source.informed === true
+  }
 
   /** Index in [0, n). A choice among one option is no choice and is not recorded. */
-  pick(n: number): number {
+  pick(n: number, about?: ChoiceAbout): number {
     if (n <= 1) return 0
     if (this.failure) throw this.failure
     let value: number
     try {
-      value = this.source.next(n)
+      value = this.source.next(n, about)
     } catch (error) {
       this.failure = error as Error
       throw error
@@ -42,9 +64,9 @@ export class Chooser {
   }
 
   /** Integer in [min, max], inclusive. */
-  between(min: number, max: number): number {
+  between(min: number, max: number, about?: ChoiceAbout): number {
     if (max <= min) return min
-    return min + this.pick(max - min + 1)
+    return min + this.pick(max - min + 1, about)
   }
 
   /**

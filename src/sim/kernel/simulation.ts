@@ -1,4 +1,4 @@
-import type {Chooser} from './chooser.js'
+import type {ChoiceAbout, Chooser} from './chooser.js'
 import type {Micros} from './time.js'
 
 /** A step scheduled at a virtual time. */
@@ -68,7 +68,7 @@ export class Simulation {
     for (let next = this.peekLive(); next && next.time === first.time; next = this.peekLive()) {
       tied.push(this.pop()!)
     }
-    const chosen = this.chooser.pick(tied.length)
+    const chosen = this.chooser.pick(tied.length, this.chooser.informed ? tiedAbout(tied) : undefined)
     for (let i = 0; i < tied.length; i++) if (i !== chosen) this.push(tied[i])
     return tied[chosen]
   }
@@ -116,6 +116,12 @@ export class Simulation {
     }
     return top
   }
+}
+
+/** Tied steps carry no actor: each step is its own actor and event (PCT, POS: the step by its seq). */
+function tiedAbout(tied: readonly Task[]): ChoiceAbout {
+  const events = tied.map((task) => `step${task.seq}`)
+  return {kind: 'order', actors: events, events}
 }
 
 function before(a: Task, b: Task): boolean {

@@ -53,7 +53,7 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
 
   let start = 0
   batchLayouts(scenario).forEach((layout, b) => {
-    start += draw(scenario.batchGap, chooser)
+    start += draw(scenario.batchGap, chooser, 'batch-gap')
     const batch = batchIdOf(b)
     outstanding++
     clock.after(start - clock.now(), () => {
@@ -89,7 +89,7 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
     }
     let at = 0
     for (let f = 0; f < layout.files.length; f++) {
-      at += draw(scenario.uploadGap, chooser)
+      at += draw(scenario.uploadGap, chooser, 'upload-gap')
       const upload: Upload = {
         batchId: batch,
         fileUploadId: fileUploadId(batch, f),
@@ -114,7 +114,7 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
       return
     }
     trace({t: clock.now(), svc: 'file', ev: 'upload-accepted', batch: upload.batchId, file: upload.fileUploadId})
-    const cancel = clock.after(draw(scenario.processing(index), chooser), () => {
+    const cancel = clock.after(draw(scenario.processing(index), chooser, 'file-processing'), () => {
       processing.delete(upload.fileUploadId)
       if (crash('file')) return fileCrashed(upload, index, 'before-commit')
       const now = clock.now()

@@ -94,14 +94,14 @@ export class ConsumerLoop {
     this.o.consumer.prepare?.(delivery, clock.now())
     const epoch = this.epoch
     if (this.o.consumer.offsetCommit !== 'on-fetch') {
-      clock.after(draw(this.o.handling, this.o.chooser), () => this.handle(delivery, taken, epoch))
+      clock.after(draw(this.o.handling, this.o.chooser, 'els'), () => this.handle(delivery, taken, epoch))
       return
     }
     // At-most-once: the offset is committed before the handling starts.
     this.member.commit(message, taken, (accepted) => {
       if (epoch !== this.epoch) return
       if (!accepted) this.o.trace({t: clock.now(), svc: this.o.instanceId, ev: 'commit-rejected', partition: message.partition, offset: message.offset})
-      clock.after(draw(this.o.handling, this.o.chooser), () => this.handle(delivery, taken, epoch))
+      clock.after(draw(this.o.handling, this.o.chooser, 'els'), () => this.handle(delivery, taken, epoch))
     })
   }
 

@@ -128,7 +128,7 @@ export class RelayLoop {
     this.busy = true
     if (this.crashes()) return this.crash(rows[0].id, 'after-poll')
     this.queue = rows
-    this.schedule(draw(this.o.settings(rows[0].source).publishDelay, this.o.chooser), () => this.publishNext())
+    this.schedule(draw(this.o.settings(rows[0].source).publishDelay, this.o.chooser, `${rows[0].source}-relay`), () => this.publishNext())
   }
 
   private publishNext(): void {

@@ -11,14 +11,18 @@ export const fixed = (value: Micros): Delay => ({kind: 'fixed', value})
 export const range = (min: Micros, max: Micros): Delay => ({kind: 'range', min, max})
 export const oneOf = (...values: Micros[]): Delay => ({kind: 'one-of', values})
 
-export function draw(delay: Delay, chooser: Chooser): Micros {
+/**
+ * Draws a delay. `site` names whose wait it is (a delay target: `bos-relay`, `kafka`, ...), for
+ * the choosers that schedule by actor (PCT, POS); the seeded chooser ignores it.
+ */
+export function draw(delay: Delay, chooser: Chooser, site?: string): Micros {
   switch (delay.kind) {
     case 'fixed':
       return delay.value
     case 'range':
-      return chooser.between(delay.min, delay.max)
+      return chooser.between(delay.min, delay.max, chooser.informed && site !== undefined ? {kind: 'delay', site} : undefined)
     case 'one-of':
-      return delay.values[chooser.pick(delay.values.length)]
+      return delay.values[chooser.pick(delay.values.length, chooser.informed && site !== undefined ? {kind: 'delay', site, values: delay.values} : undefined)]
   }
 }
 

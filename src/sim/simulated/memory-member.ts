@@ -94,7 +94,11 @@ export class MemoryMember implements GroupMember {
       if (next !== undefined && next > sim.now) this.wakeTask = sim.at(next, () => this.fetch())
       return
     }
-    const picked = sim.chooser.pick(ready.length)
+    // PCT and POS schedule by actor: a partition is a sequential stream, its head message the event.
+    const about = sim.chooser.informed
+      ? {kind: 'order' as const, actors: ready.map((m) => `${m.topic}#${m.partition}`), events: ready.map((m) => `${m.topic}#${m.partition}@${m.offset}`)}
+      : undefined
+    const picked = sim.chooser.pick(ready.length, about)
     const choice = plan ? plan.choose(ready, picked) : picked
     if (choice === 'wait') {
       // A delivery plan holds these back: look again when a later head becomes visible, or when

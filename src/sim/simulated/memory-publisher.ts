@@ -26,7 +26,7 @@ export class MemoryPublisher implements RelayPublisher {
       return
     }
     const [record] = records()
-    const latency = draw(this.o.kafkaLatency, this.o.chooser)
+    const latency = draw(this.o.kafkaLatency, this.o.chooser, 'kafka')
     const message = bus.append(record, now, latency)
     outcome.appended([{record, ack: {topic: message.topic, partition: message.partition, offset: message.offset}, visibleAt: message.visibleAt}])
     clock.after(latency, () => outcome.acked())

@@ -1,3 +1,4 @@
+import {chooserArgs} from '../kernel/chooser-spec.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {formatDelay} from '../scenario/delay-spec.js'
 import {formatFault} from '../scenario/fault-spec.js'
@@ -18,6 +19,7 @@ export function commandForOptions(options: RunOptions): string {
   for (const fault of options.faults ?? []) args.push(`--fault '${formatFault(fault)}'`)
   if ((options.elsInstances ?? 1) !== 1) args.push(`--els-instances ${options.elsInstances}`)
   if (options.handler !== undefined) args.push(handlerArg(options.handler))
+  args.push(...chooserArgs(options.chooser))
   if (options.schedule !== undefined && options.schedule.length > 0) args.push(`--schedule ${encodeSchedule(options.schedule)}`)
   return reproduceCommand({scenario: options.scenario.name, strategy: options.strategy, seed: options.seed}, args)
 }

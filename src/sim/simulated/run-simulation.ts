@@ -1,5 +1,6 @@
 import {MemoryBus} from '../bus/memory-bus.js'
-import {Chooser, replaySource, seededSource} from '../kernel/chooser.js'
+import {Chooser, replaySource} from '../kernel/chooser.js'
+import {chooserSource, describeChooser, type ChooserSpec} from '../kernel/chooser-spec.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {Simulation, type StopReason} from '../kernel/simulation.js'
 import {SECOND} from '../kernel/time.js'
@@ -28,6 +29,8 @@ export const MAX_FILES_PER_RUN = 200_000
 export interface RunOptions extends RunShape {
   /** Replay these choices instead of drawing from the seed. */
   schedule?: readonly number[]
+  /** Which chooser draws the choices from the seed (default uniform random). */
+  chooser?: ChooserSpec
   /** Force the order in which ELS receives messages (fixtures). */
   plan?: DeliveryPlan
   /** Tests build ELS variants (the post-fix bugs) through this. */
@@ -49,6 +52,8 @@ export interface RunResult extends JudgedRun {
   schedule: string
   /** With a user's handler: its path and the messages it failed on. */
   handler?: HandlerReport
+  /** The chooser that drew them: `random`, `pct(d=3)`, `pos`, `portfolio(d=3)`. */
+  chooser: string
 }
 
 export interface SimulationRun {
@@ -64,7 +69,7 @@ export interface SimulationRun {
  * a delay lasts, whether a fault fires) comes from one chooser, so a seed or a schedule replays.
  */
 export function runSimulation(options: RunOptions): SimulationRun {
-  const chooser = new Chooser(options.schedule ? replaySource(options.schedule) : seededSource(options.seed))
+  const chooser = new Chooser(options.schedule ? replaySource(options.schedule) : chooserSource(options.chooser, options.seed))
   const sim = new Simulation(chooser)
   const clock = kernelClock(sim)
   const built = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
@@ -131,6 +136,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
         metrics: run.metrics(),
         schedule: encodeSchedule(chooser.schedule),
         ...(options.handler === undefined ? {} : {handler: handlerReport(options.handler, trace)}),
+        chooser: describeChooser(options.chooser),
       },
     }
   } finally {

@@ -1,7 +1,7 @@
 import {commandForOptions} from '../simulated/reproduce.js'
 import type {CellResult} from './cell-result.js'
 import {formatExpectation} from './expectation-check.js'
-import type {VerifyOutcome} from './verify-matrix.js'
+import {outcomeChooser, type VerifyOutcome} from './verify-matrix.js'
 
 /**
  * The matrix as JUnit XML: one <testcase> per cell (classname = scenario, name = strategy, plus
@@ -22,7 +22,7 @@ export function junitXml(outcome: VerifyOutcome): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="racelab verify" ${counts}>`,
     `  <testsuite name="racelab verify" ${counts} skipped="0">`,
-    `    <properties><property name="runs" value="${outcome.runs}"/>${outcome.handler === undefined ? '' : `<property name="handler" value="${escapeXml(outcome.handler)}"/>`}</properties>`,
+    `    <properties><property name="runs" value="${outcome.runs}"/><property name="chooser" value="${escapeXml(outcomeChooser(outcome))}"/>${outcome.handler === undefined ? '' : `<property name="handler" value="${escapeXml(outcome.handler)}"/>`}</properties>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

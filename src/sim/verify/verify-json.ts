@@ -1,12 +1,14 @@
 import type {Counterexample} from '../search/counterexample.js'
 import type {InvariantName} from '../check/invariant.js'
+import {describeChooser} from '../kernel/chooser-spec.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {formatDelay} from '../scenario/delay-spec.js'
 import {formatFault} from '../scenario/fault-spec.js'
 import type {Strategy} from '../scenario/strategy.js'
 import {commandForOptions} from '../simulated/reproduce.js'
 import type {CellResult} from './cell-result.js'
-import type {VerifyOutcome} from './verify-matrix.js'
+import type {ShardJson} from './shard.js'
+import {outcomeChooser, type VerifyOutcome} from './verify-matrix.js'
 
 export interface CounterexampleJson {
   invariant: InvariantName
@@ -24,6 +26,8 @@ export interface CounterexampleJson {
     schedule: string
     /** The user's handler the run used (`--handler`), or null. */
     handler: string | null
+    /** The chooser of the run the counterexample was shrunk from (`random`, `pct(d=3)`, ...). */
+    chooser: string
   }
   replay: string
   explanation: string
@@ -59,12 +63,16 @@ export interface VerifyCellJson {
 
 export interface VerifyJson {
   verdict: 'pass' | 'fail'
+  /** The chooser every run drew its choices with: `random`, `pct(d=3)`, `pos`, `portfolio(d=3)`. */
+  chooser: string
   runs: number
   matched: number
   unmatched: number
   /** The user's handler every cell ran (`--handler`), or null. */
   handler: string | null
   cells: VerifyCellJson[]
+  /** With --shard K/N: the part this run covered, for racelab merge. */
+  shard?: ShardJson
 }
 
 /** The `--json` document; `swimlane` renders a counterexample's swimlane as text lines. */
@@ -72,7 +80,7 @@ export function verifyJson(outcome: VerifyOutcome, swimlane: (counterexample: Co
   const byCell = new Map(outcome.counterexamples.map((c) => [c.result.cell.index, c.counterexample]))
   const cells = outcome.results.map((result) => cellJson(result, byCell.get(result.cell.index), swimlane))
   const matched = cells.filter((c) => c.matched).length
-  return {verdict: outcome.verdict, runs: outcome.runs, matched, unmatched: cells.length - matched, handler: outcome.handler ?? null, cells}
+  return {verdict: outcome.verdict, chooser: outcomeChooser(outcome), runs: outcome.runs, matched, unmatched: cells.length - matched, handler: outcome.handler ?? null, cells}
 }
 
 function cellJson(result: CellResult, counterexample: Counterexample | undefined, swimlane: (c: Counterexample) => string[]): VerifyCellJson {
@@ -117,6 +125,7 @@ export function counterexampleJson(counterexample: Counterexample, swimlane: str
       wakes: (options.wakes ?? []).map((w) => `${w.service}=${w.wake ? 'on' : 'off'}`),
       schedule: encodeSchedule(options.schedule ?? []),
       handler: options.handler ?? null,
+      chooser: describeChooser(options.chooser),
     },
     replay: commandForOptions(options),
     explanation: counterexample.explanation,

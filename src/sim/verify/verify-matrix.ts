@@ -1,3 +1,4 @@
+import {describeChooser} from '../kernel/chooser-spec.js'
 import type {Counterexample} from '../search/counterexample.js'
 import {emptyTally, mergeTallies, type CellTally} from './cell-tally.js'
 import {cellResult, type CellResult} from './cell-result.js'
@@ -37,6 +38,11 @@ export interface VerifyOutcome {
   handler?: string
 }
 
+/** The chooser of a matrix's runs, as reports name it (one chooser per matrix: --chooser). */
+export function outcomeChooser(outcome: Pick<VerifyOutcome, 'results'>): string {
+  return describeChooser(outcome.results[0]?.cell.shape.options.chooser)
+}
+
 /** Runs every cell of the matrix over its seeds on a pool of workers and compares with expectations. */
 export async function verifyMatrix(cells: readonly Cell[], options: VerifyOptions): Promise<VerifyOutcome> {
   const runs = totalRuns(cells)
@@ -52,18 +58,34 @@ export async function verifyMatrix(cells: readonly Cell[], options: VerifyOption
       if (r.kind !== 'chunk') throw new Error(`a chunk came back as a ${r.kind} result`)
       return r.tally
     })
-    const results = mergeChunks(cells, chunks, tallies)
-    const targets = options.shrink ? counterexampleCells(results) : []
-    const shrunk = await pool.run(targets.map((result): Task => ({kind: 'shrink', job: shrinkJob(result)})))
-    const counterexamples = shrunk.map((r, i) => {
-      if (r.kind !== 'shrink') throw new Error(`a shrink came back as a ${r.kind} result`)
-      return {result: targets[i], counterexample: replayShrunk(r.shrunk)}
-    })
-    const verdict = results.every((r) => r.check.matched) ? 'pass' : 'fail'
-    return {verdict, results, counterexamples, runs, workers: options.workers, ...(options.handler === undefined ? {} : {handler: options.handler})}
+    return await conclude(pool, mergeChunks(cells, chunks, tallies), runs, options)
   } finally {
     await pool.close()
   }
+}
+
+/**
+ * Judges a matrix whose cells were tallied elsewhere (racelab merge joins shards' tallies): the
+ * counterexamples and the verdict, exactly as verifyMatrix ends.
+ */
+export async function concludeMatrix(results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink' | 'handler'>): Promise<VerifyOutcome> {
+  const pool = new WorkerPool(options.workers)
+  try {
+    return await conclude(pool, results, runs, options)
+  } finally {
+    await pool.close()
+  }
+}
+
+async function conclude(pool: WorkerPool, results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink' | 'handler'>): Promise<VerifyOutcome> {
+  const targets = options.shrink ? counterexampleCells(results) : []
+  const shrunk = await pool.run(targets.map((result): Task => ({kind: 'shrink', job: shrinkJob(result)})))
+  const counterexamples = shrunk.map((r, i) => {
+    if (r.kind !== 'shrink') throw new Error(`a shrink came back as a ${r.kind} result`)
+    return {result: targets[i], counterexample: replayShrunk(r.shrunk)}
+  })
+  const verdict = results.every((r) => r.check.matched) ? 'pass' : 'fail'
+  return {verdict, results, counterexamples, runs, workers: options.workers, ...(options.handler === undefined ? {} : {handler: options.handler})}
 }
 
 /**
