@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 import type Database from 'better-sqlite3'
 
 import {OUTBOX_SCHEMA} from '../outbox/outbox.js'
+import {DEAD_LETTERS_SCHEMA} from './dead-letters.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import type {LoadedHandler} from './handler-consumer.js'
 import {NondeterminismTrap} from './nondeterminism-trap.js'
@@ -12,16 +13,7 @@ import {ScopedDatabase} from './scoped-database.js'
  * The tables racelab keeps in a handler's database, created before its `migrate` runs: ELS's
  * outbox (`ctx.emit` writes it, ELS's relay publishes it) and the dead letters.
  */
-export const HANDLER_DB_SCHEMA = `
-CREATE TABLE dead_letters (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  topic TEXT NOT NULL,
-  partition INTEGER NOT NULL,
-  kafka_offset INTEGER NOT NULL,
-  error TEXT NOT NULL,
-  value TEXT NOT NULL
-);
-${OUTBOX_SCHEMA}`
+export const HANDLER_DB_SCHEMA = `${DEAD_LETTERS_SCHEMA}${OUTBOX_SCHEMA}`
 
 /**
  * ELS's database for a handler's run: racelab's tables, then the handler's `migrate` (clock and

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
+import {DEAD_LETTERS_SCHEMA} from '../consumer/dead-letters.js'
 import {envelopeJson} from '../domain/envelope.js'
 import {type DataOf, type Envelope, type EventType, parseEnvelope, type ExcessReason} from '../domain/events.js'
 import type {ConsumerState} from '../consumer/consumer-state.js'
@@ -42,15 +43,7 @@ CREATE TABLE processed_events (
   event_id TEXT PRIMARY KEY,
   processed_at INTEGER NOT NULL
 );
-CREATE TABLE dead_letters (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  topic TEXT NOT NULL,
-  partition INTEGER NOT NULL,
-  kafka_offset INTEGER NOT NULL,
-  error TEXT NOT NULL,
-  value TEXT NOT NULL
-);
-`
+${DEAD_LETTERS_SCHEMA}`
 
 /** A database failure injected by the register-db-error fault. */
 export class InjectedDbError extends Error {
