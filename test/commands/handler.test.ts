@@ -69,7 +69,7 @@ describe('racelab run --handler', () => {
     const {stdout, error} = await racelab(['run', '--scenario', 'content-first', '--handler', BUFFER])
     // Then
     expect(error).toBeUndefined()
-    expect(stdout).toContain(`racelab run: scenario content-first, strategy buffer, seed 1, handler ${BUFFER}`)
+    expect(stdout).toContain(`racelab run: scenario content-first, strategy buffer, seed 1, chooser random, handler ${BUFFER}`)
     expect(stdout).toContain('handler onContent(text-b1-f1)')
     expect(stdout).toContain(`reproduce: racelab run --scenario content-first --strategy buffer --seed 1 --handler ${BUFFER}`)
   })
