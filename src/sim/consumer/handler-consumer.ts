@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
-import {envelopeJson} from '../domain/envelope.js'
+import {addElsEvent} from '../outbox/els-outbox-event.js'
 import {type DataOf, type Envelope, SHORT_NAME} from '../domain/events.js'
 import type {IdSource} from '../domain/ids.js'
 import {TOPICS} from '../domain/topics.js'
@@ -184,17 +184,7 @@ export class HandlerConsumer implements InputConsumer {
       emit: (type, data) => {
         if (!(type in EMITTABLE)) throw new Error(`ctx.emit: ELS emits ${Object.values(EMITTABLE).join(', ')}, not ${String(type)}`)
         const batchId = data.batch_id
-        this.outbox.add(
-          {
-            aggregateId: batchId,
-            aggregateType: 'essay_batch',
-            eventType: type,
-            topic: type,
-            key: batchId,
-            eventData: envelopeJson(type, data, {eventId: this.ids.eventId(), at: now, source: 'els', correlationId: correlationId ?? `corr-${batchId}`}),
-          },
-          now,
-        )
+        addElsEvent(this.outbox, this.ids, type, batchId, data as DataOf<typeof type>, correlationId ?? `corr-${batchId}`, now)
         emitted.push(type)
         onEmit?.(type, data)
       },

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
 import {DEAD_LETTERS_SCHEMA} from '../consumer/dead-letters.js'
-import {envelopeJson} from '../domain/envelope.js'
+import {addElsEvent} from '../outbox/els-outbox-event.js'
 import {type DataOf, type Envelope, type EventType, parseEnvelope, type ExcessReason} from '../domain/events.js'
 import type {ConsumerState} from '../consumer/consumer-state.js'
 import type {ElsHandled, ElsOutcome} from '../consumer/handled.js'
@@ -389,17 +389,7 @@ export class Els implements InputConsumer {
   }
 
   protected emit<T extends EventType>(type: T, batchId: string, data: DataOf<T>, correlationId: string, now: Micros, step: Step): void {
-    this.outbox.add(
-      {
-        aggregateId: batchId,
-        aggregateType: 'essay_batch',
-        eventType: type,
-        topic: type,
-        key: batchId,
-        eventData: envelopeJson(type, data, {eventId: this.ids.eventId(), at: now, source: 'els', correlationId}),
-      },
-      now,
-    )
+    addElsEvent(this.outbox, this.ids, type, batchId, data, correlationId, now)
     step.emitted.push(type)
   }
 
