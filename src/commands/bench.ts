@@ -1,10 +1,9 @@
-import {fileURLToPath} from 'node:url'
-
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
+import {packageFile} from '../sim/package-root.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
@@ -19,7 +18,7 @@ export interface BenchJson {
 }
 
 /** The example fix shipped with racelab, resolved from the package (not the working directory). */
-const DEFAULT_BENCH_HANDLER = fileURLToPath(new URL('../../examples/handlers/buffer.ts', import.meta.url))
+const DEFAULT_BENCH_HANDLER = packageFile('examples/handlers/buffer.ts')
 
 export default class Bench extends BaseCommand {
   static override summary = 'Measure the simulator, and (with --kafka) the live relay against raw kafkajs'

@@ -27,7 +27,7 @@ describe('racelab bench (simulated section)', () => {
 
   it('--json: the handler phase times the built-in buffer and a handler in its place on the same seeds', async () => {
     // When
-    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '4', '--json'])
+    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--searches', '0', '--handler-runs', '4', '--json'])
 
     // Then: shapes and counts only; the ratio is measured, never asserted
     expect(error).toBeUndefined()

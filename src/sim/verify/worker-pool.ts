@@ -6,6 +6,7 @@ import {Worker} from 'node:worker_threads'
 import {performTask, type Task, type TaskResult} from './task.js'
 import type {TaskMessage} from './verify-worker.js'
 import {InputError} from '../input-error.js'
+import {packageFile} from '../package-root.js'
 
 type Reply = {index: number; result: TaskResult} | {index: number; error: string; badInput?: boolean}
 
@@ -91,12 +92,13 @@ async function runInProcess(tasks: readonly Task[], onDone: (index: number) => v
 }
 
 /**
- * The worker runs the built `verify-worker.js` next to this file. Running from the TypeScript
+ * The worker runs the built `dist/sim/verify/verify-worker.js` (found from the package: this code
+ * may run from a bundled chunk, not from next to it). Running from the TypeScript
  * sources (vitest, bin/dev.js) there is only `verify-worker.ts`: the worker then registers tsx's
  * loader itself first (on Node 20, `--import tsx` in a worker's execArgv does not reach its entry).
  */
 function spawnWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./verify-worker.js', import.meta.url))
+  if (!import.meta.url.endsWith('.ts')) return new Worker(packageFile('dist/sim/verify/verify-worker.js'))
   const tsxApi = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href
   const entry = new URL('./verify-worker.ts', import.meta.url).href
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({register}) => { register(); return import(${JSON.stringify(entry)}) })`
