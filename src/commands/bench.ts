@@ -8,9 +8,11 @@ import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
+import type {SqliteFloor} from '../sim/bench/sqlite-floor.js'
 
 export interface BenchJson {
   simulated: SimulatedBench[]
+  floor?: SqliteFloor
   handler?: HandlerBench
   firstFailure?: FirstFailureBench
   live?: LiveBench
@@ -25,11 +27,11 @@ export default class Bench extends BaseCommand {
 
   static override description = `Simulated: runs content-first (2 essays) and large-batch (25 essays) many times in virtual time and reports runs/s and wall-clock ms per run (mean, p50, p99).
 
+SQLite floor (--floor-runs N, default 300; 0 skips it): the same seeds of content-first run again with every SQLite statement recorded (SQL, parameters, database), then those statements alone replayed on the same databases, prepared once: racelab's runs/s over the floor's is the share of a run that is SQLite's own work. Goal: at least half (0.5).
+
 Handler (--handler-runs N, default 200; 0 skips it): content-first under the built-in buffer strategy and under a user's handler in its place (--handler, default examples/handlers/buffer.ts), the same seeds, timed in turn, and the ratio of their mean ms/run (the total time over the same seeds). Goal: a handler run costs at most 1.5 built-in runs (reported, not gated: the figure is the machine's as much as the handler's).
 
 Runs to first failure: on registration-first × naive with a long-tailed BOS relay (--delay bos-relay=0..4s file-processing=3985ms..3990ms upload-gap=5ms: content passes the registration in about 1 run in 1,000 drawn uniformly), --searches searches per chooser (random, pct, pos, portfolio), each seed after seed until a run fails (at most --search-runs runs); the median per chooser, and the better of PCT's and POS's over random's.
-
-Live (--kafka local|BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100 messages per request, acks=all, and one message per request), the relay's throughput draining committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end latency from outbox commit to ELS handled, with batches committed at a steady pace. Goal: the relay reaches at least half of raw kafkajs throughput; a live bench that misses it exits 1 (after its report), so a script or CI job can gate on it.
 
 Live (--kafka local|BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100 messages per request, acks=all, and one message per request), the relay's throughput draining committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end latency from outbox commit to ELS handled, with batches committed at a steady pace. Goal: the relay reaches at least half of raw kafkajs throughput; a live bench that misses it exits 1 (after its report), so a script or CI job can gate on it.
 
@@ -49,6 +51,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
   static override flags = {
     runs: Flags.integer({default: 500, min: 1, max: 1_000_000, summary: 'Simulated runs of content-first.'}),
     'large-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Simulated runs of large-batch (0 skips it).'}),
+    'floor-runs': Flags.integer({default: 300, min: 0, max: 100_000, summary: 'Seeds of content-first for the SQLite floor (0 skips it).'}),
     'handler-runs': Flags.integer({default: 200, min: 0, max: 100_000, summary: 'Runs of content-first, built-in buffer against a handler (0 skips it).'}),
     handler: Flags.string({summary: 'The handler module the handler phase measures (default examples/handlers/buffer.ts).'}),
     searches: Flags.integer({default: 20, min: 0, max: 1000, summary: 'Searches per chooser for runs to first failure (0 skips it).'}),
@@ -69,6 +72,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     const {benchHandler, benchLive, benchSimulated, defaultBenchPrefix, relayGoalMet} = await import('../sim/bench/bench.js')
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
+    const floor = flags['floor-runs'] > 0 ? (await import('../sim/bench/sqlite-floor.js')).benchSqliteFloor('content-first', flags['floor-runs']) : undefined
     const handler = flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
     const firstFailure = flags.searches > 0 ? (await import('../sim/bench/first-failure-bench.js')).benchFirstFailure(flags.searches, flags['search-runs']) : undefined
     const prefix = flags['topic-prefix'] ?? defaultBenchPrefix()
@@ -80,7 +84,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
       soak = await (await import('../sim/bench/soak.js')).soak({brokers, topicPrefix: `${prefix}soak-`, events: soakEvents, onProgress: progress?.show})
       progress?.done()
     }
-    const json: BenchJson = {simulated, ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
+    const json: BenchJson = {simulated, ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     if ((live && !relayGoalMet(live)) || (soak && !soak.passed)) this.failAfterReport(json)
     return json

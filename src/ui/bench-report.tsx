@@ -3,9 +3,11 @@ import {Box, Text} from 'ink'
 import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
+import {FLOOR_GOAL, type SqliteFloor} from '../sim/bench/sqlite-floor.js'
 
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]
+  floor?: SqliteFloor
   handler?: HandlerBench
   firstFailure?: FirstFailureBench
   live?: LiveBench
@@ -52,7 +54,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, handler, firstFailure, live, soak}: BenchReportProps) {
+export function BenchReport({simulated, floor, handler, firstFailure, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -63,6 +65,13 @@ export function BenchReport({simulated, handler, firstFailure, live, soak}: Benc
           {s.runsPerSecond.toFixed(1).padStart(8)} runs/s   ms/run: {pct(s.msPerRun, 'ms')}
         </Text>
       ))}
+      {floor && (
+        <Text color={floor.share >= FLOOR_GOAL ? 'green' : 'red'}>
+          {'  '}SQLite floor ({floor.scenario}, {n(floor.runs)} seeds, {floor.statementsPerRun} statements a run): racelab {n(floor.racelabRunsPerSecond)} runs/s, the
+          statements alone {n(floor.floorRunsPerSecond)} runs/s: racelab at {(floor.share * 100).toFixed(0)}% of its floor (goal ≥ {FLOOR_GOAL * 100}%,{' '}
+          {floor.share >= FLOOR_GOAL ? 'met' : 'MISSED'})
+        </Text>
+      )}
       {handler && (
         <>
           <Text> </Text>
