@@ -180,6 +180,25 @@ describe('no-lost-content', () => {
     expect(of(violations, 'no-lost-content')).toEqual([])
   })
 
+  it('does not call content silently dropped when ELS kept an unpublished row (its report may be stuck there)', () => {
+    // Given the second file neither assigned nor reported, and ELS's relay gave up on a row
+    const b = new ObservationBuilder()
+    b.batch('batch-a', 2)
+    b.registered('batch-a', [essayId('batch-a', 0), essayId('batch-a', 1)])
+    uploadContent(b, 'batch-a', 0, 2)
+    b.assigned('batch-a', essayId('batch-a', 0), uploadId('batch-a', 0), textId('batch-a', 0))
+    b.tracker({batchId: 'batch-a', expected: 2, assigned: 1})
+    b.unpublished({service: 'els', rowId: 4, eventType: TOPICS.essaySlotAssigned, aggregateId: essayId('batch-a', 1)})
+
+    // When
+    const violations = of(check(b.build()), 'no-lost-content')
+
+    // Then
+    expect(violations).toHaveLength(1)
+    expect(violations[0].detail).not.toContain('silently')
+    expect(violations[0].detail).toContain("ELS's outbox kept 1 unpublished row: see outbox-drained")
+  })
+
   it('fails for content that was neither assigned nor reported excess', () => {
     // Given 2 files, only the first assigned; the second silently dropped
     const b = new ObservationBuilder()
