@@ -9,9 +9,11 @@ import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.j
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
 import type {SqliteFloor} from '../sim/bench/sqlite-floor.js'
+import type {ParallelBench} from '../sim/bench/parallel-bench.js'
 
 export interface BenchJson {
   simulated: SimulatedBench[]
+  parallel?: ParallelBench
   floor?: SqliteFloor
   handler?: HandlerBench
   firstFailure?: FirstFailureBench
@@ -25,7 +27,9 @@ const DEFAULT_BENCH_HANDLER = packageFile('examples/handlers/buffer.ts')
 export default class Bench extends BaseCommand {
   static override summary = 'Measure the simulator, and (with --kafka) the live relay against raw kafkajs'
 
-  static override description = `Simulated: runs content-first (2 essays) and large-batch (25 essays) many times in virtual time and reports runs/s and wall-clock ms per run (mean, p50, p99).
+  static override description = `Simulated: runs content-first (2 essays), large-batch (25 essays) and relay-delay many times in virtual time and reports runs/s, wall-clock ms per run (mean, p50, p99) and simulated seconds per wall-clock second (goal on relay-delay: 10,000).
+
+Every core (--parallel-runs N, default 1000; 0 skips it): the same content-first seeds, run and judged as verify does, through verify's worker pool on one core and then on every core; the speed-up (goal: 1.8 on two cores).
 
 SQLite floor (--floor-runs N, default 300; 0 skips it): the same seeds of content-first run again with every SQLite statement recorded (SQL, parameters, database), then those statements alone replayed on the same databases, prepared once: racelab's runs/s over the floor's is the share of a run that is SQLite's own work. Goal: at least half (0.5).
 
@@ -51,6 +55,8 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
   static override flags = {
     runs: Flags.integer({default: 500, min: 1, max: 1_000_000, summary: 'Simulated runs of content-first.'}),
     'large-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Simulated runs of large-batch (0 skips it).'}),
+    'delay-runs': Flags.integer({default: 200, min: 0, max: 100_000, summary: 'Simulated runs of relay-delay, for simulated s per wall s (0 skips it).'}),
+    'parallel-runs': Flags.integer({default: 1000, min: 0, max: 1_000_000, summary: 'Seeds of content-first on one core, then on every core (0 skips it).'}),
     'floor-runs': Flags.integer({default: 300, min: 0, max: 100_000, summary: 'Seeds of content-first for the SQLite floor (0 skips it).'}),
     'handler-runs': Flags.integer({default: 200, min: 0, max: 100_000, summary: 'Runs of content-first, built-in buffer against a handler (0 skips it).'}),
     handler: Flags.string({summary: 'The handler module the handler phase measures (default examples/handlers/buffer.ts).'}),
@@ -72,6 +78,8 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     const {benchHandler, benchLive, benchSimulated, defaultBenchPrefix, relayGoalMet} = await import('../sim/bench/bench.js')
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
+    if (flags['delay-runs'] > 0) simulated.push(benchSimulated('relay-delay', flags['delay-runs']))
+    const parallel = flags['parallel-runs'] > 0 ? await (await import('../sim/bench/parallel-bench.js')).benchParallel('content-first', flags['parallel-runs']) : undefined
     const floor = flags['floor-runs'] > 0 ? (await import('../sim/bench/sqlite-floor.js')).benchSqliteFloor('content-first', flags['floor-runs']) : undefined
     const handler = flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
     const firstFailure = flags.searches > 0 ? (await import('../sim/bench/first-failure-bench.js')).benchFirstFailure(flags.searches, flags['search-runs']) : undefined
@@ -84,7 +92,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
       soak = await (await import('../sim/bench/soak.js')).soak({brokers, topicPrefix: `${prefix}soak-`, events: soakEvents, onProgress: progress?.show})
       progress?.done()
     }
-    const json: BenchJson = {simulated, ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
+    const json: BenchJson = {simulated, ...(parallel ? {parallel} : {}), ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     if ((live && !relayGoalMet(live)) || (soak && !soak.passed)) this.failAfterReport(json)
     return json

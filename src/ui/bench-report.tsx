@@ -4,9 +4,11 @@ import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
 import {FLOOR_GOAL, type SqliteFloor} from '../sim/bench/sqlite-floor.js'
+import {PARALLEL_GOAL, type ParallelBench} from '../sim/bench/parallel-bench.js'
 
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]
+  parallel?: ParallelBench
   floor?: SqliteFloor
   handler?: HandlerBench
   firstFailure?: FirstFailureBench
@@ -54,7 +56,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, floor, handler, firstFailure, live, soak}: BenchReportProps) {
+export function BenchReport({simulated, parallel, floor, handler, firstFailure, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -62,9 +64,16 @@ export function BenchReport({simulated, floor, handler, firstFailure, live, soak
         <Text key={s.scenario}>
           {'  '}
           {s.scenario.padEnd(15)} {String(s.essays).padStart(3)} essays {String(s.runs).padStart(6)} runs{' '}
-          {s.runsPerSecond.toFixed(1).padStart(8)} runs/s   ms/run: {pct(s.msPerRun, 'ms')}
+          {s.runsPerSecond.toFixed(1).padStart(8)} runs/s   ms/run: {pct(s.msPerRun, 'ms')}; {n(s.simulatedPerWallSecond)} simulated s per wall s
         </Text>
       ))}
+      {parallel && (
+        <Text color={parallel.speedup >= PARALLEL_GOAL ? 'green' : 'red'}>
+          {'  '}every core ({parallel.scenario}, {n(parallel.runs)} seeds, run and judged as verify does): 1 core {n(parallel.oneCoreRunsPerSecond)} runs/s,{' '}
+          {parallel.workers} cores {n(parallel.everyCoreRunsPerSecond)} runs/s: {parallel.speedup.toFixed(2)}× (goal ≥ {PARALLEL_GOAL}×,{' '}
+          {parallel.speedup >= PARALLEL_GOAL ? 'met' : 'MISSED'})
+        </Text>
+      )}
       {floor && (
         <Text color={floor.share >= FLOOR_GOAL ? 'green' : 'red'}>
           {'  '}SQLite floor ({floor.scenario}, {n(floor.runs)} seeds, {floor.statementsPerRun} statements a run): racelab {n(floor.racelabRunsPerSecond)} runs/s, the

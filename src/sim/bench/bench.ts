@@ -58,6 +58,8 @@ export interface SimulatedBench {
   runsPerSecond: number
   /** Wall-clock milliseconds per run. */
   msPerRun: Percentiles
+  /** Virtual time simulated per second of wall clock, over every run. */
+  simulatedPerWallSecond: number
 }
 
 /** Runs a built-in scenario `runs` times (seeds 1..runs, strategy buffer) and times each run. */
@@ -67,12 +69,14 @@ export function benchSimulated(scenarioName: string, runs: number, essays?: numb
   for (let seed = 0; seed < Math.min(5, runs); seed++) runSimulation({scenario, strategy: 'buffer', seed: 10_000 + seed, essays})
   const durations: number[] = []
   let built = 0
+  let simulatedSeconds = 0
   const started = performance.now()
   for (let seed = 1; seed <= runs; seed++) {
     const t0 = performance.now()
     const run = runSimulation({scenario, strategy: 'buffer', seed, essays})
     durations.push(performance.now() - t0)
     built = run.scenario.essays
+    simulatedSeconds += run.result.simulatedSeconds
   }
   const seconds = (performance.now() - started) / 1000
   return {
@@ -82,6 +86,7 @@ export function benchSimulated(scenarioName: string, runs: number, essays?: numb
     runs,
     runsPerSecond: Math.round((runs / seconds) * 10) / 10,
     msPerRun: percentiles(durations),
+    simulatedPerWallSecond: Math.round(simulatedSeconds / seconds),
   }
 }
 
