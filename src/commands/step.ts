@@ -15,22 +15,28 @@ import type {TraceEvent} from '../sim/trace/trace-event.js'
 export type StepJson = RunResult & {reproduce: string; explanation?: string; trace: TraceEvent[]}
 
 export default class Step extends BaseCommand {
-  static override summary = 'Step through one simulated run, event by event, in the terminal'
+  static override summary = 'The lab: step, play and change one simulated run in the terminal'
 
-  static override description = `Runs one scenario in virtual time, exactly as \`racelab run\` does, then opens an interactive view of it: a swimlane (one column per service, one row per event) with a cursor, the details of the event under the cursor, the state of every batch after it (registered at BOS, files committed and published, what ELS assigned, buffered, reported excess or counted failed, ready or not), and at the end the verdict with the reordering that caused the first violation.
+  static override description = `Runs one scenario in virtual time, exactly as \`racelab run\` does, then opens the lab on it: a swimlane (one column per service, one row per event) with a cursor, the event's details, and panels for what each part holds at the cursor (batches, outbox rows not yet published, partition end offsets against ELS's committed offsets, ELS's slots per batch, the pending buffer with ages, and every invariant, red from the event that broke it). Change the run and it is simulated again in place, the cursor kept at the same virtual time; the footer is the command line that reproduces what you see.
+
+The lab is \`step\` grown, not a second command: it takes the same flags, shows the same run, and without a terminal prints the same static report, so one command is both the walk-through and the report a pipe or CI gets.
 
 KEYS
-  → l space  next event          ← h  previous event
-  PgDn PgUp  10 events on/back   g G  first/last event
-  n N        next/previous ELS event
-  v          show/hide the verdict (shown at the last event)
-  q Esc      quit
+  space      play/pause in virtual time   + -   speed (1 ms per frame .. real time)
+  → l / ← h  next/previous event          n N   next/previous ELS event
+  PgDn PgUp  10 events on/back            g G   first/last event
+  s          next strategy (re-simulates) S     split view: two strategies, one seed
+  d          delays and wakes (a form with the run's values; Enter edits)
+  x          toggle faults                r     next seed
+  f          first violation              e     export as a fixture or a trace
+  tab 1-6    panel (80 columns: panels are tabs; 150 and wider: beside the swimlane)
+  v          verdict                      q Esc Ctrl-C  quit
 
 Without a terminal (output piped, CI) it prints the swimlane, the final state and the verdict instead: a run of more than 200 events shows its first and last 100 rows and at most 20 batches (--timeline full shows every row and batch); --json prints the run result with its trace.
 
 ${SIM_REFERENCE}
 
-${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant is violated (after quitting)'})}`
+${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 'an invariant is violated (the run the lab was opened on)'})}`
 
   static override examples = [
     {description: 'Watch the race happen, one event at a time', command: '<%= config.bin %> step --scenario content-first --strategy naive'},
@@ -84,8 +90,22 @@ ${exitCodesHelp({0: 'every invariant holds (after quitting)', 1: 'an invariant i
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (interactive) {
       // Interactive only on a terminal: without one, Ink's render() waits for input that never comes.
-      const [{render}, {createElement}, {StepApp}] = await Promise.all([import('ink'), import('react'), import('../ui/step/step-app.js')])
-      const app = render(createElement(StepApp, {run}))
+      const [{render}, {createElement}, {LabApp}, {labRunOf}] = await Promise.all([import('ink'), import('react'), import('../ui/step/lab-app.js'), import('../sim/lab/lab-run.js')])
+      const config = {
+        scenario: flags.scenario,
+        strategy: flags.strategy,
+        seed: flags.seed,
+        essays: flags.essays,
+        batches: flags.batches,
+        invalid: flags.invalid,
+        delays: flags.delay ?? [],
+        wakes: flags.wake ?? [],
+        faults: flags.fault ?? [],
+        elsInstances: flags['els-instances'],
+        schedule: flags.schedule?.text,
+        handler,
+      }
+      const app = render(createElement(LabApp, {initial: labRunOf(config, run)}))
       await app.waitUntilExit()
       this.log(`${result.verdict === 'fail' ? `FAIL ${result.violations.map((v) => `${v.invariant} ${v.batchId}`).join(', ')}` : 'PASS'}; reproduce: ${reproduce}`)
     } else if (!this.jsonEnabled()) {
