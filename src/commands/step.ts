@@ -105,9 +105,11 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
         schedule: flags.schedule?.text,
         handler,
       }
-      const app = render(createElement(LabApp, {initial: labRunOf(config, run)}))
+      let shown = labRunOf(config, run)
+      const app = render(createElement(LabApp, {initial: shown, onQuit: (lab: typeof shown) => (shown = lab)}))
       await app.waitUntilExit()
       this.log(`${result.verdict === 'fail' ? `FAIL ${result.violations.map((v) => `${v.invariant} ${v.batchId}`).join(', ')}` : 'PASS'}; reproduce: ${reproduce}`)
+      if (shown.command !== labRunOf(config, run).command) this.log(`the lab was left on: ${shown.command}`)
     } else if (!this.jsonEnabled()) {
       await this.render((await import('../ui/step/step-report.js')).StepReport, {run, explanation, reproduce, full: flags.timeline === 'full'})
     }

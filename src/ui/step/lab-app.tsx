@@ -39,6 +39,8 @@ export interface LabAppProps {
   size?: TerminalSize
   /** Milliseconds per play frame (tests make it short). */
   frameMs?: number
+  /** Told the run the lab shows when it quits (the command prints its command line). */
+  onQuit?: (lab: LabRun) => void
 }
 
 /** Wider than this, the panels stand beside the swimlane; narrower, they are tabs below it. */
@@ -121,7 +123,7 @@ const splitPartner = (strategy: Strategy): Strategy => (strategy === 'buffer' ? 
  * Every panel is derived from the trace prefix (src/sim/lab/lab-state-at.ts); this component only
  * keeps the view, reads keys and runs the play timer (timers belong here, never in src/sim).
  */
-export function LabApp({initial, simulate = simulateLab, exporter = exportLabRun, size, frameMs = FRAME_MS}: LabAppProps) {
+export function LabApp({initial, simulate = simulateLab, exporter = exportLabRun, size, frameMs = FRAME_MS, onQuit}: LabAppProps) {
   const {columns, rows} = useTerminalSize(size)
   const {exit} = useApp()
   const {isRawModeSupported} = useStdin()
@@ -317,6 +319,7 @@ export function LabApp({initial, simulate = simulateLab, exporter = exportLabRun
         const next = v.form ? formKey(v, v.form, char, k) : mainKey(v, char, k)
         if (next === 'quit') {
           update(v)
+          onQuit?.(v.lab)
           exit()
           return
         }
