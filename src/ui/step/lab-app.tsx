@@ -172,14 +172,15 @@ export function LabApp({initial, simulate = simulateLab, exporter = exportLabRun
   /** Simulates the changed config (and the split's partner), keeping the cursor at the same virtual time. */
   const resimulate = (v: View, config: LabConfig, what: string): View => {
     let next: LabRun
+    let split: LabRun | undefined
     try {
       next = simulate(config)
+      split = v.split === undefined ? undefined : simulate(withStrategy(config, splitPartner(config.strategy)))
     } catch (error) {
       return {...v, message: {text: `cannot run that: ${(error as Error).message}`, tone: 'fail'}}
     }
     const t = v.lab.run.trace[v.cursor]?.t ?? 0
     const cursor = indexAtTime(next.run.trace, t)
-    const split = v.split === undefined ? undefined : simulate(withStrategy(config, splitPartner(config.strategy)))
     const verdict = next.run.result.verdict === 'fail' ? `FAILS (${next.run.result.violations.map((x) => x.invariant).join(', ')})` : 'passes'
     return {
       ...v,
