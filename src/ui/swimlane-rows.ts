@@ -2,7 +2,8 @@ import {TOPICS} from '../sim/domain/topics.js'
 import {formatSeconds} from '../sim/kernel/time.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 
-const SHORT: Record<string, string> = {
+/** Event types as the swimlane (and the lab's panels) name them. */
+export const SHORT: Record<string, string> = {
   [TOPICS.batchEssaysRegistered]: 'Registered',
   [TOPICS.essayContentProvisioned]: 'Content',
   [TOPICS.essayValidationFailed]: 'Failed',

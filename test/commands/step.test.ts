@@ -145,3 +145,18 @@ describe('racelab step (not a terminal)', () => {
     expect(stderr).toContain('--timeline shapes the static view')
   })
 })
+
+describe('racelab step --kafka: the flags that do not apply', () => {
+  it.each([
+    [['--kafka', '127.0.0.1:1', '--schedule', '1hhu,a9g'], '--schedule replays virtual-time choices'],
+    [['--kafka', '127.0.0.1:1', '--timeline', 'full'], '--timeline: a live run (--kafka) streams every event'],
+    [['--topic-prefix', 'x-'], '--topic-prefix names a live run’s topics: it goes with --kafka BROKERS'],
+  ])('%o is bad input (exit 2)', async (args, message) => {
+    // When
+    const {error, stderr} = await step(args)
+
+    // Then
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr).toContain(message)
+  })
+})

@@ -50,13 +50,15 @@ export function detailLines(event: TraceEvent, harmful: boolean): DetailLine[] {
 export interface EventDetailsProps {
   event: TraceEvent
   harmful: boolean
+  /** Lines the pane takes (DETAILS_HEIGHT unless the terminal is short). */
+  height?: number
 }
 
 /** The event under the cursor: its full timeline line, then its outcome or fields. */
-export function EventDetails({event, harmful}: EventDetailsProps) {
-  const lines = detailLines(event, harmful).slice(0, DETAILS_HEIGHT - 1)
+export function EventDetails({event, harmful, height = DETAILS_HEIGHT}: EventDetailsProps) {
+  const lines = detailLines(event, harmful).slice(0, height - 1)
   return (
-    <Box flexDirection="column" height={DETAILS_HEIGHT}>
+    <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end" color={harmful ? 'red' : undefined}>
         {formatTraceEvent(event)}
       </Text>

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink'
 
 import {formatSeconds} from '../../sim/kernel/time.js'
-import {readiness, type BatchState, type StepState} from './state-at.js'
+import {readiness, type BatchState, type StepState} from '../../sim/lab/batch-state-at.js'
 
 type Counter = 'assigned' | 'failed' | 'buffered' | 'excess' | 'lost' | 'expired'
 

@@ -4,7 +4,7 @@ import type {SimulationRun} from '../../sim/simulated/run-simulation.js'
 import {TIMELINE_HEAD, TIMELINE_TAIL} from '../run-timeline.js'
 import {swimlane, swimlaneLines} from '../swimlane-rows.js'
 import {VerdictBlock} from '../verdict-block.js'
-import {stateAt} from './state-at.js'
+import {stateAt} from '../../sim/lab/batch-state-at.js'
 import {StatePane, stateTitle} from './state-pane.js'
 
 export interface StepReportProps {

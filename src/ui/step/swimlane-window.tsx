@@ -50,7 +50,7 @@ export function SwimlaneWindow({model, cursor, top, height, columns}: SwimlaneWi
   const header = `${''.padEnd(GUTTER)}${model.columns.map((c) => lane(c, width)).join('')}`.trimEnd()
   const shown = model.rows.slice(top, top + height)
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={columns} flexShrink={0}>
       <Text dimColor wrap="truncate-end">
         {header}
       </Text>

@@ -1,6 +1,6 @@
-import {TOPICS} from '../../sim/domain/topics.js'
-import type {Micros} from '../../sim/kernel/time.js'
-import type {TraceEvent} from '../../sim/trace/trace-event.js'
+import {TOPICS} from '../domain/topics.js'
+import type {Micros} from '../kernel/time.js'
+import type {TraceEvent} from '../trace/trace-event.js'
 
 /** What one batch looks like to each service after some prefix of a run's trace. */
 export interface BatchState {

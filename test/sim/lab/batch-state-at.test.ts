@@ -5,7 +5,7 @@ import {BUILTIN_SCENARIOS, SCENARIO_NAMES} from '../../../src/sim/scenario/built
 import {STRATEGY_NAMES, type Strategy} from '../../../src/sim/scenario/strategy.js'
 import {runSimulation} from '../../../src/sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
-import {readiness, stateAt} from '../../../src/ui/step/state-at.js'
+import {readiness, stateAt} from '../../../src/sim/lab/batch-state-at.js'
 
 const simulate = (scenario: string, strategy: Strategy, seed = 1) =>
   runSimulation({scenario: BUILTIN_SCENARIOS.get(scenario)!, strategy, seed})
