@@ -36,6 +36,8 @@ export interface ExploreOptions {
   shard?: ExploreShard
   /** After every run (progress of long work). */
   onRun?: (progress: ExploreCounts) => void
+  /** Every run judged to its end (tests compare what the pruned and the plain search reach). */
+  onInterleaving?: (run: SimulationRun) => void
 }
 
 export interface ExploreCounts {
@@ -215,6 +217,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     const ours = run === undefined || options.shard === undefined || branches.length >= options.shard.depth || inShard(options.shard, branches)
     if (run && ours) {
       counts.interleavings++
+      options.onInterleaving?.(run)
       if (run.result.verdict === 'fail') {
         counts.states = seen.size
         options.onRun?.(counts)

@@ -6,7 +6,7 @@ import {exploreShard} from '../../../../src/sim/search/explore/explore-shard.js'
 import {BUILTIN_SCENARIOS} from '../../../../src/sim/scenario/builtin-scenarios.js'
 import {parseFaultSpec} from '../../../../src/sim/scenario/fault-spec.js'
 import type {Strategy} from '../../../../src/sim/scenario/strategy.js'
-import {runSimulation} from '../../../../src/sim/simulated/run-simulation.js'
+import {runSimulation, type SimulationRun} from '../../../../src/sim/simulated/run-simulation.js'
 
 function scope(scenario: string, strategy: Strategy, essays: number, faults: string[] = []): ExploreOptions['run'] {
   const definition = BUILTIN_SCENARIOS.get(scenario)
@@ -98,7 +98,7 @@ describe('explore on the race', () => {
     // Plain enumeration needs more than 10× the runs (it is stopped at 20×, or ends above 10×).
     expect(plain.failure).toBeUndefined()
     expect(plain.runs).toBeGreaterThan(10 * pruned.runs)
-  })
+  }, 120_000)
 
   it('a fault budget of 0 explores no fault; 1 explores runs where the relay crashed', () => {
     // Given
@@ -117,6 +117,32 @@ describe('explore on the race', () => {
     // Then
     expect(result).toMatchObject({exhaustive: false, runs: 5})
   })
+})
+
+describe('the reduction is sound', () => {
+  /** What a run ended with, whatever the order of its steps: each service's events by kind, ELS's outcomes. */
+  const outcome = (run: SimulationRun): string =>
+    JSON.stringify([
+      run.result.verdict,
+      run.trace
+        .map((e) => `${e.svc} ${e.ev} ${'outcome' in e ? JSON.stringify(e.outcome) : ''} ${'type' in e ? e.type : ''}`)
+        .sort(),
+    ])
+
+  it('every outcome plain enumeration reaches, the reduced search reaches too (1 essay, an excess file, a relay crash)', () => {
+    // Given
+    const run = scope('true-excess', 'naive', 1, ['relay-crash-after-publish=file'])
+    const plain = new Set<string>()
+    const reduced = new Set<string>()
+    // When
+    const all = explore({run, reduction: false, cache: false, onInterleaving: (r) => plain.add(outcome(r))})
+    const some = explore({run, reduction: true, cache: false, onInterleaving: (r) => reduced.add(outcome(r))})
+    // Then
+    expect(all.exhaustive && some.exhaustive).toBe(true)
+    expect(some.interleavings).toBeLessThan(all.interleavings)
+    expect(plain.size).toBeGreaterThan(1)
+    expect([...reduced].sort()).toEqual([...plain].sort())
+  }, 120_000)
 })
 
 describe('explore --shard K/N', () => {
