@@ -27,7 +27,7 @@ WHAT IS ENUMERATED
 
 PRUNING
   reduction: sleep sets over the steps of one instant, and a step alone where it commutes with every other step of that instant (steps of services that touch different state; sends to different partitions). --no-reduction turns it off
-  cache: a run stops at a state (the three databases, the broker, the pending steps and each process's own state) already expanded. --no-cache turns it off
+  cache: a run stops at a state (the three databases, the broker, the pending steps and each process's own state) already expanded. --no-cache turns it off; with --handler it is off (a handler's process memory is not part of that state)
   Both off is plain enumeration: how many runs the pruning saved.
 
 ${SIM_REFERENCE}
@@ -101,7 +101,7 @@ ${exitCodesHelp({0: 'every interleaving explored holds every invariant (with --m
       maxFaults: flags['max-faults'],
       vary: [...vary].sort(),
       reduction: flags.reduction,
-      cache: flags.cache,
+      cache: flags.cache && handler === undefined,
       ...(flags['max-runs'] === undefined ? {} : {maxRuns: flags['max-runs']}),
     }
     const json = exploreJson(result, scope, Math.round(seconds * 1000) / 1000)

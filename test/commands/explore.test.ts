@@ -29,6 +29,17 @@ describe('racelab explore', () => {
     expect(stdout).toMatch(/cache\s+\d+ runs cut/)
   })
 
+  it('--handler: explores a team’s handler in place of ELS, the cache off', async () => {
+    // When
+    const {stdout, error} = await racelab(['explore', '--scenario', 'content-first', '--essays', '1', '--handler', 'examples/handlers/buffer.ts', '--json'])
+
+    // Then
+    expect(error).toBeUndefined()
+    const json = JSON.parse(stdout)
+    expect(json).toMatchObject({verdict: 'pass', exhaustive: true, scope: {cache: false, args: ['--essays 1', '--handler examples/handlers/buffer.ts']}})
+    expect(json.counts.interleavings).toBeGreaterThan(1)
+  })
+
   it('--max-runs: stopped after N, not exhaustive, exit 0', async () => {
     // When
     const {stdout, error} = await racelab(['explore', '--scenario', 'registration-first', '--essays', '1', '--no-reduction', '--no-cache', '--max-runs', '3'])

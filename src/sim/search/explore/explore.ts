@@ -26,7 +26,10 @@ export interface ExploreOptions {
   maxRuns?: number
   /** Partial-order reduction by sleep sets (default on). */
   reduction?: boolean
-  /** Do not expand a state twice (default on). */
+  /**
+   * Do not expand a state twice (default on). Off for a user's handler and the test variants: what
+   * they keep in process memory is not part of the state explore hashes.
+   */
   cache?: boolean
   /** Faults one run may fire (default DEFAULT_MAX_FAULTS). */
   maxFaults?: number
@@ -102,7 +105,7 @@ interface Sleeper {
  */
 export function explore(options: ExploreOptions): ExploreResult {
   const reduction = options.reduction ?? true
-  const cache = options.cache ?? true
+  const cache = (options.cache ?? true) && options.run.handler === undefined && options.run.makeEls === undefined
   const maxFaults = options.maxFaults ?? DEFAULT_MAX_FAULTS
   const vary = options.vary ?? ((site: string) => !EXPLORE_FIXED_SITES.includes(site))
   const routing = STRATEGIES[options.run.strategy].routing
