@@ -7,6 +7,7 @@ import {packageFile} from '../sim/package-root.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
+import type {ExploreBench} from '../sim/bench/explore-bench.js'
 import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
 import type {SqliteFloor} from '../sim/bench/sqlite-floor.js'
 import type {ParallelBench} from '../sim/bench/parallel-bench.js'
@@ -17,6 +18,7 @@ export interface BenchJson {
   floor?: SqliteFloor
   handler?: HandlerBench
   firstFailure?: FirstFailureBench
+  explore?: ExploreBench
   live?: LiveBench
   soak?: SoakResult
 }
@@ -36,6 +38,8 @@ SQLite floor (--floor-runs N, default 300; 0 skips it): the same seeds of conten
 Handler (--handler-runs N, default 200; 0 skips it): content-first under the built-in buffer strategy and under a user's handler in its place (--handler, default examples/handlers/buffer.ts), the same seeds, timed in turn, and the ratio of their mean ms/run (the total time over the same seeds). Goal: a handler run costs at most 1.5 built-in runs (reported, not gated: the figure is the machine's as much as the handler's).
 
 Runs to first failure: on registration-first × naive with a long-tailed BOS relay (--delay bos-relay=0..4s file-processing=3985ms..3990ms upload-gap=5ms: content passes the registration in about 1 run in 1,000 drawn uniformly), --searches searches per chooser (random, pct, pos, portfolio), each seed after seed until a run fails (at most --search-runs runs); the median per chooser, and the better of PCT's and POS's over random's.
+
+Explore (--explore-essays N, default 3; 0 skips it): racelab explore of true-excess × buffer with N essays (one excess file) and --fault relay-crash-after-publish=file (at most one crash: a duplicate), exhaustively: runs/s, interleavings/s, and plain enumeration's runs (no reduction, no cache) estimated from 200 random paths of the same tree (Knuth's estimator) over the runs explore made.
 
 Live (--kafka local|BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100 messages per request, acks=all, and one message per request), the relay's throughput draining committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end latency from outbox commit to ELS handled, with batches committed at a steady pace. Goal: the relay reaches at least half of raw kafkajs throughput; a live bench that misses it exits 1 (after its report), so a script or CI job can gate on it.
 
@@ -62,6 +66,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     handler: Flags.string({summary: 'The handler module the handler phase measures (default examples/handlers/buffer.ts).'}),
     searches: Flags.integer({default: 20, min: 0, max: 1000, summary: 'Searches per chooser for runs to first failure (0 skips it).'}),
     'search-runs': Flags.integer({default: 5000, min: 1, max: 1_000_000, summary: 'Runs after which one search gives up.'}),
+    'explore-essays': Flags.integer({default: 3, min: 0, max: 5, summary: 'Essays of the scope explore measures (0 skips it).'}),
     kafka: kafkaFlag({summary: 'memory (the simulated sections only), local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
     events: Flags.integer({min: 100, max: 10_000_000, summary: 'Live: events for the throughput phases (default 20000).'}),
     batches: Flags.integer({min: 1, max: 100_000, summary: 'Live: batches (1 registration + 4 contents) for the latency phase (default 100).'}),
@@ -83,6 +88,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     const floor = flags['floor-runs'] > 0 ? (await import('../sim/bench/sqlite-floor.js')).benchSqliteFloor('content-first', flags['floor-runs']) : undefined
     const handler = flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
     const firstFailure = flags.searches > 0 ? (await import('../sim/bench/first-failure-bench.js')).benchFirstFailure(flags.searches, flags['search-runs']) : undefined
+    const explore = flags['explore-essays'] > 0 ? (await import('../sim/bench/explore-bench.js')).benchExplore(flags['explore-essays']) : undefined
     const prefix = flags['topic-prefix'] ?? defaultBenchPrefix()
     const live = brokers ? await benchLive({brokers, topicPrefix: prefix, events: flags.events ?? 20_000, latencyBatches: flags.batches ?? 100}) : undefined
     const soakEvents = flags['soak-events'] ?? 100_000
@@ -92,7 +98,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
       soak = await (await import('../sim/bench/soak.js')).soak({brokers, topicPrefix: `${prefix}soak-`, events: soakEvents, onProgress: progress?.show})
       progress?.done()
     }
-    const json: BenchJson = {simulated, ...(parallel ? {parallel} : {}), ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
+    const json: BenchJson = {simulated, ...(parallel ? {parallel} : {}), ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(explore ? {explore} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     if ((live && !relayGoalMet(live)) || (soak && !soak.passed)) this.failAfterReport(json)
     return json

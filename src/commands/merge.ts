@@ -13,11 +13,12 @@ import {InputError} from '../sim/input-error.js'
 import {readTextFile} from '../sim/read-text-file.js'
 import {echo} from '../sim/printable.js'
 import type {VerifyJson} from '../sim/verify/verify-json.js'
+import type {ExploreJson} from '../sim/search/explore/explore-json.js'
 
 export default class Merge extends BaseCommand {
-  static override summary = "Join the --json of every verify --shard K/N into the matrix's report"
+  static override summary = "Join the --json of every verify (or explore) --shard K/N into one report"
 
-  static override description = `Reads the --json files that \`racelab verify --shard K/N --json\` wrote on N machines and joins them into one report of the whole matrix: the same table, counterexamples (shrunk here, from each cell's first failing seed), --json and --junit as one verify of the whole matrix would give. The shards must fit together: the same matrix (scenarios, strategies, seeds, shaping flags, chooser) and the same N, each K once, none missing; anything else is refused with one line naming the file (exit 2).
+  static override description = `Reads the --json files that \`racelab verify --shard K/N --json\` wrote on N machines and joins them into one report of the whole matrix: the same table, counterexamples (shrunk here, from each cell's first failing seed), --json and --junit as one verify of the whole matrix would give. The --json of explore --shard K/N joins the same way: the counts summed, exhaustive when every shard was, the counterexample of the first shard that found one. The shards must fit together: the same matrix (scenarios, strategies, seeds, shaping flags, chooser) and the same N, each K once, none missing; anything else is refused with one line naming the file (exit 2).
 
 ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}`
 
@@ -38,7 +39,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     workers: Flags.integer({min: 1, max: 256, summary: 'Worker threads for shrinking (default: available cores).'}),
   }
 
-  async run(): Promise<VerifyJson> {
+  async run(): Promise<VerifyJson | ExploreJson> {
     const {argv, flags} = await this.parse(Merge)
     const files = argv as string[]
     // Not strict (any number of files), so oclif hands unknown flags over as files.
@@ -52,7 +53,10 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       import('../sim/verify/verify-json.js'),
       import('../ui/swimlane-rows.js'),
     ])
-    const inputs = files.map((file) => readShard(file, readJson(file)))
+    const read = files.map((file) => ({file, json: readJson(file)}))
+    const explore = await import('../sim/search/explore/merge-explore.js')
+    if (read.length > 0 && explore.isExploreJson(read[0].json)) return this.mergeExplore(read, explore, flags.junit !== undefined)
+    const inputs = read.map(({file, json}) => readShard(file, json))
     const cells = rebuildCells(inputs[0].file, inputs[0].shard.matrix)
     const {results, runs} = mergeShards(inputs, cells)
     const outcome = await concludeMatrix(results, runs, {workers: flags.workers ?? availableParallelism(), shrink: flags.shrink})
@@ -61,6 +65,19 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/verify-report.js')).VerifyReport, {outcome})
     if (outcome.verdict === 'fail') this.failAfterReport(json)
     return json
+  }
+
+  /** explore --shard K/N's --json files: the counts summed, the first shard's counterexample. */
+  private async mergeExplore(read: {file: string; json: unknown}[], explore: typeof import('../sim/search/explore/merge-explore.js'), junit: boolean): Promise<ExploreJson> {
+    if (junit) throw new InputError('--junit: explore shards make no JUnit report (their --json is the report)')
+    const inputs = read.map(({file, json}) => {
+      if (!explore.isExploreJson(json)) throw new InputError(`${file}: not the --json of racelab explore --shard K/N, like ${read[0].file}`)
+      return {file, json}
+    })
+    const merged = explore.mergeExploreShards(inputs)
+    this.print((await import('../ui/explore-report.js')).exploreReport(merged))
+    if (merged.verdict === 'fail') this.failAfterReport(merged)
+    return merged
   }
 }
 

@@ -2,6 +2,7 @@ import {Box, Text} from 'ink'
 
 import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
+import type {ExploreBench} from '../sim/bench/explore-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
 import {FLOOR_GOAL, type SqliteFloor} from '../sim/bench/sqlite-floor.js'
 import {PARALLEL_GOAL, type ParallelBench} from '../sim/bench/parallel-bench.js'
@@ -12,8 +13,30 @@ export interface BenchReportProps {
   floor?: SqliteFloor
   handler?: HandlerBench
   firstFailure?: FirstFailureBench
+  explore?: ExploreBench
   live?: LiveBench
   soak?: SoakResult
+}
+
+/** Explore's section: the scope, how fast it went, and what the pruning saved against plain enumeration. */
+function ExploreSection({explore}: {explore: ExploreBench}) {
+  return (
+    <>
+      <Text> </Text>
+      <Text bold>
+        explore ({explore.scenario} × {explore.strategy}, {explore.essays} essays, --fault {explore.fault}, {explore.exhaustive ? 'exhaustive' : 'NOT exhaustive'})
+      </Text>
+      <Text>
+        {'  '}
+        {n(explore.runs)} runs, {n(explore.interleavings)} interleavings in {explore.seconds.toFixed(2)} s: {n(explore.runsPerSecond)} runs/s, {n(explore.interleavingsPerSecond)}{' '}
+        interleavings/s
+      </Text>
+      <Text>
+        {'  '}plain enumeration (estimated, Knuth): {n(explore.plainEstimate)} runs, {explore.pruning}× the runs explore made (goal: ≥ 10×, {explore.pruning >= 10 ? 'met' : 'NOT met'}); goal
+        under 5 s: {explore.seconds < 5 ? 'met' : 'NOT met'}
+      </Text>
+    </>
+  )
 }
 
 const n = (value: number): string => value.toLocaleString('en-US')
@@ -56,7 +79,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, parallel, floor, handler, firstFailure, live, soak}: BenchReportProps) {
+export function BenchReport({simulated, parallel, floor, handler, firstFailure, explore, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -120,6 +143,7 @@ export function BenchReport({simulated, parallel, floor, handler, firstFailure, 
           </Text>
         </>
       )}
+      {explore && <ExploreSection explore={explore} />}
       {live && (
         <>
           <Text> </Text>

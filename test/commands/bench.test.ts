@@ -9,7 +9,7 @@ const bench = (args: string[]) => runCommand(['bench', ...args], {root})
 describe('racelab bench (simulated section)', () => {
   it('--json: runs/s and ms per run for content-first and large-batch', async () => {
     // When
-    const {stdout, error} = await bench(['--runs', '5', '--large-runs', '2', '--delay-runs', '2', '--parallel-runs', '20', '--searches', '0', '--handler-runs', '0', '--floor-runs', '3', '--json'])
+    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '5', '--large-runs', '2', '--delay-runs', '2', '--parallel-runs', '20', '--searches', '0', '--handler-runs', '0', '--floor-runs', '3', '--json'])
 
     // Then: shapes and counts only; speed is measured, never asserted
     expect(error).toBeUndefined()
@@ -34,7 +34,7 @@ describe('racelab bench (simulated section)', () => {
 
   it('--json: the handler phase times the built-in buffer and a handler in its place on the same seeds', async () => {
     // When
-    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--handler-runs', '4', '--json'])
+    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--handler-runs', '4', '--json'])
 
     // Then: shapes and counts only; the ratio is measured, never asserted
     expect(error).toBeUndefined()
@@ -46,13 +46,13 @@ describe('racelab bench (simulated section)', () => {
   })
 
   it('--handler without the handler phase: one line, exit 2', async () => {
-    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--handler-runs', '0', '--handler', 'x.ts'])
+    const {stderr, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--handler-runs', '0', '--handler', 'x.ts'])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr).toContain('--handler is the handler phase’s module')
   })
 
   it('prints a table without --json', async () => {
-    const {stdout, error} = await bench(['--runs', '3', '--large-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--floor-runs', '2', '--searches', '0', '--handler-runs', '2'])
+    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '3', '--large-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--floor-runs', '2', '--searches', '0', '--handler-runs', '2'])
     expect(error).toBeUndefined()
     expect(stdout).toMatch(/content-first\s+2 essays\s+3 runs\s+[\d.]+ runs\/s/)
     expect(stdout).toMatch(/handler \/ built-in: [\d.]+× \(mean\)/)
@@ -61,7 +61,7 @@ describe('racelab bench (simulated section)', () => {
 
   it('--searches: runs to first failure per chooser on the rare race, a median each', async () => {
     // When: one search per chooser, at most 3 runs each
-    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '1', '--search-runs', '3', '--json'])
+    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '1', '--search-runs', '3', '--json'])
 
     // Then: counts and shape; each figure is a number of runs or null (none within 3)
     expect(error).toBeUndefined()
@@ -74,20 +74,33 @@ describe('racelab bench (simulated section)', () => {
     }
   })
 
+  it('--explore-essays: explores the scope exhaustively and estimates plain enumeration', async () => {
+    // When: 1 essay (one excess file, a relay crash)
+    const {stdout, error} = await bench(['--explore-essays', '1', '--runs', '1', '--large-runs', '0', '--searches', '0', '--handler-runs', '0', '--json'])
+
+    // Then
+    expect(error).toBeUndefined()
+    const {explore} = JSON.parse(stdout)
+    expect(explore).toMatchObject({scenario: 'true-excess', strategy: 'buffer', essays: 1, exhaustive: true})
+    expect(explore.interleavings).toBeGreaterThan(0)
+    expect(explore.runs).toBeGreaterThanOrEqual(explore.interleavings)
+    expect(explore.plainEstimate).toBeGreaterThan(explore.runs)
+  })
+
   it.each([
     [['--events', '1000'], '--events'],
     [['--batches', '5'], '--batches'],
     [['--soak-events', '1000'], '--soak-events'],
     [['--topic-prefix', 'b-'], '--topic-prefix'],
   ])('%j without --kafka (live-only, it would do nothing): one line, exit 2', async (args, flag) => {
-    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--handler-runs', '0', ...args])
+    const {stderr, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--handler-runs', '0', ...args])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain(`${flag} shapes the live section: it goes with --kafka`)
   })
 
   it('--kafka with a bad broker list: one line, exit 2', async () => {
-    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--kafka', 'nope'])
+    const {stderr, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--kafka', 'nope'])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain('--kafka nope')

@@ -14,7 +14,7 @@ const help = (id: string): string =>
 
 describe('--help at 80 columns', () => {
   it('knows every command', () => {
-    expect(commands.sort()).toEqual(['bench', 'kafka:down', 'kafka:status', 'kafka:up', 'merge', 'record', 'replay', 'report', 'run', 'step', 'verify'])
+    expect(commands.sort()).toEqual(['bench', 'explore', 'kafka:down', 'kafka:status', 'kafka:up', 'merge', 'record', 'replay', 'report', 'run', 'step', 'verify'])
   })
 
   it.each(commands)('%s: no line longer than 80, and every exit code listed, 3 included', (id) => {
@@ -32,6 +32,7 @@ describe('--help at 80 columns', () => {
     ['run', ['durations', 'seeds']],
     ['step', ['durations', 'seeds']],
     ['verify', ['durations', 'seeds']],
+    ['explore', ['durations', 'seeds']],
     ['record', ['durations', 'seeds', 'descriptions']],
     ['replay', ['files', 'descriptions', 'durations', 'seeds']],
   ])('%s: LIMITS names the input limits it enforces', (id, limits) => {

@@ -102,6 +102,28 @@ export class MemoryBus implements Bus {
     this.partitionsByTopic = partitionsByTopic
   }
 
+  /**
+   * The broker's state for explore's state hash (docs/architecture.md#explore): every message by
+   * partition with its key, value and headers, when it becomes visible if it is not yet (relative
+   * to `now`; when a visible one became so drives nothing), and each group's members, fetch
+   * positions, committed offsets and generation. Timestamps inside a value are left to the caller.
+   */
+  fingerprint(now: Micros, value: (text: string) => string = (text) => text): string {
+    const parts: string[] = []
+    for (const [topic, logs] of [...this.partitions].sort(([a], [b]) => compareStrings(a, b))) {
+      logs.forEach((log, partition) => {
+        for (const m of log) parts.push(`${topic}#${partition}@${m.offset} ${m.key} ${m.visibleAt > now ? m.visibleAt - now : 0} ${JSON.stringify(m.headers)} ${value(m.value)}`)
+      })
+    }
+    for (const [name, g] of [...this.groups].sort(([a], [b]) => compareStrings(a, b))) {
+      parts.push(`group ${name} g${g.generation} ${JSON.stringify([...g.committed].sort(([a], [b]) => compareStrings(a, b)))}`)
+      for (const [id, member] of [...g.members].sort(([a], [b]) => compareStrings(a, b))) {
+        parts.push(`member ${id} ${member.owned.map((o) => `${o.topic}#${o.partition}:${o.position}`).join(',')}`)
+      }
+    }
+    return parts.join('\n')
+  }
+
   // ---- producer side ------------------------------------------------------------------------
 
   /**

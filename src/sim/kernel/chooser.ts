@@ -24,11 +24,15 @@ export interface ChoiceSource {
  *   to (a partition at ELS's fetch) and the event itself (that message, that step);
  * - delay: how long an actor waits (option 0 is the shortest: a range's values are in order; a
  *   one-of lists its values).
- * Choices with no `about` (faults, a scenario's own draws) are plain values.
+ * - order at a tie of kernel steps also carries each step's label (who runs it, what it does);
+ * - chance: a yes/no drawn as `chance(numerator, denominator)` (`fault`: a fault firing, else a
+ *   scenario's coin): values from denominator − numerator on are "yes". PCT and POS draw it uniformly, as a plain value.
+ * Choices with no `about` (a scenario's own picks) are plain values.
  */
 export type ChoiceAbout =
-  | {kind: 'order'; actors: readonly string[]; events: readonly string[]}
+  | {kind: 'order'; actors: readonly string[]; events: readonly string[]; labels?: readonly string[]}
   | {kind: 'delay'; site: string; values?: readonly number[]}
+  | {kind: 'chance'; numerator: number; denominator: number; fault: boolean}
 
 export class Chooser {
   /** Every answer given so far, in order: the schedule. */
@@ -74,15 +78,15 @@ export class Chooser {
    * answers past its end, and what the shrinker flattens choices to) is always "no": a flattened
    * schedule fires no fault.
    */
-  chance(numerator: number, denominator: number): boolean {
+  chance(numerator: number, denominator: number, fault = false): boolean {
     if (numerator <= 0) return false
     if (numerator >= denominator) return true
-    return this.pick(denominator) >= denominator - numerator
+    return this.pick(denominator, this.informed ? {kind: 'chance', numerator, denominator, fault} : undefined) >= denominator - numerator
   }
 
-  /** True with the given probability in percent (fractions down to 0.01%). */
+  /** True with the given probability in percent (fractions down to 0.01%): how faults fire. */
   percent(percent: number): boolean {
-    return this.chance(Math.round(percent * 100), 10_000)
+    return this.chance(Math.round(percent * 100), 10_000, true)
   }
 }
 

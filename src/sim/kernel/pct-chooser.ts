@@ -45,7 +45,7 @@ export function pctSource(seed: number, depth: number): ChoiceSource {
   return {
     informed: true,
     next(bound: number, about?: ChoiceAbout): number {
-      if (!about) return rng.int(0, bound - 1)
+      if (!about || about.kind === 'chance') return rng.int(0, bound - 1)
       if (about.kind === 'order') {
         const chosen = highest(about.actors.map(priorityOf))
         step(about.actors[chosen])

@@ -25,7 +25,7 @@ export function posSource(seed: number): ChoiceSource {
   return {
     informed: true,
     next(bound: number, about?: ChoiceAbout): number {
-      if (!about) return rng.int(0, bound - 1)
+      if (!about || about.kind === 'chance') return rng.int(0, bound - 1)
       if (about.kind === 'delay') return delayOption(bound, about.values, drawPriority(rng) < PRIORITY_LATE)
       const chosen = highest(about.events.map(priorityOf))
       // The chosen event ran (a redelivered message is a new event); the others raced with it.

@@ -7,7 +7,19 @@ export interface Task {
   readonly seq: number
   readonly run: () => void
   cancelled: boolean
+  /**
+   * Who runs the step and what it does (`file-relay:poll`, `els:handle:topic#0@1`): the actor
+   * before the first colon. Only explore reads it (partial-order reduction, state hashing); it
+   * changes nothing about when or in which order steps run.
+   */
+  readonly label?: string
 }
+
+/**
+ * Watches every step a run takes, before it runs (explore: sleep sets, state caching). It may
+ * throw to end the run there; a plain run has none.
+ */
+export type StepObserver = (task: Task, sim: Simulation) => void
 
 export type StopReason = 'quiet' | 'time-limit' | 'step-limit'
 
@@ -24,17 +36,24 @@ export class Simulation {
   steps = 0
   private readonly heap: Task[] = []
   private seq = 0
+  /** See StepObserver; unset in every run but explore's. */
+  observer: StepObserver | undefined
 
   constructor(readonly chooser: Chooser) {}
 
-  at(time: Micros, run: () => void): Task {
-    const task: Task = {time: Math.max(time, this.now), seq: this.seq++, run, cancelled: false}
+  at(time: Micros, run: () => void, label?: string): Task {
+    const task: Task = {time: Math.max(time, this.now), seq: this.seq++, run, cancelled: false, label}
     this.push(task)
     return task
   }
 
-  after(delay: Micros, run: () => void): Task {
-    return this.at(this.now + delay, run)
+  after(delay: Micros, run: () => void, label?: string): Task {
+    return this.at(this.now + delay, run, label)
+  }
+
+  /** The steps still scheduled (explore hashes them with the state). */
+  pending(): readonly Task[] {
+    return this.heap.filter((task) => !task.cancelled)
   }
 
   cancel(task: Task | undefined): void {
@@ -51,6 +70,7 @@ export class Simulation {
       if (due.time > limit) return 'time-limit'
       const task = this.popNext()!
       this.now = task.time
+      this.observer?.(task, this)
       this.steps++
       task.run()
       // A step may catch what its choice threw (a schedule that does not fit); it still ends the run.
@@ -121,7 +141,7 @@ export class Simulation {
 /** Tied steps carry no actor: each step is its own actor and event (PCT, POS: the step by its seq). */
 function tiedAbout(tied: readonly Task[]): ChoiceAbout {
   const events = tied.map((task) => `step${task.seq}`)
-  return {kind: 'order', actors: events, events}
+  return {kind: 'order', actors: events, events, labels: tied.map((task) => task.label ?? '')}
 }
 
 function before(a: Task, b: Task): boolean {

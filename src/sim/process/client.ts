@@ -56,10 +56,14 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
     start += draw(scenario.batchGap, chooser, 'batch-gap')
     const batch = batchIdOf(b)
     outstanding++
-    clock.after(start - clock.now(), () => {
-      registerAndUpload(batch, layout)
-      end()
-    })
+    clock.after(
+      start - clock.now(),
+      () => {
+        registerAndUpload(batch, layout)
+        end()
+      },
+      `bos:register:${batch}`,
+    )
   })
   end()
 
@@ -73,10 +77,14 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
       const bosCrashed = (point: ServiceCrashPoint): void => {
         trace({t: now, svc: 'bos', ev: 'crashed', point, batch, restartIn: SERVICE_RESTART})
         outstanding++
-        clock.after(SERVICE_RESTART, () => {
-          registerAndUpload(batch, layout)
-          end()
-        })
+        clock.after(
+          SERVICE_RESTART,
+          () => {
+            registerAndUpload(batch, layout)
+            end()
+          },
+          `bos:register:${batch}`,
+        )
       }
       if (crash('bos')) return bosCrashed('before-commit')
       const repeat = bos.knows(batch)
@@ -97,14 +105,14 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
         textLength: layout.files[f].valid ? VALID_TEXT_LENGTH : INVALID_TEXT_LENGTH,
       }
       outstanding++
-      clock.after(at, () => uploadFile(upload, f))
+      clock.after(at, () => uploadFile(upload, f), `file:upload:${upload.fileUploadId}`)
     }
   }
 
   function uploadFile(upload: Upload, index: number): void {
     const down = fileBackAt - clock.now()
     if (down > 0) {
-      clock.after(down, () => uploadFile(upload, index)) // the service is restarting: no answer yet
+      clock.after(down, () => uploadFile(upload, index), `file:upload:${upload.fileUploadId}`) // the service is restarting: no answer yet
       return
     }
     const decision = files.accept(upload)
@@ -114,19 +122,23 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
       return
     }
     trace({t: clock.now(), svc: 'file', ev: 'upload-accepted', batch: upload.batchId, file: upload.fileUploadId})
-    const cancel = clock.after(draw(scenario.processing(index), chooser, 'file-processing'), () => {
-      processing.delete(upload.fileUploadId)
-      if (crash('file')) return fileCrashed(upload, index, 'before-commit')
-      const now = clock.now()
-      const repeat = files.hasUpload(upload.fileUploadId)
-      const outcome = files.finishProcessing(upload, now)
-      if (!repeat) {
-        trace({t: now, svc: 'file', ev: 'file-committed', batch: upload.batchId, file: upload.fileUploadId, outcome: outcome.kind, row: outcome.row})
-        hooks.fileCommitted()
-      }
-      if (crash('file')) return fileCrashed(upload, index, 'after-commit')
-      end()
-    })
+    const cancel = clock.after(
+      draw(scenario.processing(index), chooser, 'file-processing'),
+      () => {
+        processing.delete(upload.fileUploadId)
+        if (crash('file')) return fileCrashed(upload, index, 'before-commit')
+        const now = clock.now()
+        const repeat = files.hasUpload(upload.fileUploadId)
+        const outcome = files.finishProcessing(upload, now)
+        if (!repeat) {
+          trace({t: now, svc: 'file', ev: 'file-committed', batch: upload.batchId, file: upload.fileUploadId, outcome: outcome.kind, row: outcome.row})
+          hooks.fileCommitted()
+        }
+        if (crash('file')) return fileCrashed(upload, index, 'after-commit')
+        end()
+      },
+      `file:process:${upload.fileUploadId}`,
+    )
     processing.set(upload.fileUploadId, {upload, index, cancel})
   }
 
@@ -138,6 +150,6 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
     fileBackAt = clock.now() + SERVICE_RESTART
     const interrupted = lost.map((p) => p.upload.fileUploadId)
     trace({t: clock.now(), svc: 'file', ev: 'crashed', point, batch: upload.batchId, file: upload.fileUploadId, ...(interrupted.length > 0 ? {interrupted} : {}), restartIn: SERVICE_RESTART})
-    for (const p of [{upload, index}, ...lost]) clock.after(SERVICE_RESTART, () => uploadFile(p.upload, p.index))
+    for (const p of [{upload, index}, ...lost]) clock.after(SERVICE_RESTART, () => uploadFile(p.upload, p.index), `file:upload:${p.upload.fileUploadId}`)
   }
 }

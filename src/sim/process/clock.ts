@@ -11,6 +11,10 @@ export type Cancel = () => void
 export interface Clock {
   /** Microseconds since the run started. */
   now(): Micros
-  /** Runs `fn` once `delay` has passed (0: as soon as possible, after what is running now). */
-  after(delay: Micros, fn: () => void): Cancel
+  /**
+   * Runs `fn` once `delay` has passed (0: as soon as possible, after what is running now).
+   * `label` says who runs it and what it does (`actor:what`), for explore's reduction; it changes
+   * nothing about when it runs, and the live clock ignores it.
+   */
+  after(delay: Micros, fn: () => void, label?: string): Cancel
 }

@@ -94,14 +94,14 @@ export class ConsumerLoop {
     this.o.consumer.prepare?.(delivery, clock.now())
     const epoch = this.epoch
     if (this.o.consumer.offsetCommit !== 'on-fetch') {
-      clock.after(draw(this.o.handling, this.o.chooser, 'els'), () => this.handle(delivery, taken, epoch))
+      clock.after(draw(this.o.handling, this.o.chooser, 'els'), () => this.handle(delivery, taken, epoch), this.label('handle', message, epoch))
       return
     }
     // At-most-once: the offset is committed before the handling starts.
     this.member.commit(message, taken, (accepted) => {
       if (epoch !== this.epoch) return
       if (!accepted) this.o.trace({t: clock.now(), svc: this.o.instanceId, ev: 'commit-rejected', partition: message.partition, offset: message.offset})
-      clock.after(draw(this.o.handling, this.o.chooser, 'els'), () => this.handle(delivery, taken, epoch))
+      clock.after(draw(this.o.handling, this.o.chooser, 'els'), () => this.handle(delivery, taken, epoch), this.label('handle', message, epoch))
     })
   }
 
@@ -132,7 +132,7 @@ export class ConsumerLoop {
       if (error instanceof InputError) throw error
       // The transaction rolled back; the offset stays uncommitted and the message is retried.
       trace({t: now, svc, ev: 'handle-failed', type, partition: message.partition, offset: message.offset, error: describe(error), retryIn: HANDLE_RETRY})
-      clock.after(HANDLE_RETRY, () => this.handle(message, taken, epoch))
+      clock.after(HANDLE_RETRY, () => this.handle(message, taken, epoch), this.label('retry', message, epoch))
       return
     }
     trace({t: now, svc, ev: 'handled', type, partition: message.partition, offset: message.offset, outcome: handled.outcome, emitted: handled.emitted})
@@ -167,6 +167,16 @@ export class ConsumerLoop {
     return this.o.faults.crash?.() ?? false
   }
 
+  /** A step's label (Clock.after): this instance, what it does, the message, the epoch it belongs to. */
+  private label(what: string, message: {topic: string; partition: number; offset: number}, epoch: number): string {
+    return `${this.o.instanceId}:${what}:${message.topic}#${message.partition}@${message.offset}/${epoch}`
+  }
+
+  /** The loop's own state, for explore's state hash: how many times it went down. */
+  fingerprint(): string {
+    return `${this.o.instanceId}/${this.epoch}`
+  }
+
   /** The crash fault stopped this instance at `point` of handling `message`. */
   private crash(message: BusMessage, point: ElsCrashPoint): void {
     const {clock} = this.o
@@ -181,11 +191,14 @@ export class ConsumerLoop {
     this.member.leave()
     this.o.consumer.restart()
     this.o.onDown?.()
-    clock.after(ELS_RESTART, () =>
-      this.member.join((partitions) => {
-        this.o.trace({t: clock.now(), svc: this.o.instanceId, ev: 'els-rejoined', partitions})
-        this.o.onRejoined?.()
-      }),
+    clock.after(
+      ELS_RESTART,
+      () =>
+        this.member.join((partitions) => {
+          this.o.trace({t: clock.now(), svc: this.o.instanceId, ev: 'els-rejoined', partitions})
+          this.o.onRejoined?.()
+        }),
+      `${this.o.instanceId}:rejoin`,
     )
   }
 }

@@ -23,6 +23,12 @@ export interface Appended {
 
 /** What a publisher reports back for one send, in this order: appended then acked, or failed. */
 export interface SendOutcome {
+  /**
+   * The label of the step that delivers the ack (Clock.after): `relay:ack`, or `relay:ack-send`
+   * when the relay sends its next row in that step (explore tells them apart: only a send touches
+   * the broker's partitions).
+   */
+  readonly label?: string
   /** The broker placed the records (the simulation knows at once; live, with the ack). */
   appended(appended: readonly Appended[]): void
   /** The ack reached the relay: now it may write published_at. */
@@ -86,6 +92,9 @@ export class RelayLoop {
   private emptyPolls = 1
   private failuresInARow = 0
   private queue: RelayRow[] = []
+  /** The send waiting for its ack (explore's fingerprint): its rows, and the row the crash fault fell on (-1: none). */
+  private inFlight: {rows: number[]; crashAt: number} | undefined
+  private readonly publishNextStep = (): void => this.publishNext()
 
   constructor(private readonly o: RelayLoopOptions) {}
 
@@ -111,10 +120,23 @@ export class RelayLoop {
   }
 
   private schedule(delay: Micros, step: () => void): void {
-    this.cancel = this.o.clock.after(delay, () => {
-      this.cancel = undefined
-      if (!this.stopped) step()
-    })
+    this.cancel = this.o.clock.after(
+      delay,
+      () => {
+        this.cancel = undefined
+        if (!this.stopped) step()
+      },
+      `${this.o.relay.label}:${step === this.publishNextStep ? 'publish' : 'poll'}`,
+    )
+  }
+
+  /**
+   * The loop's own state, for explore's state hash: whether it is working, the rows it still has to
+   * send, the send in flight (and where the crash fault fell in it), its idle-poll position.
+   */
+  fingerprint(now: Micros): string {
+    const flight = this.inFlight ? `${this.inFlight.rows.join(',')}!${this.inFlight.crashAt}` : '-'
+    return [this.label, this.busy, this.stopped, this.queue.map((r) => r.id).join(','), flight, now - this.lastPoll, this.emptyPolls, this.failuresInARow].join('|')
   }
 
   private poll(): void {
@@ -128,7 +150,7 @@ export class RelayLoop {
     this.busy = true
     if (this.crashes()) return this.crash(rows[0].id, 'after-poll')
     this.queue = rows
-    this.schedule(draw(this.o.settings(rows[0].source).publishDelay, this.o.chooser, `${rows[0].source}-relay`), () => this.publishNext())
+    this.schedule(draw(this.o.settings(rows[0].source).publishDelay, this.o.chooser, `${rows[0].source}-relay`), this.publishNextStep)
   }
 
   private publishNext(): void {
@@ -141,7 +163,9 @@ export class RelayLoop {
     let crashAt = -1
     let crashPoint: RelayCrashPoint | undefined
     const outcome: SendOutcome = {
+      label: `${relay.label}:${this.queue.length > 0 ? 'ack-send' : 'ack'}`,
       failed: (error, attempted) => {
+        this.inFlight = undefined
         if (this.stopped) return
         const retryIn = publishBackoff(this.failuresInARow++)
         this.failures += rows.length
@@ -183,8 +207,10 @@ export class RelayLoop {
           crashPoint = 'after-publish'
           return true
         })
+        this.inFlight = {rows: rows.map((row) => row.id), crashAt}
       },
       acked: () => {
+        this.inFlight = undefined
         if (this.stopped) return
         const now = clock.now()
         const acked = crashAt === -1 ? rows : rows.slice(0, crashAt)

@@ -188,7 +188,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
     if (next === expiry?.at) return
     expiry?.cancel()
     const now = clock.now()
-    expiry = next === undefined ? undefined : {at: Math.max(next, now), cancel: clock.after(next - now, onTimer)}
+    expiry = next === undefined ? undefined : {at: Math.max(next, now), cancel: clock.after(next - now, onTimer, 'els:expiry')}
   }
   function onTimer(): void {
     expiry = undefined

@@ -5,8 +5,8 @@ import type {Clock} from '../process/clock.js'
 export function kernelClock(sim: Simulation): Clock {
   return {
     now: () => sim.now,
-    after: (delay, fn) => {
-      const task = sim.after(delay, fn)
+    after: (delay, fn, label) => {
+      const task = sim.after(delay, fn, label)
       return () => sim.cancel(task)
     },
   }

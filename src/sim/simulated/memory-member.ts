@@ -34,6 +34,15 @@ export class MemoryMember implements GroupMember {
 
   constructor(private readonly o: MemoryMemberOptions) {}
 
+  private get fetchLabel(): string {
+    return `${this.o.instanceId}:fetch`
+  }
+
+  /** The membership's own state, for explore's state hash. */
+  fingerprint(): string {
+    return `${this.o.instanceId}|${this.busy}|${this.member}`
+  }
+
   join(joined: (partitions: number) => void): void {
     const {bus, instanceId, topics} = this.o
     this.member = true
@@ -71,7 +80,7 @@ export class MemoryMember implements GroupMember {
     if (this.busy || !this.member) return
     if (this.wakeTask && this.wakeTask.time <= visibleAt) return
     this.o.sim.cancel(this.wakeTask)
-    this.wakeTask = this.o.sim.at(visibleAt, () => this.fetch())
+    this.wakeTask = this.o.sim.at(visibleAt, () => this.fetch(), this.fetchLabel)
   }
 
   /** Look again now (after a rebalance moved partitions). */
@@ -85,13 +94,13 @@ export class MemoryMember implements GroupMember {
     if (this.busy || !this.member) return
     const down = this.o.broker.downUntil(sim.now)
     if (down !== undefined) {
-      this.wakeTask = sim.at(down, () => this.fetch())
+      this.wakeTask = sim.at(down, () => this.fetch(), this.fetchLabel)
       return
     }
     const ready = bus.deliverable(ELS_GROUP, instanceId, sim.now)
     if (ready.length === 0) {
       const next = bus.nextVisibleAt(ELS_GROUP, instanceId)
-      if (next !== undefined && next > sim.now) this.wakeTask = sim.at(next, () => this.fetch())
+      if (next !== undefined && next > sim.now) this.wakeTask = sim.at(next, () => this.fetch(), this.fetchLabel)
       return
     }
     // PCT and POS schedule by actor: a partition is a sequential stream, its head message the event.
@@ -104,7 +113,7 @@ export class MemoryMember implements GroupMember {
       // A delivery plan holds these back: look again when a later head becomes visible, or when
       // the plan moves on. Plain runs and exact replays never get here.
       const later = bus.deliverable(ELS_GROUP, instanceId, Number.MAX_SAFE_INTEGER).filter((m) => m.visibleAt > sim.now)
-      if (later.length > 0) this.wakeTask = sim.at(Math.min(...later.map((m) => m.visibleAt)), () => this.fetch())
+      if (later.length > 0) this.wakeTask = sim.at(Math.min(...later.map((m) => m.visibleAt)), () => this.fetch(), this.fetchLabel)
       plan?.onWait?.(() => this.kick())
       return
     }

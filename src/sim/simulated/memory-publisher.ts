@@ -29,6 +29,6 @@ export class MemoryPublisher implements RelayPublisher {
     const latency = draw(this.o.kafkaLatency, this.o.chooser, 'kafka')
     const message = bus.append(record, now, latency)
     outcome.appended([{record, ack: {topic: message.topic, partition: message.partition, offset: message.offset}, visibleAt: message.visibleAt}])
-    clock.after(latency, () => outcome.acked())
+    clock.after(latency, () => outcome.acked(), outcome.label)
   }
 }

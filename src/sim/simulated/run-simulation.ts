@@ -1,5 +1,5 @@
 import {MemoryBus} from '../bus/memory-bus.js'
-import {Chooser, replaySource} from '../kernel/chooser.js'
+import {Chooser, replaySource, type ChoiceSource} from '../kernel/chooser.js'
 import {chooserSource, describeChooser, type ChooserSpec} from '../kernel/chooser-spec.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {Simulation, type StopReason} from '../kernel/simulation.js'
@@ -7,7 +7,7 @@ import {SECOND} from '../kernel/time.js'
 import type {DeliveryPlan} from '../process/delivery-plan.js'
 import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
-import {wireRun, type MakeConsumer} from '../process/run-wiring.js'
+import {wireRun, type MakeConsumer, type WiredRun} from '../process/run-wiring.js'
 import type {ElsMetrics} from '../services/els.js'
 import {placeInvalidUploads} from '../scenario/invalid-uploads.js'
 import {applyOverrides} from '../scenario/overrides.js'
@@ -39,6 +39,18 @@ export interface RunOptions extends RunShape {
   onTrace?: (event: TraceEvent) => void
   /** Stop after this many kernel steps (default the kernel's MAX_STEPS); tests keep runs short. */
   maxSteps?: number
+  /** explore: the source of every choice (in place of the seed's), and a look at the run's parts before it starts. */
+  explore?: {source: ChoiceSource; attach: (parts: RunParts) => void}
+}
+
+/** What explore reads of a running simulation (state hashing, the step observer). */
+export interface RunParts {
+  /** The scenario as run (after overrides). */
+  scenario: Scenario
+  sim: Simulation
+  bus: MemoryBus
+  wired: WiredRun
+  members: readonly MemoryMember[]
 }
 
 export interface RunResult extends JudgedRun {
@@ -69,7 +81,7 @@ export interface SimulationRun {
  * a delay lasts, whether a fault fires) comes from one chooser, so a seed or a schedule replays.
  */
 export function runSimulation(options: RunOptions): SimulationRun {
-  const chooser = new Chooser(options.schedule ? replaySource(options.schedule) : chooserSource(options.chooser, options.seed))
+  const chooser = new Chooser(options.explore ? options.explore.source : options.schedule ? replaySource(options.schedule) : chooserSource(options.chooser, options.seed))
   const sim = new Simulation(chooser)
   const clock = kernelClock(sim)
   const built = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
@@ -119,6 +131,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
       },
     },
   )
+  options.explore?.attach({scenario, sim, bus, wired: run, members})
   try {
     run.startClient()
     const stoppedBy = runNamingTheRun(() => sim.run(scenario.pendingTimeout + 3600 * SECOND, options.maxSteps), options)
