@@ -1,9 +1,9 @@
 import {MemoryBus} from '../bus/memory-bus.js'
-import {Chooser, replaySource} from '../kernel/chooser.js'
+import {Chooser, replaySource, type ChoiceSource} from '../kernel/chooser.js'
 import {chooserSource, describeChooser, type ChooserSpec} from '../kernel/chooser-spec.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {Simulation, type StopReason} from '../kernel/simulation.js'
-import {SECOND} from '../kernel/time.js'
+import {SECOND, type Micros} from '../kernel/time.js'
 import type {DeliveryPlan} from '../process/delivery-plan.js'
 import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
@@ -39,6 +39,11 @@ export interface RunOptions extends RunShape {
   onTrace?: (event: TraceEvent) => void
   /** Stop after this many kernel steps (default the kernel's MAX_STEPS); tests keep runs short. */
   maxSteps?: number
+  /**
+   * A source of choices of the caller's own, in place of the seed's or the schedule's, given the
+   * virtual clock (the inevitability curve replays a prefix, then draws, and times each choice).
+   */
+  source?: (now: () => Micros) => ChoiceSource
 }
 
 export interface RunResult extends JudgedRun {
@@ -69,8 +74,11 @@ export interface SimulationRun {
  * a delay lasts, whether a fault fires) comes from one chooser, so a seed or a schedule replays.
  */
 export function runSimulation(options: RunOptions): SimulationRun {
-  const chooser = new Chooser(options.schedule ? replaySource(options.schedule) : chooserSource(options.chooser, options.seed))
+  let now = (): Micros => 0
+  const source = options.source?.(() => now()) ?? (options.schedule ? replaySource(options.schedule) : chooserSource(options.chooser, options.seed))
+  const chooser = new Chooser(source)
   const sim = new Simulation(chooser)
+  now = () => sim.now
   const clock = kernelClock(sim)
   const built = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
   const overridden = applyOverrides(built, options)
