@@ -4,12 +4,15 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {limitsHelp} from '../cli/limits-help.js'
 import {FixtureProblemsError} from '../cli/errors.js'
-import {handlerFlag, kafkaFlag, loadHandlerFlag} from '../cli/shared-flags.js'
+import {handlerFlag, kafkaFlag, loadHandlerFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {ensureWritableDir} from '../cli/writable-path.js'
 import {InputError} from '../sim/input-error.js'
 import {echo} from '../sim/printable.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import type {SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
 import type {LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
+import type {StrategyReplay} from '../sim/fixture/replay/fixture-replay.js'
+import type {TraceFormat} from '../export/trace-formats.js'
 
 /** What both replays (in memory and live) end with: their problem lines and a verdict. */
 type ReplayOutcome = {
@@ -40,6 +43,7 @@ ${exitCodesHelp({
     {description: 'Replay the shipped fixtures', command: '<%= config.bin %> replay fixtures/'},
     {description: 'Only under the naive strategy, as JSON', command: '<%= config.bin %> replay fixtures/ --strategy naive --json'},
     {description: 'Your own ELS consumer through the post-fix-bug fixtures (docs/handlers.md)', command: '<%= config.bin %> replay fixtures/post-fix-bugs/ --handler examples/handlers/buffer.ts'},
+    {description: 'Keep each replay as a Mermaid diagram (one file per fixture and strategy)', command: '<%= config.bin %> replay fixtures/scenarios/content-first.yaml --trace traces --trace-format mermaid'},
     {description: 'Replay the scenario fixtures on the cluster of `racelab kafka up --detach`', command: '<%= config.bin %> replay --kafka local fixtures/scenarios/'},
   ]
 
@@ -53,6 +57,8 @@ ${exitCodesHelp({
     strategy: Flags.option({options: STRATEGY_NAMES, multiple: true, summary: 'Replay only under these strategies (repeatable).'})(),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
     handler: handlerFlag,
+    trace: Flags.string({summary: 'Write each replay’s trace to DIR/<fixture>.<strategy>, as --trace-format says (creates DIR).'}),
+    'trace-format': traceFormatFlag(),
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
@@ -64,16 +70,20 @@ ${exitCodesHelp({
     const unknown = (argv as string[]).find((arg) => arg.startsWith('-'))
     if (unknown !== undefined) {
       const flag = echo(unknown.split('=')[0])
-      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka, --handler and --json; a fixture named ${flag} is ./${flag})`)
+      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka, --handler, --trace, --trace-format and --json; a fixture named ${flag} is ./${flag})`)
     }
     if (flags.handler !== undefined && flags.kafka !== 'memory') throw new InputError('--handler runs a handler in the simulator; a live replay (--kafka) uses racelab’s own ELS')
     if (flags.handler !== undefined && flags.strategy !== undefined) {
       throw new InputError('--strategy: with --handler each fixture is replayed once, the handler in place of ELS, and expected to do what the fixture expects of buffer')
     }
+    if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace DIR holds: it goes with --trace')
+    if (flags.trace !== undefined && flags.kafka !== 'memory') throw new InputError('--trace writes the in-memory replays’ traces; a live replay (--kafka) streams its own')
+    const traceDir = flags.trace === undefined ? undefined : ensureWritableDir('--trace', flags.trace)
     const handler = await loadHandlerFlag(flags.handler)
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
-    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined, {handler})
+    const onReplayed = traceDir === undefined ? undefined : await replayTraceWriter(traceDir, flags['trace-format'] ?? 'jsonl', handler)
+    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined, {handler, onReplayed})
     if (!this.jsonEnabled()) await this.render((await import('../ui/replay-report.js')).ReplayReport, {report})
     return this.finish(report)
   }
@@ -101,5 +111,32 @@ ${exitCodesHelp({
     })
     if (human) this.log(formatLiveSummary(report) + (report.verdict === 'invalid' ? ': nothing was replayed live' : ''))
     return this.finish(report)
+  }
+}
+
+/**
+ * `replay --trace DIR`: each replay's trace as `<fixture>.<strategy>` (the fixture's file name
+ * without its extension; a second fixture of the same name gets `-2`, in the order replayed).
+ */
+async function replayTraceWriter(dir: string, format: TraceFormat, handler: string | undefined): Promise<(file: string, replay: StrategyReplay) => void> {
+  const [{writeTraceDirectory}, {basename, extname}, {handlerArg}] = await Promise.all([
+    import('../export/trace-directory.js'),
+    import('node:path'),
+    import('../sim/simulated/reproduce.js'),
+  ])
+  const stems = new Map<string, string>()
+  const taken = new Set<string>()
+  return (file, replay) => {
+    let stem = stems.get(file)
+    if (stem === undefined) {
+      const base = basename(file, extname(file))
+      stem = base
+      for (let n = 2; taken.has(stem); n++) stem = `${base}-${n}`
+      taken.add(stem)
+      stems.set(file, stem)
+    }
+    const path = /^[\w./@+-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`
+    const reproduce = `racelab replay ${path} ${handler === undefined ? `--strategy ${replay.strategy}` : handlerArg(handler)}`
+    writeTraceDirectory('--trace', dir, format, [{name: `${stem}.${replay.strategy}`, trace: replay.trace, subject: {scenario: stem, strategy: replay.strategy, seed: replay.result.seed, reproduce}}])
   }
 }

@@ -8,6 +8,7 @@ import {ensureWritableFile} from '../cli/writable-path.js'
 import {REPORT_HEAD} from '../export/report-head.js'
 import {InputError} from '../sim/input-error.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
+import {DEFAULT_TRIALS, trialsFlag} from './inevitability.js'
 
 export interface ReportJson {
   out: string
@@ -15,6 +16,8 @@ export interface ReportJson {
   verdict?: 'pass' | 'fail'
   events: number
   reproduce?: string
+  /** With --inevitability: from when every rerun failed (virtual µs), if it did. */
+  inevitableAt?: number
 }
 
 /** The flags that describe a run; none of them goes with --trace. */
@@ -43,6 +46,8 @@ ${exitCodesHelp({0: 'the report is written; the run passed (or a trace was given
     trace: Flags.string({summary: 'Report this trace (the jsonl of run --trace FILE) instead of running; no run flags then.'}),
     out: Flags.string({required: true, summary: 'The HTML file to write (replaces a report racelab wrote).'}),
     force: forceFlag('Replace an existing --out FILE that is not a racelab report (never a symlink, directory or device).', 'out'),
+    inevitability: Flags.boolean({summary: 'Add the run’s inevitability curve (see racelab inevitability; reruns every prefix of its schedule).'}),
+    trials: trialsFlag,
   }
 
   async run(): Promise<ReportJson> {
@@ -51,6 +56,8 @@ ${exitCodesHelp({0: 'the report is written; the run passed (or a trace was given
       const given = RUN_FLAGS.find((name) => this.argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`)))
       if (given !== undefined) throw new InputError(`--${given}: a report of --trace FILE shows that trace; run flags go without --trace`)
     }
+    if (flags.trials !== undefined && !flags.inevitability) throw new InputError('--trials sets the reruns of --inevitability: it goes with --inevitability')
+    if (flags.inevitability && flags.trace !== undefined) throw new InputError('--inevitability reruns the run’s schedule: a trace file carries none (give run flags)')
     const shape = shapeOptions(flags)
     const out = ensureWritableFile('--out', flags.out, {force: flags.force, ours: (head) => head.startsWith(REPORT_HEAD)})
     const [{htmlReport}, {writeFileSafely}] = await Promise.all([import('../export/html-report.js'), import('../sim/files/safe-write.js')])
@@ -66,13 +73,15 @@ ${exitCodesHelp({0: 'the report is written; the run passed (or a trace was given
       import('../sim/simulated/reproduce.js'),
       import('../sim/search/explain.js'),
     ])
-    const run = runSimulation({...shape, scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices})
+    const options = {...shape, scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices}
+    const run = runSimulation(options)
     const {result, trace} = run
     const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
     const explanations = Object.fromEntries([...new Set(result.violations.map((v) => v.invariant))].map((name) => [name, explainViolation(run, name)]))
     const title = `racelab: ${result.scenario} under ${result.strategy}, seed ${result.seed}`
-    writeFileSafely(out, htmlReport({trace, title, judged: {result, explanations, reproduce}}))
-    const json: ReportJson = {out: flags.out, verdict: result.verdict, events: trace.length, reproduce}
+    const inevitability = flags.inevitability ? (await import('../sim/search/inevitability.js')).inevitabilityCurve(options, {trials: flags.trials ?? DEFAULT_TRIALS}) : undefined
+    writeFileSafely(out, htmlReport({trace, title, judged: {result, explanations, reproduce}, inevitability}))
+    const json: ReportJson = {out: flags.out, verdict: result.verdict, events: trace.length, reproduce, ...(inevitability?.inevitableAt === undefined ? {} : {inevitableAt: inevitability.inevitableAt})}
     if (!this.jsonEnabled()) {
       const verdict = result.verdict === 'pass' ? 'PASS' : `FAIL ${result.violations.map((v) => v.invariant).filter((v, i, all) => all.indexOf(v) === i).join(', ')}`
       this.log(`wrote ${flags.out}: ${result.scenario} under ${result.strategy}, seed ${result.seed}: ${verdict}; reproduce: ${reproduce}`)

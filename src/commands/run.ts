@@ -49,6 +49,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     trace: Flags.string({summary: 'Write every event to FILE, as --trace-format says (replaces a trace racelab wrote).'}),
     'trace-format': traceFormatFlag(),
     metrics: Flags.string({summary: 'Write ELS’s buffer and the relays’ metrics at the end to FILE (Prometheus text format).'}),
+    'metrics-port': Flags.integer({min: 0, max: 65_535, summary: 'With --kafka: serve the metrics so far at http://127.0.0.1:PORT/metrics while the run runs (0: any free port).'}),
     force: forceFlag('With --trace or --metrics: replace an existing FILE racelab did not write (never a symlink, directory or device).'),
     schedule: scheduleFlag(),
     handler: handlerFlag,
@@ -71,6 +72,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     if (flags.kafka !== 'memory' && flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live run (--kafka) uses racelab’s own ELS')
     if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
     if (flags.kafka === 'memory' && flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
+    if (flags['metrics-port'] !== undefined && flags.kafka === 'memory') throw new InputError('--metrics-port serves a live run’s metrics while it runs (--kafka); a simulated run is over at once: use --metrics FILE')
     if (flags.timeline !== undefined && flags.kafka !== 'memory') throw new InputError('--timeline: a live run (--kafka) streams every event as it happens')
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the human report; --json prints none (--trace FILE writes every event)')
     if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace FILE holds: it goes with --trace')
@@ -145,6 +147,8 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
     const human = !this.jsonEnabled()
+    const soFar: TraceEvent[] = []
+    const server = flags['metrics-port'] === undefined ? undefined : await serveLiveMetrics(flags['metrics-port'], soFar, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed})
     const live = await runOnKafka({
       ...shape,
       kafka: flags.kafka,
@@ -158,8 +162,14 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       onStarted: human
         ? ({clusterId, topicPrefix}) => this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
         : undefined,
-      onTrace: human ? (event) => this.log(formatTraceEvent(event)) : undefined,
-    })
+      onTrace:
+        human || server
+          ? (event) => {
+              if (server) soFar.push(event)
+              if (human) this.log(formatTraceEvent(event))
+            }
+          : undefined,
+    }).finally(() => server?.close())
     if (tracePath) writeTraceAs(tracePath, traceFormat, live.trace, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed, reproduce: live.json.rerun})
     if (metricsPath) await writeMetrics(metricsPath, live.trace, live.result)
     if (human) await this.render((await import('../ui/live-run-report.js')).LiveRunReport, {result: live.result, rerun: live.json.rerun})
@@ -174,6 +184,21 @@ type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
 async function writeMetrics(target: WriteTarget, trace: readonly TraceEvent[], result: Pick<RunResult, 'metrics' | 'scenario' | 'strategy' | 'seed'>): Promise<void> {
   const [{prometheusMetrics}, {writeFileSafely}] = await Promise.all([import('../export/prometheus-metrics.js'), import('../sim/files/safe-write.js')])
   writeFileSafely(target, prometheusMetrics(trace, result.metrics, result))
+}
+
+/**
+ * --metrics-port: the metrics of the live run so far, served while it runs; the address goes to
+ * stderr, so that --json's stdout stays one document.
+ */
+async function serveLiveMetrics(port: number, trace: readonly TraceEvent[], subject: {scenario: string; strategy: string; seed: number}) {
+  const [{serveMetrics}, {prometheusMetrics}, {elsMetricsSoFar}] = await Promise.all([
+    import('../live-metrics/metrics-server.js'),
+    import('../export/prometheus-metrics.js'),
+    import('../export/els-metrics-so-far.js'),
+  ])
+  const server = await serveMetrics(port, () => prometheusMetrics(trace, elsMetricsSoFar(trace), subject))
+  process.stderr.write(`racelab run: metrics at http://127.0.0.1:${server.port}/metrics while the run runs\n`)
+  return server
 }
 
 /** What the flags say, checked before anything runs: the run's shape and the files it writes. */

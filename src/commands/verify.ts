@@ -7,7 +7,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeFlags, type ShapeFlagValues} from '../cli/sim-flags.js'
-import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag} from '../cli/shared-flags.js'
+import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, traceFormatFlag} from '../cli/shared-flags.js'
 import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
 import {RANDOM_CHOOSER} from '../sim/kernel/chooser-spec.js'
 import {verifyCells, type VerifyMatrixDescription} from '../cli/verify-cells.js'
@@ -77,6 +77,8 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     junit: Flags.string({summary: 'Write a JUnit XML report to FILE (one testcase per cell; creates its directory; replaces a report racelab wrote).'}),
     force: forceFlag('With --junit: replace an existing FILE that is not a racelab JUnit report (never a symlink, directory or device).', 'junit'),
     report: Flags.string({summary: 'Write an HTML report per counterexample and an index.html to DIR (creates it).'}),
+    trace: Flags.string({summary: 'Write each shrunk counterexample’s trace to DIR/counterexample-N, as --trace-format says (creates DIR).'}),
+    'trace-format': traceFormatFlag(),
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
     handler: handlerFlag,
@@ -103,6 +105,9 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     if (flags.report !== undefined && !flags.shrink) throw new InputError('--report shows the shrunk counterexamples: --no-shrink leaves none')
     const reportDir = flags.report === undefined ? undefined : ensureWritableDir('--report', flags.report)
+    if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace DIR holds: it goes with --trace')
+    if (flags.trace !== undefined && !flags.shrink) throw new InputError('--trace writes the shrunk counterexamples: --no-shrink leaves none')
+    const traceDir = flags.trace === undefined ? undefined : ensureWritableDir('--trace', flags.trace)
     const [{verifyMatrix}, {formatProgress}, {junitXml}, {verifyJson}, {swimlane, swimlaneLines}] = await Promise.all([
       import('../sim/verify/verify-matrix.js'),
       import('../sim/verify/progress.js'),
@@ -121,6 +126,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     const outcome = shard ? shardOutcome(ran) : ran
     if (junitPath) writeFileSafely(junitPath, junitXml(outcome))
     if (reportDir) (await import('../export/verify-reports.js')).writeVerifyReports(reportDir, outcome)
+    if (traceDir) (await import('../export/verify-reports.js')).writeCounterexampleTraces(traceDir, flags['trace-format'] ?? 'jsonl', outcome)
     const json = verifyJson(outcome, (counterexample) => swimlaneLines(swimlane(counterexample.run.trace)))
     if (shard) json.shard = {...shard, matrix, parts: parts.map((part, i) => ({...part, tally: ran.results[i].tally}))}
     if (!this.jsonEnabled()) {
@@ -138,6 +144,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     if (flags.shard !== undefined) throw new InputError('--shard splits the in-memory matrix; a live matrix (--kafka) is small and runs on one machine')
     if (flags.workers !== undefined) throw new InputError('--workers: live cells run one after another (--kafka), never on worker threads')
     if (flags.report !== undefined) throw new InputError('--report shows shrunk counterexamples; nothing is shrunk live (--kafka)')
+    if (flags.trace !== undefined) throw new InputError('--trace writes shrunk counterexamples; nothing is shrunk live (--kafka)')
     if (!flags.shrink) throw new InputError('--no-shrink: nothing is shrunk live (--kafka); each failing cell names the in-memory verify that shrinks it')
     const [{LIVE_DEFAULT_SCENARIOS, LIVE_DEFAULT_SEEDS, LIVE_DEFAULT_STRATEGIES, formatLiveRun, liveVerifyJson, liveVerifyNotes, verifyOnKafka}, {junitXml}] = await Promise.all([
       import('../sim/verify/live-verify.js'),
@@ -180,7 +187,7 @@ async function declared(texts: string[] | undefined, blocks: readonly MatrixSpec
   }
   return parsed.value
 }
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; chooser: string; depth?: number; shard?: string; workers?: number; junit?: string; force: boolean; shrink: boolean; report?: string}
+type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; chooser: string; depth?: number; shard?: string; workers?: number; junit?: string; force: boolean; shrink: boolean; report?: string; trace?: string}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {

@@ -8,6 +8,9 @@ import {formatParameters} from '../ui/parameters-line.js'
 import {escapeHtml as esc} from './html-escape.js'
 import {REPORT_HEAD} from './report-head.js'
 import {swimlaneSvg} from './swimlane-svg.js'
+import {inevitabilitySvg} from './inevitability-svg.js'
+import type {InevitabilityCurve} from '../sim/search/inevitability.js'
+import {inevitabilitySummary} from '../ui/inevitability-lines.js'
 
 
 /** What a report shows: a trace, and when the run was judged, its verdict and how to rerun it. */
@@ -21,6 +24,8 @@ export interface ReportInput {
     explanations: Partial<Record<InvariantName, string>>
     reproduce: string
   }
+  /** `report --inevitability`: the run's inevitability curve (src/sim/search/inevitability.ts). */
+  inevitability?: InevitabilityCurve
 }
 
 /**
@@ -46,6 +51,10 @@ export function htmlReport(input: ReportInput): string {
       (lane.drawn < lane.total ? `<p class="note">The first ${lane.drawn.toLocaleString('en')} of ${lane.total.toLocaleString('en')} events are drawn.</p>` : '') +
       `<div class="scroll">${lane.svg}</div></section>`,
     `<section id="batches"><h2>Batches</h2>${batchTable(judged ? judged.result.batches : batchesFromTrace(trace), judged !== undefined)}</section>`,
+    input.inevitability
+      ? `<section id="inevitability"><h2>Inevitability</h2><p>Each dot: the run replayed up to one of its choices, the rest drawn at random, ${input.inevitability.trials} times; the share that failed, at the virtual time of the first choice left to chance.</p>` +
+        `<p class="why">${esc(inevitabilitySummary(input.inevitability))}</p><div class="scroll">${inevitabilitySvg(input.inevitability)}</div></section>`
+      : '',
     judged ? `<section id="invariants"><h2>Invariants</h2>${invariantTable(judged.result, judged.explanations)}</section>` : '',
     judged ? `<section id="parameters"><h2>Parameters the seed drew</h2>${parameterTable(judged.result.parameters)}<pre><code>${esc(formatParameters(judged.result.parameters))}</code></pre></section>` : '',
   ]

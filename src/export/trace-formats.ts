@@ -20,3 +20,6 @@ export const ownTraceFile = (head: string): boolean => OWN_FILES.trace(head) || 
 
 /** The first line of every metrics file racelab writes (a comment, as Prometheus text allows). */
 export const METRICS_HEAD = '# racelab metrics:'
+
+/** The file name ending of a trace of `format`, for the commands that write one trace per run into a directory. */
+export const TRACE_EXTENSIONS: Readonly<Record<TraceFormat, string>> = {jsonl: '.jsonl', chrome: '.trace.json', mermaid: '.mmd'}

@@ -8,7 +8,8 @@ import {escapeHtml as esc} from './html-escape.js'
 import {htmlReport} from './html-report.js'
 import {REPORT_HEAD} from './report-head.js'
 import {traceText} from './trace-format.js'
-import {ownTraceFile} from './trace-formats.js'
+import {ownTraceFile, type TraceFormat} from './trace-formats.js'
+import {writeTraceDirectory} from './trace-directory.js'
 
 /**
  * `verify --report DIR`: one HTML report per shrunk counterexample (`counterexample-N.html`, the
@@ -73,4 +74,20 @@ tr.bad td:nth-child(6){color:#cf222e;font-weight:600}tr.good td:nth-child(6){col
 `,
   )
   return written
+}
+
+/**
+ * `verify --trace DIR`: each shrunk counterexample's trace as `counterexample-N` in `format`,
+ * numbered as `--report` numbers its pages. Returns the files written.
+ */
+export function writeCounterexampleTraces(dir: string, format: TraceFormat, outcome: VerifyOutcome): string[] {
+  const traces = outcome.counterexamples.map(({counterexample}, i) => {
+    const {run, options} = counterexample
+    return {
+      name: `counterexample-${i + 1}`,
+      trace: run.trace,
+      subject: {scenario: run.result.scenario, strategy: run.result.strategy, seed: run.result.seed, reproduce: commandForOptions(options)},
+    }
+  })
+  return writeTraceDirectory('--trace', dir, format, traces)
 }

@@ -45,7 +45,7 @@ describe('racelab replay', () => {
     expect(stdout).toContain('post-fix-bugs/7-early-validation-failure.yaml')
     expect(stdout).toMatch(/naive\s+MATCH\s+fail \[ready-exactly-once, no-lost-content\]/)
     expect(stdout).toMatch(/buffer\s+MATCH\s+pass/)
-    expect(stdout).toMatch(/MATCH: 16 fixtures, \d+ replays: \d+ matched, 0 mismatched, 0 invalid/)
+    expect(stdout).toMatch(/MATCH: 17 fixtures, \d+ replays: \d+ matched, 0 mismatched, 0 invalid/)
     expect(stdout).not.toContain('MISMATCH')
   })
 

@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -55,5 +55,51 @@ describe('--trace-format', () => {
     expect(stepAlone.error?.oclif?.exit).toBe(2)
     expect(mine.error?.oclif?.exit).toBe(2)
     expect(readFileSync(file, 'utf8')).toBe('my notes\n')
+  })
+
+  it('replay --trace DIR writes one trace per fixture and strategy, in the format asked', async () => {
+    // Given
+    const dir = join(mkdtempSync(join(tmpdir(), 'racelab-format-')), 'traces')
+    const fixture = join(root, 'fixtures/scenarios/content-first.yaml')
+
+    // When
+    const {error} = await runCommand(['replay', fixture, '--strategy', 'naive', '--strategy', 'buffer', '--trace', dir, '--trace-format', 'chrome', '--json'], {root})
+
+    // Then
+    expect(error).toBeUndefined()
+    expect(readdirSync(dir).sort()).toEqual(['content-first.buffer.trace.json', 'content-first.naive.trace.json'])
+    const chrome = JSON.parse(readFileSync(join(dir, 'content-first.naive.trace.json'), 'utf8'))
+    expect(chrome.otherData.reproduce).toBe(`racelab replay ${fixture} --strategy naive`)
+    expect(chrome.traceEvents.some((e: {name: string; args?: {name?: string}}) => e.name === 'thread_name' && e.args?.name === 'bos-relay')).toBe(true)
+  })
+
+  it('verify --trace DIR writes each shrunk counterexample, numbered as --report numbers them', async () => {
+    // Given
+    const dir = join(mkdtempSync(join(tmpdir(), 'racelab-format-')), 'cex')
+
+    // When
+    const {error, stdout} = await runCommand(['verify', '--scenario', 'content-first', '--strategy', 'naive', '--seeds', '2', '--workers', '1', '--trace', dir, '--trace-format', 'mermaid', '--json'], {root})
+
+    // Then
+    expect(error).toBeUndefined()
+    const json = JSON.parse(stdout)
+    const shrunk = json.cells.filter((cell: {counterexample?: unknown}) => cell.counterexample).length
+    expect(shrunk).toBeGreaterThan(0)
+    expect(readdirSync(dir).sort()).toEqual(Array.from({length: shrunk}, (_, i) => `counterexample-${i + 1}.mmd`).sort())
+    const diagram = readFileSync(join(dir, 'counterexample-1.mmd'), 'utf8')
+    expect(diagram).toMatch(/^sequenceDiagram\n/)
+    expect(diagram).toContain('%% reproduce: racelab run --scenario content-first --strategy naive')
+  })
+
+  it('--trace-format without --trace on replay and verify is bad input', async () => {
+    // When
+    const replay = await runCommand(['replay', join(root, 'fixtures/scenarios/content-first.yaml'), '--trace-format', 'chrome'], {root})
+    const verify = await runCommand(['verify', '--scenario', 'content-first', '--seeds', '1', '--trace-format', 'mermaid'], {root})
+    const unshrunk = await runCommand(['verify', '--scenario', 'content-first', '--seeds', '1', '--trace', tmpdir(), '--no-shrink'], {root})
+
+    // Then
+    for (const r of [replay, verify, unshrunk]) expect(r.error?.oclif?.exit).toBe(2)
+    expect(replay.stderr + replay.error?.message).toContain('--trace-format')
+    expect(unshrunk.stderr + unshrunk.error?.message).toContain('--no-shrink')
   })
 })

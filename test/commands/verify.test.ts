@@ -135,9 +135,9 @@ describe('racelab verify', () => {
     expect(xml).toContain('<testcase classname="random" name="buffer (every fault, 3 ELS instances)">')
     expect(xml).not.toContain('<failure')
     const naive = json.cells.filter((c: {strategy: string; failures: number; label: string | null}) => c.strategy === 'naive' && c.failures > 0 && c.label === null)
-    expect(naive.map((c: {scenario: string}) => c.scenario)).toEqual(['content-first', 'partial', 'relay-delay', 'validation-failure', 'random'])
+    expect(naive.map((c: {scenario: string}) => c.scenario)).toEqual(['content-first', 'partial', 'relay-delay', 'validation-failure', 'random', 'batch-upload'])
     const faulted = json.cells.filter((c: {label: string | null}) => c.label === 'every fault, 3 ELS instances')
-    expect(faulted).toHaveLength(9)
+    expect(faulted).toHaveLength(10)
     expect(faulted.every((c: {strategy: string; failures: number; shape: string[]}) => c.strategy === 'buffer' && c.failures === 0 && c.shape.includes('--els-instances 3'))).toBe(true)
   })
 

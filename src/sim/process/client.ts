@@ -7,6 +7,7 @@ import {batchLayouts, type BatchLayout, type Scenario} from '../scenario/scenari
 import type {TraceEvent} from '../trace/trace-event.js'
 import type {Clock} from './clock.js'
 import {SERVICE_RESTART, type ServiceCrashPoint} from './crash-points.js'
+import {SharedCpu} from './shared-cpu.js'
 
 /** Text lengths the client's files yield: well inside, and well below, the valid range. */
 const VALID_TEXT_LENGTH = 1200
@@ -47,6 +48,9 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
   /** Uploads the File Service is processing: a crash of its process loses them all. */
   const processing = new Map<string, {upload: Upload; index: number; cancel: () => void}>()
   let fileBackAt = 0
+  // A file's processing: on a CPU of its own, or sharing the File Service's one CPU with every file in flight.
+  const cpu = scenario.fileProcessing === 'shared-cpu' ? new SharedCpu(clock) : undefined
+  const processFile = (work: number, done: () => void, label: string) => (cpu === undefined ? clock.after(work, done, label) : cpu.start(work, done))
   const end = (): void => {
     if (--outstanding === 0) hooks.done?.()
   }
@@ -122,23 +126,20 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
       return
     }
     trace({t: clock.now(), svc: 'file', ev: 'upload-accepted', batch: upload.batchId, file: upload.fileUploadId})
-    const cancel = clock.after(
-      draw(scenario.processing(index), chooser, 'file-processing'),
-      () => {
-        processing.delete(upload.fileUploadId)
-        if (crash('file')) return fileCrashed(upload, index, 'before-commit')
-        const now = clock.now()
-        const repeat = files.hasUpload(upload.fileUploadId)
-        const outcome = files.finishProcessing(upload, now)
-        if (!repeat) {
-          trace({t: now, svc: 'file', ev: 'file-committed', batch: upload.batchId, file: upload.fileUploadId, outcome: outcome.kind, row: outcome.row})
-          hooks.fileCommitted()
-        }
-        if (crash('file')) return fileCrashed(upload, index, 'after-commit')
-        end()
-      },
-      `file:process:${upload.fileUploadId}`,
-    )
+    const work = draw(scenario.processing(index), chooser, 'file-processing')
+    const cancel = processFile(work, () => {
+      processing.delete(upload.fileUploadId)
+      if (crash('file')) return fileCrashed(upload, index, 'before-commit')
+      const now = clock.now()
+      const repeat = files.hasUpload(upload.fileUploadId)
+      const outcome = files.finishProcessing(upload, now)
+      if (!repeat) {
+        trace({t: now, svc: 'file', ev: 'file-committed', batch: upload.batchId, file: upload.fileUploadId, outcome: outcome.kind, row: outcome.row})
+        hooks.fileCommitted()
+      }
+      if (crash('file')) return fileCrashed(upload, index, 'after-commit')
+      end()
+    }, `file:process:${upload.fileUploadId}`)
     processing.set(upload.fileUploadId, {upload, index, cancel})
   }
 

@@ -28,8 +28,15 @@ export interface Scenario {
   invalidFiles: readonly number[]
   /** The last this many batches are never registered at BOS, though their files are uploaded (see BatchLayout). */
   neverRegistered?: number
-  /** Processing time of the file at `fileIndex` (File Service extraction + validation). */
+  /** Processing time of the file at `fileIndex` (File Service extraction + validation), on a CPU of its own. */
   processing: (fileIndex: number) => Delay
+  /**
+   * How the File Service's files in flight share its CPU (docs/domain.md#file-processing-on-one-cpu).
+   * Absent: each file takes its processing time whatever else is processed (every file has a
+   * core of its own). `shared-cpu`: the files in flight share one CPU, each at 1/n of full speed
+   * while n are in flight, as the real File Service's one event loop processes a batch's files.
+   */
+  fileProcessing?: 'shared-cpu'
   relays: Record<ServiceName, RelaySettings>
   /** Broker latency: from append to ack, and from append to visible to consumers. */
   kafkaLatency: Delay

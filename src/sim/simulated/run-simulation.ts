@@ -3,7 +3,7 @@ import {Chooser, replaySource, type ChoiceSource} from '../kernel/chooser.js'
 import {chooserSource, describeChooser, type ChooserSpec} from '../kernel/chooser-spec.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {Simulation, type StopReason} from '../kernel/simulation.js'
-import {SECOND} from '../kernel/time.js'
+import {SECOND, type Micros} from '../kernel/time.js'
 import type {DeliveryPlan} from '../process/delivery-plan.js'
 import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
@@ -41,6 +41,11 @@ export interface RunOptions extends RunShape {
   maxSteps?: number
   /** explore: the source of every choice (in place of the seed's), and a look at the run's parts before it starts. */
   explore?: {source: ChoiceSource; attach: (parts: RunParts) => void}
+  /**
+   * A source of choices of the caller's own, in place of the seed's or the schedule's, given the
+   * virtual clock (the inevitability curve replays a prefix, then draws, and times each choice).
+   */
+  source?: (now: () => Micros) => ChoiceSource
 }
 
 /** What explore reads of a running simulation (state hashing, the step observer). */
@@ -81,8 +86,11 @@ export interface SimulationRun {
  * a delay lasts, whether a fault fires) comes from one chooser, so a seed or a schedule replays.
  */
 export function runSimulation(options: RunOptions): SimulationRun {
-  const chooser = new Chooser(options.explore ? options.explore.source : options.schedule ? replaySource(options.schedule) : chooserSource(options.chooser, options.seed))
+  let now = (): Micros => 0
+  const source = options.explore?.source ?? options.source?.(() => now()) ?? (options.schedule ? replaySource(options.schedule) : chooserSource(options.chooser, options.seed))
+  const chooser = new Chooser(source)
   const sim = new Simulation(chooser)
+  now = () => sim.now
   const clock = kernelClock(sim)
   const built = options.scenario.build(chooser, {essays: options.essays, batches: options.batches})
   const overridden = applyOverrides(built, options)

@@ -19,7 +19,7 @@ export const CI_FAULTS = [
 
 /**
  * `racelab verify --ci`: the smoke check that gates the buffer fix, small enough for every CI run
- * (about 1,400 runs, a few seconds on 2 cores). First every scenario × every strategy over 20
+ * (about 2,350 runs, a few seconds on 2 cores). First every scenario × every strategy over 20
  * seeds, which also proves the harness still reproduces the race (naive and partition-key must
  * fail where declared); then the fix under every fault with 3 ELS instances, over 100 seeds of
  * every scenario.

@@ -17,6 +17,7 @@ const EXPECTED_NAMES = [
   'never-registered',
   'large-batch',
   'random',
+  'batch-upload',
 ]
 
 function definition(name: string): ScenarioDefinition {
