@@ -34,7 +34,7 @@ ${exitCodesHelp({0: 'stopped by Ctrl-C or SIGTERM', 2: 'bad input, or the cluste
   ]
 
   static override flags = {
-    kafka: kafkaFlag({default: undefined, required: true, summary: 'local (`racelab kafka up --detach`) or BROKERS (host:port,...): the cluster to consume from.'}),
+    kafka: kafkaFlag({default: undefined, summary: 'local (`racelab kafka up --detach`) or BROKERS (host:port,...): the cluster to consume from.'}),
     strategy: Flags.option({options: ['buffer', 'naive'] as const, default: 'buffer' as const, summary: 'buffer (the fix, the default) or naive (the bug).'})(),
     handler: handlerFlag,
     db: Flags.string({summary: 'Directory for els.sqlite (replaced when the service starts); default a fresh temporary directory, removed at the stop.'}),
@@ -44,6 +44,7 @@ ${exitCodesHelp({0: 'stopped by Ctrl-C or SIGTERM', 2: 'bad input, or the cluste
 
   async run(): Promise<undefined> {
     const {flags} = await this.parse(ElsService)
+    if (flags.kafka === undefined) throw new InputError('--kafka: racelab els consumes from a real cluster: give --kafka local or --kafka BROKERS')
     if (flags.kafka === 'memory') throw new InputError('--kafka memory: racelab els is a consumer service on a real cluster; give --kafka local or --kafka BROKERS')
     const [{resolveBrokers}, {startElsService}, {loadHandler}, {parseDuration}, {formatTraceEvent}, {KafkaUnreachableError}] = await Promise.all([
       import('../sim/live/run-on-kafka.js'),
