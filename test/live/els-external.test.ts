@@ -79,8 +79,9 @@ describe.skipIf(!hasKcat)('black-box: racelab run --els external against a consu
     // Given: the fix as a service of its own
     const consumer = await startConsumer(process.execPath, [join(root, 'bin/run.js'), 'els', '--kafka', cluster.servers, '--strategy', 'buffer', '--topic-prefix', prefix('buffer')])
 
-    // When
+    // When: one run, then a verify of 2 more seeds against the same consumer (its database keeps the earlier batches)
     const {code, json} = await blackBox(cluster, prefix('buffer'))
+    const verify = await racelab(['verify', '--kafka', cluster.servers, '--els', 'external', '--topic-prefix', prefix('buffer'), '--scenario', 'content-first', '--seeds', '2', '--json'], 120_000)
     const exit = await consumer.stop()
 
     // Then: the fix holds on the wire, judged from its topics; what they cannot show is listed
@@ -99,6 +100,12 @@ describe.skipIf(!hasKcat)('black-box: racelab run --els external against a consu
     expect(notJudged).toEqual(expect.arrayContaining(['failures-counted-once', 'metrics-agree', 'no-lost-content', 'outbox-drained']))
     // racelab's ELS names its outbox rows, so ELS's commit order is judged
     expect(notJudged).not.toContain('ready-after-assignments')
+    // verify: naive and buffer publish alike, so one cell, 2 live runs, each its own batches, expected to pass
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0)
+    const verified = JSON.parse(verify.stdout)
+    expect(verified.cells).toHaveLength(1)
+    expect(verified.cells[0]).toMatchObject({scenario: 'content-first', matched: true, shrink: null})
+    expect(verified.cells[0].liveRuns.map((run: {verdict: string}) => run.verdict)).toEqual(['pass', 'pass'])
     // Ctrl-C / SIGTERM: commits, closes, exits 0
     expect(exit).toBe(0)
     expect(consumer.output()).toContain('racelab els: stopped (SIGTERM)')

@@ -220,7 +220,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       seed: options.seed,
       elsInstances: options.elsInstances,
       dbDir: options.dbDir,
-      ...(watch ? {els: 'external' as const, batchPrefix: watch.batchPrefix} : {}),
+      ...(watch ? {els: 'external' as const, batchPrefix: watch.batchPrefix, idSeed: uniqueIdSeed()} : {}),
     },
     {
       clock,
@@ -494,6 +494,11 @@ function noConsumer(report: BlackBoxReport, wait: Micros): Violation {
 /** A batch id prefix no other run uses (`r<time and pid, base36>-`): the ms clock modulo 2.5 years, and the pid. */
 function uniqueTag(): string {
   return `r${(Date.now() % 36 ** 7).toString(36)}${(process.pid % 36 ** 2).toString(36)}-`
+}
+
+/** Event ids no other run has (a consumer deduplicates by event id): 32 bits from the clock and the pid. */
+function uniqueIdSeed(): number {
+  return (Date.now() * 1000 + (process.pid % 1000)) % 2 ** 32
 }
 
 /** A topic prefix no other run uses: `racelab-<seed>-<time base36><pid base36>-`. */

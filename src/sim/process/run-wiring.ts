@@ -66,6 +66,8 @@ export interface WireOptions {
   els?: 'external'
   /** Prepended to every batch id (a black-box run's batches must not meet another run's). */
   batchPrefix?: string
+  /** Seeds the event ids in place of `seed` (a black-box run's ids must not meet another run's, which a consumer dedupes by). */
+  idSeed?: number
 }
 
 /** A wired run: every part, the client not started yet. */
@@ -110,7 +112,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const {scenario} = options
   const {clock, chooser, trace} = shell
   const plan = STRATEGIES[options.strategy]
-  const ids = new IdSource(options.seed)
+  const ids = new IdSource(options.idSeed ?? options.seed)
   const bos = new Bos(ids, options.dbDir, plan.routing)
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
   // `--els external`: ELS runs elsewhere (docs/black-box.md); racelab runs only the producers.
