@@ -5,8 +5,8 @@ A consumer deployed on its own, the way a team runs its real ELS, for racelab to
 outside (docs/black-box.md): racelab publishes BOS's and the File Service's events and reads
 what this service writes to ELS's output topics.
 
-    racelab kafka up --detach
-    /usr/bin/python3 examples/python/els_kafka.py --bootstrap "$(racelab kafka status --json | ...)" &
+    S=$(racelab kafka up --detach)
+    /usr/bin/python3 examples/python/els_kafka.py --bootstrap "$S" &
     racelab run --kafka local --els external --scenario content-first        # exit 0: the fix holds
 
 Needs Debian's python3-confluent-kafka (librdkafka's Python binding); the rest is the standard
