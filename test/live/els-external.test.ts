@@ -124,6 +124,24 @@ describe.skipIf(!hasKcat)('black-box: racelab run --els external against a consu
     expect(invariantsOf(json)).toEqual(['no-false-excess', 'ready-exactly-once'])
   }, 150_000)
 
+  it('racelab els --handler PATH --json: a handler module as the service, one JSON object per line', async () => {
+    // Given
+    const consumer = await startConsumer(process.execPath, [join(root, 'bin/run.js'), 'els', '--kafka', cluster.servers, '--handler', 'examples/handlers/buffer.ts', '--topic-prefix', prefix('handler'), '--json'])
+
+    // When
+    const {code, json} = await blackBox(cluster, prefix('handler'))
+    const exit = await consumer.stop()
+
+    // Then
+    expect(code).toBe(0)
+    expect(json.verdict).toBe('pass')
+    const lines = consumer.output().trim().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as {event: string; handler?: string; ev?: string})
+    expect(lines[0]).toMatchObject({event: 'ready', handler: 'examples/handlers/buffer.ts', group: `${prefix('handler')}essay-lifecycle-service`})
+    expect(lines.filter((line) => line.event === 'trace' && line.ev === 'handled')).toHaveLength(3)
+    expect(lines.at(-1)).toEqual({event: 'stopped', signal: 'SIGTERM'})
+    expect(exit).toBe(0)
+  }, 150_000)
+
   it('no consumer on the topics: "no consumer answered", naming the topics watched, exit 1, no hang', async () => {
     // When: nothing consumes this prefix
     const {code, json, stderr} = await blackBox(cluster, prefix('nobody'))
