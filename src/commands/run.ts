@@ -35,6 +35,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     {description: 'Keep the three SQLite databases to inspect with sqlite3', command: '<%= config.bin %> run --scenario partial --db ./racelab-db'},
     {description: 'The real deployment: BOS never wakes its relay, which polls every second', command: "<%= config.bin %> run --scenario random --wake bos=off --delay bos-poll=1s --delay file-relay=0..500ms"},
     {description: 'Your own ELS consumer in place of the strategy’s (docs/handlers.md)', command: '<%= config.bin %> run --scenario content-first --handler examples/handlers/buffer.ts'},
+    {description: 'Judge a consumer that runs elsewhere (racelab els, or yours) from its topics', command: '<%= config.bin %> run --kafka local --els external --scenario content-first'},
     {description: 'Every fault at once, three ELS instances', command: "<%= config.bin %> run --scenario random --fault relay-crash-after-publish --fault els-restart@20% --fault 'broker-unavailable=1s..2s' --els-instances 3"},
     {description: 'Any process may crash between any two of its steps; the broker refuses some publishes', command: "<%= config.bin %> run --scenario large-batch --fault crash=all@10% --fault publish-error=bos,file@20%"},
   ]
@@ -59,6 +60,10 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       options: ['short', 'full'] as const,
       summary: 'short (the default): a run of more than 200 events shows its first and last 100; full: every event.',
     })(),
+    els: Flags.option({
+      options: ['external'] as const,
+      summary: 'With --kafka: external runs no ELS; a consumer running elsewhere is judged from its topics (docs/black-box.md).',
+    })(),
     cleanup: Flags.boolean({
       summary: 'With --kafka BROKERS: delete the run’s topics after the check, where the cluster’s admin API allows (not on the mock cluster).',
     }),
@@ -68,6 +73,9 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     const {flags} = await this.parse(Run)
     if (flags.kafka !== 'memory' && flags.schedule !== undefined) {
       throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
+    }
+    if (flags.els === 'external' && flags.kafka === 'memory') {
+      throw new InputError('--els external judges a consumer that runs elsewhere, on a real cluster: it goes with --kafka local or --kafka BROKERS')
     }
     if (flags.kafka !== 'memory' && flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live run (--kafka) uses racelab’s own ELS')
     if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
@@ -158,9 +166,13 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       strategy: flags.strategy,
       seed: flags.seed,
       dbDir,
+      els: flags.els,
       shapeArgs: shapeArgs(flags),
       onStarted: human
-        ? ({clusterId, topicPrefix}) => this.log(`racelab run --kafka: scenario ${scenario.name}, strategy ${flags.strategy}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`)
+        ? ({clusterId, topicPrefix}) =>
+            this.log(
+              `racelab run --kafka: scenario ${scenario.name}, ${flags.els === 'external' ? 'ELS external (not run here)' : `strategy ${flags.strategy}`}, seed ${flags.seed}, cluster ${clusterId}, topics ${topicPrefix}*\n`,
+            )
         : undefined,
       onTrace:
         human || server

@@ -7,7 +7,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeFlags, type ShapeFlagValues} from '../cli/sim-flags.js'
-import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag, traceFormatFlag} from '../cli/shared-flags.js'
 import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
 import {RANDOM_CHOOSER} from '../sim/kernel/chooser-spec.js'
 import {verifyCells, type VerifyMatrixDescription} from '../cli/verify-cells.js'
@@ -51,6 +51,7 @@ ${CHOOSER_REFERENCE}
 
 LIVE (--kafka local|BROKERS: a small matrix on a real cluster)
   By default content-first, validation-failure × naive, buffer × 1 seed; --scenario, --strategy and --seeds narrow or extend it. Runs one after another (a few seconds each), each judged like an in-memory cell, except that fail-sometimes matches either way live. Nothing is shrunk live: each failing cell names the in-memory verify that shrinks it. Not with --ci, --workers or --no-shrink.
+  --els external: racelab runs no ELS; the consumer deployed on the topics (--topic-prefix P, default the real names) is judged from them, black-box. naive and buffer publish alike, so each scenario runs once, expected to pass (docs/black-box.md).
 
 ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}`
 
@@ -59,6 +60,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     {description: 'The CI smoke check, with a JUnit report', command: '<%= config.bin %> verify --ci --junit reports/verify-ci.xml'},
     {description: 'Narrow the matrix', command: '<%= config.bin %> verify --scenario content-first,partial --strategy naive --strategy buffer --seeds 50'},
     {description: 'The small live matrix on the cluster of `racelab kafka up --detach`', command: '<%= config.bin %> verify --kafka local'},
+    {description: 'A few seeds against a consumer that runs elsewhere (racelab els, or yours)', command: '<%= config.bin %> verify --kafka local --els external --seeds 3'},
     {description: 'Your own ELS consumer over the CI matrix, every cell expected to pass (docs/handlers.md)', command: '<%= config.bin %> verify --handler examples/handlers/buffer.ts --ci'},
     {description: 'The fix under every fault with 3 ELS instances', command: "<%= config.bin %> verify --strategy buffer --fault relay-crash-after-publish --fault els-restart --fault 'broker-unavailable=1s..2s' --els-instances 3"},
   ]
@@ -82,10 +84,16 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     shrink: Flags.boolean({default: true, allowNo: true, summary: 'Shrink a counterexample for every cell with failures (--no-shrink skips it).'}),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, virtual time), local or BROKERS (host:port,...): run a small live matrix there (see LIVE).'}),
     handler: handlerFlag,
+    els: Flags.option({options: ['external'] as const, summary: 'With --kafka: external runs no ELS; a consumer running elsewhere is judged from its topics (see LIVE).'})(),
+    'topic-prefix': topicPrefixFlag({summary: 'With --els external: the prefix of the topics the consumer reads (default none).'}),
   }
 
   async run(): Promise<VerifyJson | LiveVerifyJson> {
     const {flags} = await this.parse(Verify)
+    if (flags.els === 'external' && flags.kafka === 'memory') {
+      throw new InputError('--els external judges a consumer that runs elsewhere, on a real cluster: it goes with --kafka local or --kafka BROKERS')
+    }
+    if (flags['topic-prefix'] !== undefined && flags.els !== 'external') throw new InputError('--topic-prefix names the topics a consumer that runs elsewhere reads: it goes with --els external')
     if (flags.kafka !== 'memory') {
       if (flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live verify (--kafka) uses racelab’s own ELS')
       return this.runLive(flags)
@@ -151,13 +159,21 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       import('../sim/verify/junit.js'),
     ])
     const spec = userMatrix({...flags, scenario: flags.scenario ?? [...LIVE_DEFAULT_SCENARIOS], strategy: flags.strategy ?? [...LIVE_DEFAULT_STRATEGIES], seeds: flags.seeds ?? LIVE_DEFAULT_SEEDS})
-    const cells = verifyCells({specs: [spec], chooser: RANDOM_CHOOSER}, await declared(flags.expect, [spec]))
+    const expected = await declared(flags.expect, [spec])
+    const built = verifyCells({specs: [spec], chooser: RANDOM_CHOOSER}, expected)
+    const external = flags.els === 'external'
+    const shared = external ? spec.strategies.find((s) => s !== 'naive' && s !== 'buffer') : undefined
+    if (shared) throw new InputError(`--strategy ${shared}: publishes to the shared topic, which a deployed ELS does not read; with --els external use naive or buffer (the same producers)`)
+    // A consumer that runs elsewhere declares nothing: every cell expects pass (docs/black-box.md).
+    const cells = external ? (await import('../sim/verify/external-cells.js')).externalCells(built, expected) : built
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     const human = !this.jsonEnabled()
     const outcome = await verifyOnKafka(cells, {
       kafka: flags.kafka,
+      ...(external ? {els: 'external' as const, topicPrefix: flags['topic-prefix']} : {}),
       onStarted: ({brokers, clusterId}) => {
         if (human) this.log(`racelab verify --kafka: ${cells.length} cell${cells.length === 1 ? '' : 's'} × ${spec.seeds} seed${spec.seeds === 1 ? '' : 's'} live on cluster ${clusterId} (${brokers.join(',')}), one run after another`)
+        if (human && external) this.log('ELS external: racelab runs BOS, the File Service and their relays; the consumer on the topics is judged from them, every cell expected to pass')
       },
       onRun: (run) => human && this.log(formatLiveRun(run)),
     })
@@ -187,7 +203,7 @@ async function declared(texts: string[] | undefined, blocks: readonly MatrixSpec
   }
   return parsed.value
 }
-type LiveFlags = MatrixFlags & {kafka: string; ci: boolean; chooser: string; depth?: number; shard?: string; workers?: number; junit?: string; force: boolean; shrink: boolean; report?: string; trace?: string}
+type LiveFlags = MatrixFlags & {els?: 'external'; 'topic-prefix'?: string; kafka: string; ci: boolean; chooser: string; depth?: number; shard?: string; workers?: number; junit?: string; force: boolean; shrink: boolean; report?: string; trace?: string}
 
 /** The matrix the narrowing flags describe; an unknown name is an InputError naming its flag. */
 function userMatrix(flags: MatrixFlags): MatrixSpec {

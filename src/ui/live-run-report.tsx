@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink'
 
+import type {BlackBoxReport} from '../sim/live/black-box-watch.js'
 import type {LiveRunResult} from '../sim/live/run-live.js'
 import {MAX_PUBLISH_RETRIES} from '../sim/outbox/outbox.js'
 import {formatParameters} from './parameters-line.js'
@@ -42,6 +43,7 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
           ))}
         </>
       )}
+      {result.blackBox && <BlackBoxLines report={result.blackBox} />}
       <Text> </Text>
       <Text dimColor>
         kafka {kafka.brokers.join(',')} ({kafka.clusterId}), topics {kafka.topicPrefix}*: {topics}
@@ -56,7 +58,7 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
         {result.relays
           .map((r) => `${r.relay} published ${r.published}${r.failures > 0 ? `, ${r.failures} failed` : ''}`)
           .join('; ')}
-        ; observer read {result.observed} messages
+        ; observer read {result.observed} messages{result.blackBox ? ` of this run` : ''}
       </Text>
       <Text dimColor>parameters: {formatParameters(result.parameters)}</Text>
       <Text dimColor>
@@ -69,5 +71,25 @@ export function LiveRunReport({result, rerun}: LiveRunReportProps) {
       )}
       <Text dimColor>rerun: {rerun}</Text>
     </Box>
+  )
+}
+
+/** `--els external`: what racelab published and watched, and what the topics could not show. */
+function BlackBoxLines({report}: {report: BlackBoxReport}) {
+  return (
+    <>
+      <Text> </Text>
+      <Text>
+        black-box: ELS ran elsewhere; racelab published to {report.published.join(', ')} and watched {report.watched.join(', ')}: {report.answered}{' '}
+        {report.answered === 1 ? 'answer' : 'answers'} for batches {report.batchPrefix}*
+      </Text>
+      {report.answered > 0 && <Text>not judged from the topics alone:</Text>}
+      {report.answered > 0 && report.notJudged.map((limit) => (
+        <Text key={limit.invariant}>
+          {'  '}
+          {limit.invariant} ({limit.judged === 'no' ? 'not judged' : 'partly'}): {limit.why}
+        </Text>
+      ))}
+    </>
   )
 }

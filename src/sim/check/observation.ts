@@ -29,6 +29,12 @@ export interface Observation {
      * messages alone, or skip what only the tables could show (docs/architecture.md#invariants).
      */
     opaque?: boolean
+    /**
+     * True when ELS ran elsewhere (`--els external`, docs/black-box.md): opaque, its outbox
+     * unseen too, and its records' envelope timestamps are its own clock's, so times are the
+     * broker's (when a record was appended).
+     */
+    external?: boolean
   }
   /** Outbox rows never published, per service. */
   unpublished: ObservedOutboxRow[]

@@ -16,8 +16,8 @@ export interface ObserveInput {
   messages: readonly BusMessage[]
   bos: Bos
   files: FileService
-  /** ELS (the first instance): its outbox, and its durable state when it exposes it. */
-  els: InputConsumer
+  /** ELS (the first instance): its outbox, and its durable state when it exposes it; absent when it ran elsewhere. */
+  els: InputConsumer | undefined
   /** The buffer metrics and the events that should have moved them, if the consumer keeps any. */
   metrics?: ObservedMetrics
 }
@@ -45,11 +45,8 @@ export function observe({endedAt, unsettled, liveness, messages: wire, bos, file
     }
   }
   const unpublished: ObservedOutboxRow[] = []
-  for (const [service, outbox] of [
-    ['bos', bos.outbox],
-    ['file', files.outbox],
-    ['els', els.outbox],
-  ] as const) {
+  const outboxes = [['bos', bos.outbox] as const, ['file', files.outbox] as const, ...(els ? [['els', els.outbox] as const] : [])]
+  for (const [service, outbox] of outboxes) {
     for (const row of outbox.leftUnpublished()) {
       unpublished.push({
         service,
@@ -66,7 +63,8 @@ export function observe({endedAt, unsettled, liveness, messages: wire, bos, file
     uploads: files.uploads(),
     messages,
     malformed,
-    els: {...(els.state?.() ?? {trackers: [], pending: [], opaque: true}), ...(metrics === undefined ? {} : {metrics})},
+    // ELS that ran elsewhere (--els external) is judged from its topics alone: docs/black-box.md.
+    els: els ? {...(els.state?.() ?? {trackers: [], pending: [], opaque: true}), ...(metrics === undefined ? {} : {metrics})} : {trackers: [], pending: [], opaque: true, external: true},
     unpublished,
     endedAt,
     ...(unsettled === undefined ? {} : {unsettled}),

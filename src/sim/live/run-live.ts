@@ -4,7 +4,9 @@ import type {BusMessage, ProduceAck} from '../bus/bus.js'
 import {KafkajsBus, type ClusterInfo, type Subscription, type TopicSetup} from '../bus/kafkajs-bus.js'
 import {ALL_TOPICS, SHARED_BATCH_TOPIC} from '../domain/topics.js'
 import {Chooser, seededSource} from '../kernel/chooser.js'
-import {SECOND, type Micros} from '../kernel/time.js'
+import {formatSeconds, SECOND, type Micros} from '../kernel/time.js'
+import {blackBoxLimits} from '../check/black-box-limits.js'
+import type {Violation} from '../check/invariant.js'
 import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun} from '../process/run-wiring.js'
@@ -16,6 +18,7 @@ import {applyOverrides} from '../scenario/overrides.js'
 import type {RunShape} from '../scenario/run-shape.js'
 import {STRATEGIES} from '../scenario/strategy.js'
 import type {TraceEvent} from '../trace/trace-event.js'
+import {ANSWER_SETTLE, BlackBoxWatch, ELS_OUTPUT_TOPICS, type BlackBoxReport} from './black-box-watch.js'
 import {WallClock} from './clock.js'
 import {KafkaMember} from './kafka-member.js'
 import {KafkaPublisher} from './kafka-publisher.js'
@@ -79,6 +82,11 @@ export interface LiveRunOptions extends RunShape {
   onTrace?: (event: TraceEvent) => void
   /** kafkajs's own log lines (RACELAB_DEBUG); silent when absent. */
   logSink?: (line: string) => void
+  /**
+   * `external`: racelab runs BOS, the File Service and their relays only; a consumer that runs
+   * elsewhere reads the input topics and is judged from its output topics (docs/black-box.md).
+   */
+  els?: 'external'
 }
 
 /**
@@ -86,7 +94,7 @@ export interface LiveRunOptions extends RunShape {
  * no send was in flight, and the consumers had caught up or made no progress for STUCK_GRACE (a
  * broker that died mid-run): nothing could make progress any more.
  */
-export type LiveStop = 'quiet' | 'time-limit' | 'consumer-crashed' | 'relays-gave-up'
+export type LiveStop = 'quiet' | 'time-limit' | 'consumer-crashed' | 'relays-gave-up' | 'no-consumer-answered'
 
 export interface LiveRelayReport {
   relay: string
@@ -125,6 +133,8 @@ export interface LiveRunResult extends JudgedRun {
   /** Outbox rows never published, with their retry count and last error. */
   unpublished: UnpublishedRow[]
   metrics: ElsMetrics
+  /** With `--els external`: what racelab watched, what answered, and what it could not judge. */
+  blackBox?: BlackBoxReport
 }
 
 export interface LiveRun {
@@ -150,6 +160,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   const plan = STRATEGIES[options.strategy]
   const faults = options.faults ?? []
   const clock = new WallClock()
+  // A consumer that runs elsewhere may have seen other runs (and keeps its database): this run's
+  // batches get ids no other run has, and only their records are judged.
+  const watch = options.els === 'external' ? new BlackBoxWatch(uniqueTag(), scenario) : undefined
   const trace: TraceEvent[] = []
   const emit = (event: TraceEvent): void => {
     trace.push(event)
@@ -201,7 +214,14 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
   const members: KafkaMember[] = []
   const publishers: KafkaPublisher[] = []
   const run = wireRun(
-    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir},
+    {
+      scenario,
+      strategy: options.strategy,
+      seed: options.seed,
+      elsInstances: options.elsInstances,
+      dbDir: options.dbDir,
+      ...(watch ? {els: 'external' as const, batchPrefix: watch.batchPrefix, idSeed: uniqueIdSeed()} : {}),
+    },
     {
       clock,
       chooser,
@@ -253,13 +273,17 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     const setup = await bus.ensureTopics(topics, scenario.partitions, info)
     const observed: BusMessage[] = []
     const observer = await bus.subscribe({
-      groupId: OBSERVER_GROUP,
+      // Black-box: the topics may hold other runs' records (and be the real, unprefixed ones), so
+      // the observer is a group of its own that starts at their end, before the client does.
+      groupId: watch ? `${OBSERVER_GROUP}-${watch.batchPrefix}` : OBSERVER_GROUP,
       topics,
       autoCommit: true,
       maxWaitMs: 50,
+      ...(watch ? {fromBeginning: false} : {}),
       handle: async (message) => {
-        observed.push(message)
         progress.seen(message)
+        if (watch && !watch.accept(message, clock.now())) return
+        observed.push(message)
       },
     })
     subscriptions.push(observer)
@@ -281,9 +305,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     })
 
     const deadline = options.timeout ?? DEFAULT_LIVE_TIMEOUT
-    const outboxes = [run.bos.outbox, run.files.outbox, run.instances[0].outbox]
+    const outboxes = [run.bos.outbox, run.files.outbox, ...run.instances.slice(0, 1).map((els) => els.outbox)]
     let stoppedBy: LiveStop
     let lastProgress = {count: -1, at: 0}
+    let inputsDoneAt: Micros | undefined
     for (;;) {
       await sleepMs(QUIET_CHECK_MS)
       if (crash) {
@@ -292,7 +317,22 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       }
       // Nothing left for the relays to try: every row is published or given up (retry_count 5).
       const relaysDone = clientDone && outboxes.every((outbox) => outbox.unpublished().length === 0)
-      const caughtUp = relaysDone && elsDown === 0 && progress.elsCaughtUp() && progress.observerCaughtUp()
+      if (watch && relaysDone && progress.observerCaughtUp()) {
+        // Black-box: racelab's inputs are all on the wire; quiet once every answer came and the
+        // outputs settled, or once the consumer stopped answering (or never did).
+        const now = clock.now()
+        inputsDoneAt ??= now
+        if (watch.answered > 0 && now - watch.lastAnswerAt >= ANSWER_SETTLE && watch.allAnswered(run.bos.batches(), run.files.uploads())) {
+          stoppedBy = 'quiet'
+          break
+        }
+        if (now - Math.max(watch.lastAnswerAt, inputsDoneAt) >= watch.wait) {
+          stoppedBy = watch.answered === 0 ? 'no-consumer-answered' : 'quiet'
+          break
+        }
+      }
+      // (Black-box: ELS's progress is unknown; its answers decide, above.)
+      const caughtUp = !watch && relaysDone && elsDown === 0 && progress.elsCaughtUp() && progress.observerCaughtUp()
       const givenUp = relaysDone && outboxes.some((outbox) => outbox.countUnpublished() > 0)
       if (caughtUp && !givenUp) {
         stoppedBy = 'quiet'
@@ -319,7 +359,23 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
       (a, b) =>
         a.appendedAt - b.appendedAt || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset,
     )
-    const verdict = run.judge({endedAt, stoppedBy, messages: byBrokerTime, trace, slack: LIVE_LIVENESS_SLACK + elsDowntime})
+    const judged = run.judge({
+      endedAt,
+      stoppedBy: stoppedBy === 'no-consumer-answered' ? 'quiet' : stoppedBy,
+      messages: byBrokerTime,
+      trace,
+      slack: LIVE_LIVENESS_SLACK + elsDowntime,
+    })
+    const blackBox: BlackBoxReport | undefined = watch && {
+      batchPrefix: watch.batchPrefix,
+      published: inputTopicsOf(topics).map((topic) => bus.physical(topic)),
+      watched: ELS_OUTPUT_TOPICS.map((topic) => bus.physical(topic)),
+      answered: watch.answered,
+      answerWaitSeconds: watch.wait / SECOND,
+      notJudged: blackBoxLimits({elsRowsNamed: watch.rowsNamed}),
+    }
+    // Nothing to judge a consumer by when none answered: that is the finding, and the only one.
+    const verdict = blackBox && stoppedBy === 'no-consumer-answered' ? {...judged, verdict: 'fail' as const, violations: [noConsumer(blackBox, watch!.wait)]} : judged
     // Only after everything was read: the evidence stays on the broker unless asked otherwise.
     const topicsDeleted = options.cleanup ? await bus.deleteTopics(topics, info) : undefined
     return {
@@ -343,9 +399,10 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
         unpublished: [
           ...unpublishedRows('bos', run.bos.db),
           ...unpublishedRows('file', run.files.db),
-          ...unpublishedRows('els', run.elsDb),
+          ...(run.elsDb ? unpublishedRows('els', run.elsDb) : []),
         ],
         metrics: run.metrics(),
+        ...(blackBox ? {blackBox} : {}),
       },
     }
   } finally {
@@ -415,6 +472,33 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** The input topics among a run's topics (ELS's outputs are the consumer's). */
+function inputTopicsOf(topics: readonly string[]): string[] {
+  return topics.filter((topic) => !ELS_OUTPUT_TOPICS.includes(topic))
+}
+
+/** The one finding of a black-box run no consumer answered. */
+function noConsumer(report: BlackBoxReport, wait: Micros): Violation {
+  return {
+    invariant: 'liveness',
+    batchId: '*',
+    detail:
+      `no consumer answered: nothing for this run's batches (${report.batchPrefix}*) appeared on ${report.watched.join(', ')} ` +
+      `within ${formatSeconds(wait)} of racelab's last input on ${report.published.join(', ')}; is the consumer running, on these topics?`,
+    events: [],
+  }
+}
+
+/** A batch id prefix no other run uses (`r<time and pid, base36>-`): the ms clock modulo 2.5 years, and the pid. */
+function uniqueTag(): string {
+  return `r${(Date.now() % 36 ** 7).toString(36)}${(process.pid % 36 ** 2).toString(36)}-`
+}
+
+/** Event ids no other run has (a consumer deduplicates by event id): 32 bits from the clock and the pid. */
+function uniqueIdSeed(): number {
+  return (Date.now() * 1000 + (process.pid % 1000)) % 2 ** 32
 }
 
 /** A topic prefix no other run uses: `racelab-<seed>-<time base36><pid base36>-`. */

@@ -33,6 +33,8 @@ export interface LiveCommandOptions {
   /** The shaping flags as given, for the rerun line. */
   shapeArgs: readonly string[]
   onTrace?: (event: TraceEvent) => void
+  /** `external`: ELS runs elsewhere and is judged black-box from its topics (docs/black-box.md). */
+  els?: 'external'
   /** Called once connected, with the brokers and topic prefix, before the timeline starts. */
   onStarted?: (started: {brokers: string[]; topicPrefix: string; clusterId: string}) => void
 }
@@ -43,7 +45,10 @@ export interface LiveCommandOptions {
  */
 export async function runOnKafka(options: LiveCommandOptions): Promise<LiveRun & {json: LiveRunJson}> {
   const brokers = resolveBrokers(options.kafka, 'memory, local or host:port[,host:port...]')
-  const topicPrefix = options.topicPrefix ?? defaultTopicPrefix(options.seed)
+  const external = options.els === 'external'
+  if (external) checkExternal(options)
+  // A consumer deployed elsewhere reads the real topic names unless told otherwise.
+  const topicPrefix = options.topicPrefix ?? (external ? '' : defaultTopicPrefix(options.seed))
   try {
     checkTopicPrefix(topicPrefix)
   } catch (error) {
@@ -73,6 +78,7 @@ export async function runOnKafka(options: LiveCommandOptions): Promise<LiveRun &
       elsInstances: options.elsInstances,
       dbDir: options.dbDir,
       cleanup: options.cleanup,
+      ...(external ? {els: 'external' as const} : {}),
       onTrace: options.onTrace,
       onStarted: ({clusterId}) => options.onStarted?.({brokers, topicPrefix, clusterId}),
       logSink: process.env.RACELAB_DEBUG ? (line) => process.stderr.write(line + '\n') : undefined,
@@ -87,9 +93,28 @@ export async function runOnKafka(options: LiveCommandOptions): Promise<LiveRun &
     `--scenario ${run.result.scenario}`,
     `--strategy ${run.result.strategy}`,
     `--seed ${run.result.seed}`,
+    ...(external ? ['--els external', ...(topicPrefix === '' ? [] : [`--topic-prefix ${topicPrefix}`])] : []),
     ...options.shapeArgs,
   ].join(' ')
   return {...run, json: {...run.result, rerun}}
+}
+
+/** ELS's own faults and instances belong to the consumer's deployment: refused with --els external. */
+const ELS_FAULTS: readonly Fault['kind'][] = ['register-db-error', 'consumer-crash-before-commit', 'els-restart']
+
+function checkExternal(options: LiveCommandOptions): void {
+  const why = 'ELS runs elsewhere (--els external): racelab runs and faults only BOS, the File Service and their relays'
+  if (options.strategy !== 'naive' && options.strategy !== 'buffer') {
+    throw new InputError(`--strategy ${options.strategy}: publishes to the shared topic, which a deployed ELS does not read; with --els external use naive or buffer (the same producers)`)
+  }
+  if ((options.elsInstances ?? 1) !== 1) throw new InputError(`--els-instances: ${why}; the consumer's deployment decides its instances`)
+  for (const fault of options.faults ?? []) {
+    const elsOnly =
+      ELS_FAULTS.includes(fault.kind) ||
+      (fault.kind === 'crash' && fault.targets.every((t) => t === 'els' || t === 'els-relay')) ||
+      ((fault.kind === 'publish-error' || fault.kind === 'relay-crash-after-publish') && fault.relays.every((r) => r === 'els'))
+    if (elsOnly) throw new InputError(`--fault ${fault.kind}: ${why}`)
+  }
 }
 
 /**

@@ -30,6 +30,8 @@ export interface ClientOptions {
   hooks: ClientHooks
   /** The crash fault for BOS and the File Service, asked at each step boundary; absent: never. */
   crash?: (service: 'bos' | 'file') => boolean
+  /** Prepended to every batch id (a black-box run must not meet another run's batches); default none. */
+  batchPrefix?: string
 }
 
 /**
@@ -43,7 +45,7 @@ export interface ClientOptions {
  * idempotency keys): a registration or upload that was committed is answered, not written again.
  * A File Service crash also loses every upload it was still processing; each is sent again.
  */
-export function startClient({clock, chooser, scenario, bos, files, trace, hooks, crash = () => false}: ClientOptions): void {
+export function startClient({clock, chooser, scenario, bos, files, trace, hooks, crash = () => false, batchPrefix = ''}: ClientOptions): void {
   let outstanding = 1
   /** Uploads the File Service is processing: a crash of its process loses them all. */
   const processing = new Map<string, {upload: Upload; index: number; cancel: () => void}>()
@@ -58,7 +60,7 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
   let start = 0
   batchLayouts(scenario).forEach((layout, b) => {
     start += draw(scenario.batchGap, chooser, 'batch-gap')
-    const batch = batchIdOf(b)
+    const batch = batchPrefix + batchIdOf(b)
     outstanding++
     clock.after(
       start - clock.now(),

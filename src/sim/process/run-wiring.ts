@@ -23,21 +23,17 @@ import type {TraceEvent} from '../trace/trace-event.js'
 import {startClient} from './client.js'
 import {CommitBoundaries} from './commit-boundaries.js'
 import type {Clock} from './clock.js'
-import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
+import type {ConsumerLoop, ConsumerLoopOptions, GroupMember} from './consumer-loop.js'
+import {wireEls} from './els-wiring.js'
 import type {InputConsumer} from '../consumer/input-consumer.js'
-import {HandlerConsumer, type LoadedHandler} from '../consumer/handler-consumer.js'
+import type {LoadedHandler} from '../consumer/handler-consumer.js'
 import {openHandlerDb} from '../consumer/handler-db.js'
 import type {FaultDecisions} from './fault-decisions.js'
 import type {JudgedRun} from './judged-run.js'
 import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
 
-/** Builds an ELS instance over the shared ELS database (tests plug post-fix-bug variants in here). */
-export type MakeConsumer = (
-  strategy: Els['strategy'],
-  ids: IdSource,
-  pendingTimeout: Micros,
-  db: Database.Database,
-) => InputConsumer & Partial<Els>
+export type {MakeConsumer} from './els-wiring.js'
+import type {MakeConsumer} from './els-wiring.js'
 
 /** What a shell brings to a run: its clock, its bus's two sides, and where fault answers come from. */
 export interface Shell {
@@ -66,13 +62,20 @@ export interface WireOptions {
   makeConsumer?: MakeConsumer
   /** A user's ELS handler (docs/handlers.md), in place of the strategy's ELS: one per instance, over its own schema. */
   handler?: LoadedHandler
+  /** `external`: ELS runs elsewhere and is judged from its topics (docs/black-box.md); no ELS here. */
+  els?: 'external'
+  /** Prepended to every batch id (a black-box run's batches must not meet another run's). */
+  batchPrefix?: string
+  /** Seeds the event ids in place of `seed` (a black-box run's ids must not meet another run's, which a consumer dedupes by). */
+  idSeed?: number
 }
 
 /** A wired run: every part, the client not started yet. */
 export interface WiredRun {
   bos: Bos
   files: FileService
-  elsDb: Database.Database
+  /** ELS's database; absent when ELS runs elsewhere (`els: 'external'`). */
+  elsDb: Database.Database | undefined
   /** The ELS instances (one per consumer loop); the first drives the expiry timer. */
   instances: (InputConsumer & Partial<Els>)[]
   loops: ConsumerLoop[]
@@ -109,47 +112,41 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const {scenario} = options
   const {clock, chooser, trace} = shell
   const plan = STRATEGIES[options.strategy]
-  const ids = new IdSource(options.seed)
+  const ids = new IdSource(options.idSeed ?? options.seed)
   const bos = new Bos(ids, options.dbDir, plan.routing)
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
-  const elsDb = options.handler ? openHandlerDb(options.handler, options.dbDir) : Els.openDb(options.dbDir)
+  // `--els external`: ELS runs elsewhere (docs/black-box.md); racelab runs only the producers.
+  const external = options.els === 'external'
+  const elsDb = external ? undefined : options.handler ? openHandlerDb(options.handler, options.dbDir) : Els.openDb(options.dbDir)
   // Before any consumer makes its transactions: the crash fault may fall between any two of them.
-  const commits = CommitBoundaries.of(elsDb)
+  const commits = elsDb && CommitBoundaries.of(elsDb)
   const elsTopics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
   const inputTopics = new Set<string>(elsTopics)
 
   const instanceCount = options.elsInstances ?? 1
-  const instances: (InputConsumer & Partial<Els>)[] = []
-  const loops: ConsumerLoop[] = []
-  for (let i = 0; i < instanceCount; i++) {
-    const instanceId = instanceCount === 1 ? 'els' : `els-${i + 1}`
-    const els = options.handler
-      ? new HandlerConsumer(options.handler, ids, {instance: instanceId, pendingTimeout: scenario.pendingTimeout}, elsDb)
-      : options.makeConsumer
-        ? options.makeConsumer(plan.els, ids, scenario.pendingTimeout, elsDb)
-        : new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
-    if (shell.faults.registerDbError) els.failRegistrationMidway = shell.faults.registerDbError
-    instances.push(els)
-    const member = shell.member(instanceId, elsTopics, () => loop)
-    const loop: ConsumerLoop = new ConsumerLoop(
-      {
+  const els = external
+    ? undefined
+    : wireEls({
         clock,
         chooser,
-        instanceId,
-        consumer: els,
-        handling: scenario.elsHandling,
-        faults: {crashBeforeCommit: shell.faults.crashBeforeCommit, restart: shell.faults.restart, crash: () => shell.faults.crash('els')},
-        commits,
         trace,
-        onHandled: () => afterElsWrite(),
-        onPartlyHandled: () => afterElsWrite(),
-        ...shell.consumerHooks?.(instanceId),
-      },
-      member,
-    )
-    loops.push(loop)
-  }
-  const primary = instances[0]
+        ids,
+        elsDb: elsDb!,
+        commits,
+        strategy: plan.els,
+        makeConsumer: options.makeConsumer,
+        handler: options.handler,
+        instances: instanceCount,
+        pendingTimeout: scenario.pendingTimeout,
+        handling: scenario.elsHandling,
+        faults: shell.faults,
+        topics: elsTopics,
+        member: shell.member,
+        consumerHooks: shell.consumerHooks,
+      })
+  const instances = els?.instances ?? []
+  const loops = els?.loops ?? []
+  const primary = instances[0] as (typeof instances)[number] | undefined
 
   // One process does both relays' work: it lags like the slower of the two, and the skew between
   // them is gone (which is why coordination closes the race for one partition).
@@ -177,27 +174,9 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const fileRelay = new Relay('file', files.outbox, ids)
   const coordinated = plan.relays === 'coordinated' ? relayLoop(new CoordinatedRelay([bosRelay, fileRelay])) : undefined
   const producers = coordinated ? {bos: coordinated, file: coordinated} : {bos: relayLoop(bosRelay, bos.db), file: relayLoop(fileRelay, files.db)}
-  const elsRelay = relayLoop(new Relay('els', primary.outbox, ids), elsDb)
+  const elsRelay = els?.attachRelay((relay) => relayLoop(relay, elsDb))
 
-  // ELS's own events leave through its outbox: wake its relay after every ELS write, and keep one
-  // timer step scheduled for the consumer's next timer (the oldest buffered event's expiry).
-  let expiry: {at: Micros; cancel: () => void} | undefined
-  function afterElsWrite(): void {
-    elsRelay.rowCommitted('els')
-    const next = primary.nextTimerAt?.()
-    if (next === expiry?.at) return
-    expiry?.cancel()
-    const now = clock.now()
-    expiry = next === undefined ? undefined : {at: Math.max(next, now), cancel: clock.after(next - now, onTimer, 'els:expiry')}
-  }
-  function onTimer(): void {
-    expiry = undefined
-    const now = clock.now()
-    for (const row of primary.onTimer?.(now) ?? []) trace({t: now, svc: 'els', ev: 'expired', batch: row.batch, kind: row.kind, ref: row.ref})
-    afterElsWrite()
-  }
-
-  for (const loop of loops) loop.start()
+  els?.start()
 
   return {
     bos,
@@ -205,7 +184,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
     elsDb,
     instances,
     loops,
-    relays: [...new Set([producers.bos, producers.file, elsRelay])],
+    relays: [...new Set([producers.bos, producers.file, ...(elsRelay ? [elsRelay] : [])])],
     elsTopics,
     startClient: (done) =>
       startClient({
@@ -216,6 +195,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         files,
         trace,
         crash: (service) => shell.faults.crash(service),
+        batchPrefix: options.batchPrefix,
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
     judge: ({endedAt, stoppedBy, messages, trace: events, healPoints, slack}) => ({
@@ -248,7 +228,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
     close: () => {
       bos.close()
       files.close()
-      closeServiceDb(elsDb)
+      if (elsDb) closeServiceDb(elsDb)
     },
   }
 }
@@ -259,7 +239,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
  */
 function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], trace: readonly TraceEvent[]): ObservedMetrics | undefined {
   const all = instances.map((i) => i.metrics)
-  if (all.some((m) => m === undefined)) return undefined
+  if (all.length === 0 || all.some((m) => m === undefined)) return undefined
   const {pendingStored, reconciled, expired, deadLettered} = sumMetrics(all as ElsMetrics[])
   const index = new Map(instances.map((_, i) => [instances.length === 1 ? 'els' : `els-${i + 1}`, i]))
   const events: MetricEvent[] = []

@@ -52,6 +52,10 @@ export interface LiveVerifyOptions {
   onStarted?: (started: {brokers: string[]; clusterId: string}) => void
   /** After every run. */
   onRun?: (run: LiveCellRun) => void
+  /** `external`: the consumer runs elsewhere; racelab runs the producers and judges its topics. */
+  els?: 'external'
+  /** With `els: 'external'`: the topics' prefix the consumer reads (default none). */
+  topicPrefix?: string
 }
 
 /**
@@ -79,6 +83,7 @@ export async function verifyOnKafka(cells: readonly Cell[], options: LiveVerifyO
         strategy: cell.strategy,
         seed,
         shapeArgs: cell.shape.args,
+        ...(options.els ? {els: options.els, topicPrefix: options.topicPrefix} : {}),
         onStarted: ({brokers, clusterId}) => {
           if (kafka.clusterId !== '') return
           kafka = {brokers, clusterId}
@@ -112,7 +117,9 @@ export async function verifyOnKafka(cells: readonly Cell[], options: LiveVerifyO
       evidenceReproduce: !check.matched && check.evidence ? reruns.get(check.evidence.seed) : undefined,
     })
   }
-  const shrink = new Map(results.filter((r) => r.tally.firstFailure !== undefined).map((r) => [r.cell.index, shrinkCommand(r.cell)]))
+  // Another team's consumer is not racelab's to shrink.
+  const shrinkable = options.els === 'external' ? [] : results.filter((r) => r.tally.firstFailure !== undefined)
+  const shrink = new Map(shrinkable.map((r) => [r.cell.index, shrinkCommand(r.cell)]))
   return {
     verdict: results.every((r) => r.check.matched) ? 'pass' : 'fail',
     results,

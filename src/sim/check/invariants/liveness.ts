@@ -12,7 +12,8 @@ import {type ObservationIndex, eventIds, views} from '../observation-index.js'
  * commit); and the run became quiet at all (a run cut off by a step or time limit never
  * converged). Batches that never became ready are ready-exactly-once's business, not this one's.
  * When ELS's tables are its own (a user's handler), the ready time is the first BatchEssaysReady's
- * timestamp (ELS's commit time, to the ms).
+ * timestamp (ELS's commit time, to the ms); when ELS ran elsewhere, its broker time (its clock is
+ * not the run's).
  */
 const STOPS: Record<string, string> = {
   'step-limit': 'it was cut off by the step limit (a fault that keeps undoing the work?)',
@@ -36,7 +37,7 @@ export function liveness(obs: Observation, index: ObservationIndex): Violation[]
     const readyAt = obs.els.opaque
       ? readies.length === 0
         ? undefined
-        : readies.reduce((min, m) => Math.min(min, microsAt(m.envelope.event_timestamp)), Infinity)
+        : readies.reduce((min, m) => Math.min(min, obs.els.external ? m.appendedAt : microsAt(m.envelope.event_timestamp)), Infinity)
       : view.tracker?.readyAt
     if (readyAt === undefined) continue
     const inputs = view.uploads.map((u) => u.committedAt)

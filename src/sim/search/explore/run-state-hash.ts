@@ -28,7 +28,9 @@ export class RunStateHasher {
 
   constructor(private readonly parts: RunParts) {
     // The schema is fixed once the run is wired (a handler's migration ran): read it once per run.
-    this.databases = [parts.wired.bos.db, parts.wired.files.db, parts.wired.elsDb].map((db) => ({
+    // (A simulated run always runs ELS: only a live black-box run has no ELS database.)
+    const dbs = [parts.wired.bos.db, parts.wired.files.db, ...(parts.wired.elsDb ? [parts.wired.elsDb] : [])]
+    this.databases = dbs.map((db) => ({
       tables: tablesOf(db),
       changes: db.prepare('SELECT total_changes() AS n').pluck(),
       seen: -1,
