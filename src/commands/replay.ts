@@ -4,7 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {limitsHelp} from '../cli/limits-help.js'
 import {FixtureProblemsError} from '../cli/errors.js'
-import {handlerFlag, kafkaFlag, loadHandlerFlag} from '../cli/shared-flags.js'
+import {handlerCmdFlag, handlerFlag, handlerTimeoutFlag, kafkaFlag, userConsumerFlags} from '../cli/shared-flags.js'
 import {InputError} from '../sim/input-error.js'
 import {echo} from '../sim/printable.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
@@ -53,6 +53,8 @@ ${exitCodesHelp({
     strategy: Flags.option({options: STRATEGY_NAMES, multiple: true, summary: 'Replay only under these strategies (repeatable).'})(),
     kafka: kafkaFlag({summary: 'memory (in-memory Kafka, the order enforced), local or BROKERS (host:port,...): replay live there (see LIVE).'}),
     handler: handlerFlag,
+    'handler-cmd': handlerCmdFlag,
+    'handler-timeout': handlerTimeoutFlag,
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
@@ -64,16 +66,18 @@ ${exitCodesHelp({
     const unknown = (argv as string[]).find((arg) => arg.startsWith('-'))
     if (unknown !== undefined) {
       const flag = echo(unknown.split('=')[0])
-      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka, --handler and --json; a fixture named ${flag} is ./${flag})`)
+      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka, --handler, --handler-cmd, --handler-timeout and --json; a fixture named ${flag} is ./${flag})`)
     }
     if (flags.handler !== undefined && flags.kafka !== 'memory') throw new InputError('--handler runs a handler in the simulator; a live replay (--kafka) uses racelab’s own ELS')
-    if (flags.handler !== undefined && flags.strategy !== undefined) {
-      throw new InputError('--strategy: with --handler each fixture is replayed once, the handler in place of ELS, and expected to do what the fixture expects of buffer')
+    if (flags['handler-cmd'] !== undefined && flags.kafka !== 'memory') throw new InputError('--handler-cmd runs a consumer process in the simulator; a live replay (--kafka) uses racelab’s own ELS')
+    if ((flags.handler !== undefined || flags['handler-cmd'] !== undefined) && flags.strategy !== undefined) {
+      const flag = flags.handler === undefined ? '--handler-cmd' : '--handler'
+      throw new InputError(`--strategy: with ${flag} each fixture is replayed once, the handler in place of ELS, and expected to do what the fixture expects of buffer`)
     }
-    const handler = await loadHandlerFlag(flags.handler)
+    const {handler, handlerCmd} = await userConsumerFlags(flags)
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
-    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined, {handler})
+    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined, {handler, handlerCmd})
     if (!this.jsonEnabled()) await this.render((await import('../ui/replay-report.js')).ReplayReport, {report})
     return this.finish(report)
   }

@@ -1,3 +1,7 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
@@ -14,7 +18,7 @@ import {Els, type ElsMetrics} from '../services/els.js'
 import {sumMetrics} from '../services/els-metrics.js'
 import {FileService} from '../services/file-service.js'
 import {CoordinatedRelay, Relay} from '../services/relay.js'
-import {closeServiceDb} from '../sqlite/service-db.js'
+import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {maxOf} from '../scenario/delay.js'
 import {runParameters} from '../scenario/run-parameters.js'
 import type {Scenario} from '../scenario/scenario.js'
@@ -26,7 +30,9 @@ import type {Clock} from './clock.js'
 import {ConsumerLoop, type ConsumerLoopOptions, type GroupMember} from './consumer-loop.js'
 import type {InputConsumer} from '../consumer/input-consumer.js'
 import {HandlerConsumer, type LoadedHandler} from '../consumer/handler-consumer.js'
-import {openHandlerDb} from '../consumer/handler-db.js'
+import {HANDLER_DB_SCHEMA, openHandlerDb} from '../consumer/handler-db.js'
+import type {HandlerCommand} from '../consumer/handler-command.js'
+import {ProcessConsumer, type SharedTimer} from '../consumer/process-consumer.js'
 import type {FaultDecisions} from './fault-decisions.js'
 import type {JudgedRun} from './judged-run.js'
 import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
@@ -66,6 +72,11 @@ export interface WireOptions {
   makeConsumer?: MakeConsumer
   /** A user's ELS handler (docs/handlers.md), in place of the strategy's ELS: one per instance, over its own schema. */
   handler?: LoadedHandler
+  /**
+   * A user's consumer process (`--handler-cmd`, docs/handler-protocol.md), in place of the
+   * strategy's ELS: one child process per instance, over one database file of its own.
+   */
+  handlerCmd?: HandlerCommand & {inheritStderr?: boolean}
 }
 
 /** A wired run: every part, the client not started yet. */
@@ -112,7 +123,14 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const ids = new IdSource(options.seed)
   const bos = new Bos(ids, options.dbDir, plan.routing)
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
-  const elsDb = options.handler ? openHandlerDb(options.handler, options.dbDir) : Els.openDb(options.dbDir)
+  // A consumer process keeps its own tables in its own file; racelab's outbox and dead letters stay in ELS's database.
+  const elsDb = options.handler
+    ? openHandlerDb(options.handler, options.dbDir)
+    : options.handlerCmd
+      ? openServiceDb('els', HANDLER_DB_SCHEMA, options.dbDir)
+      : Els.openDb(options.dbDir)
+  const processDir = options.handlerCmd ? mkdtempSync(join(tmpdir(), 'racelab-els-')) : undefined
+  const processTimer: SharedTimer = {at: undefined}
   // Before any consumer makes its transactions: the crash fault may fall between any two of them.
   const commits = CommitBoundaries.of(elsDb)
   const elsTopics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
@@ -125,7 +143,15 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
     const instanceId = instanceCount === 1 ? 'els' : `els-${i + 1}`
     const els = options.handler
       ? new HandlerConsumer(options.handler, ids, {instance: instanceId, pendingTimeout: scenario.pendingTimeout}, elsDb)
-      : options.makeConsumer
+      : options.handlerCmd && processDir
+        ? new ProcessConsumer(
+            options.handlerCmd,
+            ids,
+            {instance: instanceId, pendingTimeout: scenario.pendingTimeout, topics: elsTopics, dbPath: join(processDir, 'els.sqlite'), inheritStderr: options.handlerCmd.inheritStderr},
+            elsDb,
+            processTimer,
+          )
+        : options.makeConsumer
         ? options.makeConsumer(plan.els, ids, scenario.pendingTimeout, elsDb)
         : new Els(plan.els, ids, scenario.pendingTimeout, elsDb)
     if (shell.faults.registerDbError) els.failRegistrationMidway = shell.faults.registerDbError
@@ -246,6 +272,8 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
     }),
     metrics: () => sumMetrics(instances.map((i) => i.metrics).filter((m) => m !== undefined)),
     close: () => {
+      for (const instance of instances) if (instance instanceof ProcessConsumer) instance.close()
+      if (processDir) rmSync(processDir, {recursive: true, force: true})
       bos.close()
       files.close()
       closeServiceDb(elsDb)
