@@ -182,9 +182,10 @@ def serve(make_consumer):
         request = json.loads(line)
         if request['type'] == 'init':
             # isolation_level=None: no implicit transactions; each request opens and commits its own.
-            db = sqlite3.connect(request['db'], isolation_level=None)
+            # timeout: instances share the file, and a restarted one may start while another writes.
+            db = sqlite3.connect(request['db'], isolation_level=None, timeout=60)
             db.execute('PRAGMA journal_mode = WAL')
-            db.execute('PRAGMA busy_timeout = 5000')
+            db.execute('PRAGMA synchronous = NORMAL')  # no fsync per commit: a killed process loses nothing the OS has
             db.executescript(SCHEMA)
             consumer = make_consumer(db, request['pending_timeout'])
             answer({'type': 'ready'})

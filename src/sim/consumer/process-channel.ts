@@ -24,6 +24,10 @@ type Posted =
   | {id: number; kind: 'exit'; code: number | null; signal: string | null}
   | {id: number; kind: 'spawn-error'; error: string}
   | {id: number; kind: 'stderr'; text: string}
+  | {id: number; kind: 'pid'; pid: number}
+
+/** Children started ahead per command: a run starts up to 3 ELS instances at once (`verify --ci`). */
+const SPARES = 3
 
 /** How much of a child's stderr is kept to show when it fails (its last bytes). */
 const STDERR_KEPT = 8192
@@ -51,6 +55,7 @@ port.on('message', (m) => {
     }
     const state = {child, pending: '', stderr: '', inherit: m.inheritStderr}
     children.set(m.id, state)
+    if (child.pid !== undefined) port.postMessage({id: m.id, kind: 'pid', pid: child.pid})
     child.on('error', (error) => post({id: m.id, kind: 'spawn-error', error: String(error && error.message || error)}))
     child.stdin.on('error', () => {})
     child.stdout.setEncoding('utf8')
@@ -98,14 +103,15 @@ export function processChannel(): ProcessChannel {
   return shared
 }
 
-/** Children still running, by id: killed when racelab exits, whatever way it does. */
-const live = new Set<number>()
-
 export class ProcessChannel {
   private readonly worker: Worker
   private readonly port: MessagePort
   private readonly signal = new Int32Array(new SharedArrayBuffer(4))
   private readonly queues = new Map<number, (ChildEvent | {kind: 'stderr'; text: string})[]>()
+  private readonly spares = new Map<string, number[]>()
+  private readonly pids = new Map<number, number>()
+  /** Children still running, by id: killed when racelab exits. */
+  private readonly live = new Set<number>()
   private nextId = 1
 
   constructor() {
@@ -115,16 +121,41 @@ export class ProcessChannel {
     // The worker and its port must not keep racelab alive; the children die with the worker.
     this.worker.unref()
     this.port.unref()
+    // At exit the worker gets no more turns: the children are killed from here, by pid.
     process.once('exit', () => {
-      for (const id of live) this.kill(id)
+      this.drain()
+      for (const id of this.live) {
+        const pid = this.pids.get(id)
+        if (pid !== undefined) {
+          try {
+            process.kill(pid, 'SIGKILL')
+          } catch {
+            // already gone
+          }
+        }
+      }
     })
   }
 
-  /** Starts `file args` in `cwd`; its answers queue until `receive`. */
+  /**
+   * A child running `file args` in `cwd`; its answers queue until `receive`. It comes from the
+   * spares already started for the same command (a program's start-up, tens of milliseconds for
+   * Python, is then paid while the run goes on), and the spares are topped up. A spare has been
+   * sent nothing, so which one a run gets makes no difference.
+   */
   spawn(file: string, args: readonly string[], cwd: string, inheritStderr = false): number {
+    const key = JSON.stringify([file, args, cwd, inheritStderr])
+    const spares = this.spares.get(key) ?? []
+    this.spares.set(key, spares)
+    const id = spares.shift() ?? this.start(file, args, cwd, inheritStderr)
+    while (spares.length < SPARES) spares.push(this.start(file, args, cwd, inheritStderr))
+    return id
+  }
+
+  private start(file: string, args: readonly string[], cwd: string, inheritStderr: boolean): number {
     const id = this.nextId++
     this.queues.set(id, [])
-    live.add(id)
+    this.live.add(id)
     this.port.postMessage({op: 'spawn', id, file, args, cwd, inheritStderr})
     return id
   }
@@ -137,7 +168,8 @@ export class ProcessChannel {
   kill(id: number): void {
     if (!this.queues.has(id)) return
     this.queues.delete(id)
-    live.delete(id)
+    this.pids.delete(id)
+    this.live.delete(id)
     this.port.postMessage({op: 'kill', id})
   }
 
@@ -152,7 +184,7 @@ export class ProcessChannel {
   /** The next line (or exit) of child `id`, blocking up to `timeoutMs` of wall-clock time. */
   receive(id: number, timeoutMs: number): ChildEvent {
     const event = this.await(id, timeoutMs, (e) => e.kind !== 'stderr')
-    if (event?.kind === 'exit' || event?.kind === 'spawn-error') live.delete(id)
+    if (event?.kind === 'exit' || event?.kind === 'spawn-error') this.live.delete(id)
     return (event as ChildEvent | undefined) ?? {kind: 'timeout'}
   }
 
@@ -182,6 +214,10 @@ export class ProcessChannel {
   private drain(): void {
     for (let received = receiveMessageOnPort(this.port); received !== undefined; received = receiveMessageOnPort(this.port)) {
       const posted = received.message as Posted
+      if (posted.kind === 'pid') {
+        if (this.queues.has(posted.id)) this.pids.set(posted.id, posted.pid)
+        continue
+      }
       const queue = this.queues.get(posted.id)
       if (queue === undefined) continue // a child killed since: what it still said is not part of any run
       const {id: _id, ...event} = posted

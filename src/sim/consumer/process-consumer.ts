@@ -139,7 +139,7 @@ export class ProcessConsumer implements InputConsumer {
   /** Waits for the process's `ready` (the first request does it anyway): a broken setup shows here. */
   awaitReady(): void {
     if (this.ready) return
-    const first = this.read(() => 'answering init')
+    const first = this.read(() => 'answering init', Math.max(this.cmd.timeoutMs, START_TIMEOUT_MS))
     if (first.type !== 'ready') this.broken(`answered init with "${first.type}", not "ready"`)
     this.ready = true
   }
@@ -147,7 +147,7 @@ export class ProcessConsumer implements InputConsumer {
   private start(): void {
     this.child = this.channel.spawn(this.words[0], this.words.slice(1), process.cwd(), this.config.inheritStderr)
     this.ready = false
-    // Sent at once: the process reads it when it is up, and the first request waits for `ready`.
+    // Waited for at once: no two processes of a run ever work at the same time, even at start-up.
     this.send({
       type: 'init',
       protocol: PROTOCOL_VERSION,
@@ -156,6 +156,7 @@ export class ProcessConsumer implements InputConsumer {
       topics: [...this.config.topics],
       pending_timeout: this.config.pendingTimeout,
     })
+    this.awaitReady()
   }
 
   private message(delivery: Delivery, envelope: Envelope, now: Micros): ElsHandled {
@@ -205,11 +206,11 @@ export class ProcessConsumer implements InputConsumer {
     return got
   }
 
-  private read(what: () => string): Answer {
-    const event = this.channel.receive(this.child, this.cmd.timeoutMs)
+  private read(what: () => string, timeoutMs = this.cmd.timeoutMs): Answer {
+    const event = this.channel.receive(this.child, timeoutMs)
     switch (event.kind) {
       case 'timeout':
-        return this.broken(`did not answer within ${this.cmd.timeoutMs} ms (--handler-timeout), ${what()}`)
+        return this.broken(`did not answer within ${timeoutMs} ms${timeoutMs === this.cmd.timeoutMs ? ' (--handler-timeout)' : ''}, ${what()}`)
       case 'spawn-error':
         return this.broken(`does not start: ${event.error}`)
       case 'exit':
@@ -269,6 +270,9 @@ export function probeHandlerCommand(cmd: HandlerCommand): void {
 }
 
 const DAY = 24 * 3600 * SECOND
+
+/** A program's start-up (an interpreter, a JVM) may take longer than one answer: `init` gets at least this long. */
+const START_TIMEOUT_MS = 30_000
 
 const CALLS = {
   [TOPICS.batchEssaysRegistered]: 'onRegistered',
