@@ -7,12 +7,14 @@ import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
+import type {HandlerCmdBench} from '../sim/bench/handler-cmd-bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
 
 export interface BenchJson {
   simulated: SimulatedBench[]
   handler?: HandlerBench
+  handlerCmd?: HandlerCmdBench
   firstFailure?: FirstFailureBench
   live?: LiveBench
   soak?: SoakResult
@@ -20,11 +22,14 @@ export interface BenchJson {
 
 /** The example fix shipped with racelab, resolved from the package (not the working directory). */
 const DEFAULT_BENCH_HANDLER = fileURLToPath(new URL('../../examples/handlers/buffer.ts', import.meta.url))
+const DEFAULT_BENCH_HANDLER_CMD = `/usr/bin/python3 ${fileURLToPath(new URL('../../examples/python/els_buffer.py', import.meta.url))}`
 
 export default class Bench extends BaseCommand {
   static override summary = 'Measure the simulator, and (with --kafka) the live relay against raw kafkajs'
 
   static override description = `Simulated: runs content-first (2 essays) and large-batch (25 essays) many times in virtual time and reports runs/s and wall-clock ms per run (mean, p50, p99).
+
+Consumer process (--handler-cmd-runs N, default 50; 0 skips it): content-first with a consumer process in place of ELS (--handler-cmd, default the Python buffer fix, examples/python/els_buffer.py) against the built-in buffer strategy, the same seeds in turn: runs/s, and the protocol's round trip (2000 timer requests with nothing to expire, each one transaction of the process).
 
 Handler (--handler-runs N, default 200; 0 skips it): content-first under the built-in buffer strategy and under a user's handler in its place (--handler, default examples/handlers/buffer.ts), the same seeds, timed in turn, and the ratio of their mean ms/run (the total time over the same seeds). Goal: a handler run costs at most 1.5 built-in runs (reported, not gated: the figure is the machine's as much as the handler's).
 
@@ -52,6 +57,8 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     'large-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Simulated runs of large-batch (0 skips it).'}),
     'handler-runs': Flags.integer({default: 200, min: 0, max: 100_000, summary: 'Runs of content-first, built-in buffer against a handler (0 skips it).'}),
     handler: Flags.string({summary: 'The handler module the handler phase measures (default examples/handlers/buffer.ts).'}),
+    'handler-cmd-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Runs of content-first with a consumer process in place of ELS (0 skips it).'}),
+    'handler-cmd': Flags.string({summary: 'The consumer process that phase measures (default /usr/bin/python3 examples/python/els_buffer.py).'}),
     searches: Flags.integer({default: 20, min: 0, max: 1000, summary: 'Searches per chooser for runs to first failure (0 skips it).'}),
     'search-runs': Flags.integer({default: 5000, min: 1, max: 1_000_000, summary: 'Runs after which one search gives up.'}),
     kafka: kafkaFlag({summary: 'memory (the simulated sections only), local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
@@ -67,10 +74,15 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     if (flags.kafka === 'memory' && liveOnly) throw new InputError(`--${liveOnly} shapes the live section: it goes with --kafka local|BROKERS`)
     const brokers = flags.kafka === 'memory' ? undefined : (await import('../sim/live/run-on-kafka.js')).resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
     if (flags['handler-runs'] === 0 && flags.handler !== undefined) throw new InputError('--handler is the handler phase’s module: it goes with --handler-runs N (not 0)')
+    if (flags['handler-cmd-runs'] === 0 && flags['handler-cmd'] !== undefined) throw new InputError('--handler-cmd is the process phase’s command: it goes with --handler-cmd-runs N (not 0)')
     const {benchHandler, benchLive, benchSimulated, defaultBenchPrefix, relayGoalMet} = await import('../sim/bench/bench.js')
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
     const handler = flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
+    const handlerCmd =
+      flags['handler-cmd-runs'] > 0
+        ? (await import('../sim/bench/handler-cmd-bench.js')).benchHandlerCmd(flags['handler-cmd'] ?? DEFAULT_BENCH_HANDLER_CMD, 'content-first', flags['handler-cmd-runs'])
+        : undefined
     const firstFailure = flags.searches > 0 ? (await import('../sim/bench/first-failure-bench.js')).benchFirstFailure(flags.searches, flags['search-runs']) : undefined
     const prefix = flags['topic-prefix'] ?? defaultBenchPrefix()
     const live = brokers ? await benchLive({brokers, topicPrefix: prefix, events: flags.events ?? 20_000, latencyBatches: flags.batches ?? 100}) : undefined
@@ -81,7 +93,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
       soak = await (await import('../sim/bench/soak.js')).soak({brokers, topicPrefix: `${prefix}soak-`, events: soakEvents, onProgress: progress?.show})
       progress?.done()
     }
-    const json: BenchJson = {simulated, ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
+    const json: BenchJson = {simulated, ...(handler ? {handler} : {}), ...(handlerCmd ? {handlerCmd} : {}), ...(firstFailure ? {firstFailure} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     if ((live && !relayGoalMet(live)) || (soak && !soak.passed)) this.failAfterReport(json)
     return json

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink'
 
+import type {HandlerCmdBench} from '../sim/bench/handler-cmd-bench.js'
 import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
@@ -7,6 +8,7 @@ import type {SoakResult} from '../sim/bench/soak.js'
 export interface BenchReportProps {
   simulated: readonly SimulatedBench[]
   handler?: HandlerBench
+  handlerCmd?: HandlerCmdBench
   firstFailure?: FirstFailureBench
   live?: LiveBench
   soak?: SoakResult
@@ -52,7 +54,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, handler, firstFailure, live, soak}: BenchReportProps) {
+export function BenchReport({simulated, handler, handlerCmd, firstFailure, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -77,6 +79,23 @@ export function BenchReport({simulated, handler, firstFailure, live, soak}: Benc
           </Text>
           <Text color={handler.met ? 'green' : 'red'}>
             {'  '}handler / built-in: {handler.ratio.mean.toFixed(2)}× (mean), {handler.ratio.p50.toFixed(2)}× (p50); goal: mean ≤ {handler.goal}×, {handler.met ? 'met' : 'MISSED'}
+          </Text>
+        </>
+      )}
+      {handlerCmd && (
+        <>
+          <Text> </Text>
+          <Text bold>
+            consumer process ({handlerCmd.scenario}, {handlerCmd.runs} seeds, built-in buffer and {handlerCmd.command} in turn)
+          </Text>
+          <Text>
+            {'  '}built-in buffer   ms/run: {pct(handlerCmd.builtinMsPerRun, 'ms')}
+          </Text>
+          <Text>
+            {'  '}process           ms/run: {pct(handlerCmd.msPerRun, 'ms')} ({handlerCmd.runsPerSecond.toFixed(1)} runs/s)
+          </Text>
+          <Text>
+            {'  '}round trip        µs/request: {pct(handlerCmd.roundTrip.usPerRequest, 'µs')} ({handlerCmd.roundTrip.requests} requests)
           </Text>
         </>
       )}
