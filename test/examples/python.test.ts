@@ -16,7 +16,8 @@ const FAULTS = ['--fault', 'relay-crash-after-publish', '--fault', 'consumer-cra
 const EVERY_FAULT = ['--scenario', 'content-first', '--scenario', 'random', '--seeds', '10', '--els-instances', '3', ...FAULTS]
 
 async function verify(command: string, args: string[]) {
-  const {stdout, error} = await runCommand(['verify', ...args, '--handler-cmd', command, '--workers', '2', '--json'], {root})
+  // runCommand joins its arguments and splits them again, keeping double quotes together.
+  const {stdout, error} = await runCommand(['verify', ...args, `--handler-cmd="${command}"`, '--workers', '2', '--json'], {root})
   return {json: JSON.parse(stdout), error}
 }
 
@@ -35,7 +36,7 @@ describe('examples/python (consumer processes over the stdio protocol)', () => {
 
   it('els_memory_buffer.py, the buffer in process memory, fails with no-lost-content and ready-exactly-once', async () => {
     // When
-    const {json, error} = await verify(MEMORY, EVERY_FAULT)
+    const {json, error} = await verify(MEMORY, [...EVERY_FAULT, '--seeds', '4'])
     // Then
     expect(error?.oclif?.exit).toBe(1)
     expect(json.verdict).toBe('fail')
