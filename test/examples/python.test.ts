@@ -13,7 +13,7 @@ const MEMORY = '/usr/bin/python3 examples/python/els_memory_buffer.py'
 // 3 ELS instances (where the in-memory buffer's restarts and spread partitions show).
 const RACE = ['--scenario', 'content-first', '--scenario', 'partial', '--scenario', 'validation-failure', '--scenario', 'never-registered', '--seeds', '5']
 const FAULTS = ['--fault', 'relay-crash-after-publish', '--fault', 'consumer-crash-before-commit', '--fault', 'els-restart', '--fault', 'crash=all', '--fault', 'publish-error@2%']
-const EVERY_FAULT = ['--scenario', 'content-first', '--scenario', 'random', '--seeds', '10', '--els-instances', '3', ...FAULTS]
+const everyFault = (seeds: number) => ['--scenario', 'content-first', '--scenario', 'random', '--seeds', String(seeds), '--els-instances', '3', ...FAULTS]
 
 async function verify(command: string, args: string[]) {
   // runCommand joins its arguments and splits them again, keeping double quotes together.
@@ -25,7 +25,7 @@ describe('examples/python (consumer processes over the stdio protocol)', () => {
   it('els_buffer.py, the fix in Python, passes the race and every fault with 3 instances', async () => {
     // When
     const race = await verify(BUFFER, RACE)
-    const faults = await verify(BUFFER, EVERY_FAULT)
+    const faults = await verify(BUFFER, everyFault(10))
     // Then
     for (const {json, error} of [race, faults]) {
       expect(error).toBeUndefined()
@@ -36,7 +36,7 @@ describe('examples/python (consumer processes over the stdio protocol)', () => {
 
   it('els_memory_buffer.py, the buffer in process memory, fails with no-lost-content and ready-exactly-once', async () => {
     // When
-    const {json, error} = await verify(MEMORY, [...EVERY_FAULT, '--seeds', '4'])
+    const {json, error} = await verify(MEMORY, everyFault(4))
     // Then
     expect(error?.oclif?.exit).toBe(1)
     expect(json.verdict).toBe('fail')
