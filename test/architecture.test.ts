@@ -110,6 +110,7 @@ describe('architecture', () => {
       'src/sim/fixture/from-kafka/read-input-topics.ts', // reads a real cluster to its end
       'src/sim/verify/live-verify.ts', // times live cells on the wall clock
       'src/sim/consumer/nondeterminism-trap.ts', // replaces the clock and Math.random with traps while a user's handler runs
+      'src/sim/consumer/process-channel.ts', // waits for a consumer process's answer, with a wall-clock timeout
     ]
     const banned = /\bDate\.now\b|new Date\(\)|\bperformance\.now\b|\bsetTimeout\b|\bsetInterval\b|\bMath\.random\b/
     const found = files

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {TRACE_FORMATS} from '../export/trace-formats.js'
+import type {HandlerCommand} from '../sim/consumer/handler-command.js'
 import {InputError} from '../sim/input-error.js'
 
 // Flags several commands share, declared once. Cheap to import: the kafkajs module is loaded only
@@ -42,6 +43,36 @@ export const forceFlag = (summary = 'Replace an existing FILE that racelab did n
 export const handlerFlag = Flags.string({
   summary: 'A team’s own ELS handler module (.js, .mjs or .ts) in place of the strategy’s ELS (docs/handlers.md).',
 })
+
+/** --handler-cmd: a team's own consumer as a process in any language, over line-delimited JSON. */
+export const handlerCmdFlag = Flags.string({
+  summary: 'Your consumer as a process, any language, in place of ELS: JSON lines on stdin/stdout (docs/handler-protocol.md).',
+})
+
+/** --handler-timeout: how long a consumer process may take over one answer, on the wall clock. */
+export const handlerTimeoutFlag = Flags.integer({
+  min: 1,
+  max: 600_000,
+  summary: 'With --handler-cmd: ms the process has to answer one request (default 5000); later stops the run (exit 2).',
+})
+
+/** The user's consumer in place of ELS: a module (loaded) or a process (started once to check it answers); nothing when neither. */
+export async function userConsumerFlags(flags: {handler?: string; 'handler-cmd'?: string; 'handler-timeout'?: number}): Promise<{
+  handler?: string
+  handlerCmd?: HandlerCommand
+}> {
+  if (flags.handler !== undefined && flags['handler-cmd'] !== undefined) {
+    throw new InputError('--handler and --handler-cmd: one consumer runs in place of ELS, a module or a process; give one of them')
+  }
+  if (flags['handler-timeout'] !== undefined && flags['handler-cmd'] === undefined) throw new InputError('--handler-timeout is how long a consumer process may take: it goes with --handler-cmd')
+  if (flags['handler-cmd'] !== undefined) {
+    const [{DEFAULT_HANDLER_TIMEOUT_MS}, {probeHandlerCommand}] = await Promise.all([import('../sim/consumer/handler-command.js'), import('../sim/consumer/process-consumer.js')])
+    const handlerCmd = {command: flags['handler-cmd'], timeoutMs: flags['handler-timeout'] ?? DEFAULT_HANDLER_TIMEOUT_MS}
+    probeHandlerCommand(handlerCmd)
+    return {handlerCmd}
+  }
+  return {handler: await loadHandlerFlag(flags.handler)}
+}
 
 /** Loads the --handler module (an InputError naming the file when it is not a handler); nothing when absent. */
 export async function loadHandlerFlag(path: string | undefined): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import {InputError} from '../sim/input-error.js'
 import {packageFile} from '../sim/package-root.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
+import type {HandlerCmdBench} from '../sim/bench/handler-cmd-bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {ExploreBench} from '../sim/bench/explore-bench.js'
 import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
@@ -17,6 +18,7 @@ export interface BenchJson {
   parallel?: ParallelBench
   floor?: SqliteFloor
   handler?: HandlerBench
+  handlerCmd?: HandlerCmdBench
   firstFailure?: FirstFailureBench
   explore?: ExploreBench
   live?: LiveBench
@@ -25,6 +27,7 @@ export interface BenchJson {
 
 /** The example fix shipped with racelab, resolved from the package (not the working directory). */
 const DEFAULT_BENCH_HANDLER = packageFile('examples/handlers/buffer.ts')
+const DEFAULT_BENCH_HANDLER_CMD = `/usr/bin/python3 ${packageFile('examples/python/els_buffer.py')}`
 
 export default class Bench extends BaseCommand {
   static override summary = 'Measure the simulator, and (with --kafka) the live relay against raw kafkajs'
@@ -34,6 +37,8 @@ export default class Bench extends BaseCommand {
 Every core (--parallel-runs N, default 1000; 0 skips it): the same content-first seeds, run and judged as verify does, through verify's worker pool on one core and then on every core; the speed-up (goal: 1.8 on two cores).
 
 SQLite floor (--floor-runs N, default 300; 0 skips it): the same seeds of content-first run again with every SQLite statement recorded (SQL, parameters, database), then those statements alone replayed on the same databases, prepared once: racelab's runs/s over the floor's is the share of a run that is SQLite's own work. Goal: at least half (0.5).
+
+Consumer process (--handler-cmd-runs N, default 50; 0 skips it): content-first with a consumer process in place of ELS (--handler-cmd, default the Python buffer fix, examples/python/els_buffer.py) against the built-in buffer strategy, the same seeds in turn: runs/s, and the protocol's round trip (2000 timer requests with nothing to expire, each one transaction of the process).
 
 Handler (--handler-runs N, default 200; 0 skips it): content-first under the built-in buffer strategy and under a user's handler in its place (--handler, default examples/handlers/buffer.ts), the same seeds, timed in turn, and the ratio of their mean ms/run (the total time over the same seeds). Goal: a handler run costs at most 1.5 built-in runs (reported, not gated: the figure is the machine's as much as the handler's).
 
@@ -64,6 +69,8 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     'floor-runs': Flags.integer({default: 300, min: 0, max: 100_000, summary: 'Seeds of content-first for the SQLite floor (0 skips it).'}),
     'handler-runs': Flags.integer({default: 200, min: 0, max: 100_000, summary: 'Runs of content-first, built-in buffer against a handler (0 skips it).'}),
     handler: Flags.string({summary: 'The handler module the handler phase measures (default examples/handlers/buffer.ts).'}),
+    'handler-cmd-runs': Flags.integer({default: 50, min: 0, max: 100_000, summary: 'Runs of content-first with a consumer process in place of ELS (0 skips it).'}),
+    'handler-cmd': Flags.string({summary: 'The consumer process that phase measures (default /usr/bin/python3 examples/python/els_buffer.py).'}),
     searches: Flags.integer({default: 20, min: 0, max: 1000, summary: 'Searches per chooser for runs to first failure (0 skips it).'}),
     'search-runs': Flags.integer({default: 5000, min: 1, max: 1_000_000, summary: 'Runs after which one search gives up.'}),
     'explore-essays': Flags.integer({default: 3, min: 0, max: 5, summary: 'Essays of the scope explore measures (0 skips it).'}),
@@ -80,6 +87,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     if (flags.kafka === 'memory' && liveOnly) throw new InputError(`--${liveOnly} shapes the live section: it goes with --kafka local|BROKERS`)
     const brokers = flags.kafka === 'memory' ? undefined : (await import('../sim/live/run-on-kafka.js')).resolveBrokers(flags.kafka, 'local or host:port[,host:port...]')
     if (flags['handler-runs'] === 0 && flags.handler !== undefined) throw new InputError('--handler is the handler phase’s module: it goes with --handler-runs N (not 0)')
+    if (flags['handler-cmd-runs'] === 0 && flags['handler-cmd'] !== undefined) throw new InputError('--handler-cmd is the process phase’s command: it goes with --handler-cmd-runs N (not 0)')
     const {benchHandler, benchLive, benchSimulated, defaultBenchPrefix, relayGoalMet} = await import('../sim/bench/bench.js')
     const simulated = [benchSimulated('content-first', flags.runs)]
     if (flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
@@ -87,6 +95,10 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     const parallel = flags['parallel-runs'] > 0 ? await (await import('../sim/bench/parallel-bench.js')).benchParallel('content-first', flags['parallel-runs']) : undefined
     const floor = flags['floor-runs'] > 0 ? (await import('../sim/bench/sqlite-floor.js')).benchSqliteFloor('content-first', flags['floor-runs']) : undefined
     const handler = flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
+    const handlerCmd =
+      flags['handler-cmd-runs'] > 0
+        ? (await import('../sim/bench/handler-cmd-bench.js')).benchHandlerCmd(flags['handler-cmd'] ?? DEFAULT_BENCH_HANDLER_CMD, 'content-first', flags['handler-cmd-runs'])
+        : undefined
     const firstFailure = flags.searches > 0 ? (await import('../sim/bench/first-failure-bench.js')).benchFirstFailure(flags.searches, flags['search-runs']) : undefined
     const explore = flags['explore-essays'] > 0 ? (await import('../sim/bench/explore-bench.js')).benchExplore(flags['explore-essays']) : undefined
     const prefix = flags['topic-prefix'] ?? defaultBenchPrefix()
@@ -98,7 +110,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
       soak = await (await import('../sim/bench/soak.js')).soak({brokers, topicPrefix: `${prefix}soak-`, events: soakEvents, onProgress: progress?.show})
       progress?.done()
     }
-    const json: BenchJson = {simulated, ...(parallel ? {parallel} : {}), ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(firstFailure ? {firstFailure} : {}), ...(explore ? {explore} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
+    const json: BenchJson = {simulated, ...(parallel ? {parallel} : {}), ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(handlerCmd ? {handlerCmd} : {}), ...(firstFailure ? {firstFailure} : {}), ...(explore ? {explore} : {}), ...(live ? {live} : {}), ...(soak ? {soak} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     if ((live && !relayGoalMet(live)) || (soak && !soak.passed)) this.failAfterReport(json)
     return json

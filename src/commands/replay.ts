@@ -4,7 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {limitsHelp} from '../cli/limits-help.js'
 import {FixtureProblemsError} from '../cli/errors.js'
-import {handlerFlag, kafkaFlag, loadHandlerFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {handlerCmdFlag, handlerFlag, handlerTimeoutFlag, kafkaFlag, traceFormatFlag, userConsumerFlags} from '../cli/shared-flags.js'
 import {ensureWritableDir} from '../cli/writable-path.js'
 import {InputError} from '../sim/input-error.js'
 import {echo} from '../sim/printable.js'
@@ -13,6 +13,7 @@ import type {SuiteReport} from '../sim/fixture/replay/fixture-suite.js'
 import type {LiveSuiteReport} from '../sim/fixture/replay/live-replay.js'
 import type {StrategyReplay} from '../sim/fixture/replay/fixture-replay.js'
 import type {TraceFormat} from '../export/trace-formats.js'
+import type {HandlerCommand} from '../sim/consumer/handler-command.js'
 
 /** What both replays (in memory and live) end with: their problem lines and a verdict. */
 type ReplayOutcome = {
@@ -59,6 +60,8 @@ ${exitCodesHelp({
     handler: handlerFlag,
     trace: Flags.string({summary: 'Write each replay’s trace to DIR/<fixture>.<strategy>, as --trace-format says (creates DIR).'}),
     'trace-format': traceFormatFlag(),
+    'handler-cmd': handlerCmdFlag,
+    'handler-timeout': handlerTimeoutFlag,
   }
 
   async run(): Promise<SuiteReport | LiveSuiteReport> {
@@ -70,20 +73,22 @@ ${exitCodesHelp({
     const unknown = (argv as string[]).find((arg) => arg.startsWith('-'))
     if (unknown !== undefined) {
       const flag = echo(unknown.split('=')[0])
-      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka, --handler, --trace, --trace-format and --json; a fixture named ${flag} is ./${flag})`)
+      throw new InputError(`${flag}: unknown flag (replay takes --strategy, --kafka, --handler, --handler-cmd, --handler-timeout, --trace, --trace-format and --json; a fixture named ${flag} is ./${flag})`)
     }
     if (flags.handler !== undefined && flags.kafka !== 'memory') throw new InputError('--handler runs a handler in the simulator; a live replay (--kafka) uses racelab’s own ELS')
-    if (flags.handler !== undefined && flags.strategy !== undefined) {
-      throw new InputError('--strategy: with --handler each fixture is replayed once, the handler in place of ELS, and expected to do what the fixture expects of buffer')
+    if (flags['handler-cmd'] !== undefined && flags.kafka !== 'memory') throw new InputError('--handler-cmd runs a consumer process in the simulator; a live replay (--kafka) uses racelab’s own ELS')
+    if ((flags.handler !== undefined || flags['handler-cmd'] !== undefined) && flags.strategy !== undefined) {
+      const flag = flags.handler === undefined ? '--handler-cmd' : '--handler'
+      throw new InputError(`--strategy: with ${flag} each fixture is replayed once, the handler in place of ELS, and expected to do what the fixture expects of buffer`)
     }
     if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace DIR holds: it goes with --trace')
     if (flags.trace !== undefined && flags.kafka !== 'memory') throw new InputError('--trace writes the in-memory replays’ traces; a live replay (--kafka) streams its own')
     const traceDir = flags.trace === undefined ? undefined : ensureWritableDir('--trace', flags.trace)
-    const handler = await loadHandlerFlag(flags.handler)
+    const {handler, handlerCmd} = await userConsumerFlags(flags)
     if (flags.kafka !== 'memory') return this.replayLive(argv as string[], flags.kafka, flags.strategy as Strategy[] | undefined)
     const {replayPaths} = await import('../sim/fixture/replay/fixture-suite.js')
-    const onReplayed = traceDir === undefined ? undefined : await replayTraceWriter(traceDir, flags['trace-format'] ?? 'jsonl', handler)
-    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined, {handler, onReplayed})
+    const onReplayed = traceDir === undefined ? undefined : await replayTraceWriter(traceDir, flags['trace-format'] ?? 'jsonl', handler, handlerCmd)
+    const report = replayPaths(argv as string[], flags.strategy as Strategy[] | undefined, {handler, handlerCmd, onReplayed})
     if (!this.jsonEnabled()) await this.render((await import('../ui/replay-report.js')).ReplayReport, {report})
     return this.finish(report)
   }
@@ -118,8 +123,13 @@ ${exitCodesHelp({
  * `replay --trace DIR`: each replay's trace as `<fixture>.<strategy>` (the fixture's file name
  * without its extension; a second fixture of the same name gets `-2`, in the order replayed).
  */
-async function replayTraceWriter(dir: string, format: TraceFormat, handler: string | undefined): Promise<(file: string, replay: StrategyReplay) => void> {
-  const [{writeTraceDirectory}, {basename, extname}, {handlerArg}] = await Promise.all([
+async function replayTraceWriter(
+  dir: string,
+  format: TraceFormat,
+  handler: string | undefined,
+  handlerCmd: HandlerCommand | undefined,
+): Promise<(file: string, replay: StrategyReplay) => void> {
+  const [{writeTraceDirectory}, {basename, extname}, {handlerArg, handlerCmdArgs}] = await Promise.all([
     import('../export/trace-directory.js'),
     import('node:path'),
     import('../sim/simulated/reproduce.js'),
@@ -136,7 +146,8 @@ async function replayTraceWriter(dir: string, format: TraceFormat, handler: stri
       stems.set(file, stem)
     }
     const path = /^[\w./@+-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`
-    const reproduce = `racelab replay ${path} ${handler === undefined ? `--strategy ${replay.strategy}` : handlerArg(handler)}`
+    const consumer = handler !== undefined ? handlerArg(handler) : handlerCmd !== undefined ? handlerCmdArgs(handlerCmd).join(' ') : `--strategy ${replay.strategy}`
+    const reproduce = `racelab replay ${path} ${consumer}`
     writeTraceDirectory('--trace', dir, format, [{name: `${stem}.${replay.strategy}`, trace: replay.trace, subject: {scenario: stem, strategy: replay.strategy, seed: replay.result.seed, reproduce}}])
   }
 }

@@ -4,7 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {forceFlag, handlerCmdFlag, handlerFlag, handlerTimeoutFlag, kafkaFlag, topicPrefixFlag, traceFormatFlag, userConsumerFlags} from '../cli/shared-flags.js'
 import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
 import {chooserArgs, type ChooserSpec} from '../sim/kernel/chooser-spec.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
@@ -36,6 +36,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     {description: 'The real deployment: BOS never wakes its relay, which polls every second', command: "<%= config.bin %> run --scenario random --wake bos=off --delay bos-poll=1s --delay file-relay=0..500ms"},
     {description: 'Your own ELS consumer in place of the strategy’s (docs/handlers.md)', command: '<%= config.bin %> run --scenario content-first --handler examples/handlers/buffer.ts'},
     {description: 'Judge a consumer that runs elsewhere (racelab els, or yours) from its topics', command: '<%= config.bin %> run --kafka local --els external --scenario content-first'},
+    {description: 'Your consumer in any language, as a process over JSON lines (docs/handler-protocol.md)', command: "<%= config.bin %> run --scenario content-first --handler-cmd '/usr/bin/python3 examples/python/els_buffer.py'"},
     {description: 'Every fault at once, three ELS instances', command: "<%= config.bin %> run --scenario random --fault relay-crash-after-publish --fault els-restart@20% --fault 'broker-unavailable=1s..2s' --els-instances 3"},
     {description: 'Any process may crash between any two of its steps; the broker refuses some publishes', command: "<%= config.bin %> run --scenario large-batch --fault crash=all@10% --fault publish-error=bos,file@20%"},
   ]
@@ -54,6 +55,8 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     force: forceFlag('With --trace or --metrics: replace an existing FILE racelab did not write (never a symlink, directory or device).'),
     schedule: scheduleFlag(),
     handler: handlerFlag,
+    'handler-cmd': handlerCmdFlag,
+    'handler-timeout': handlerTimeoutFlag,
     kafka: kafkaFlag(),
     'topic-prefix': topicPrefixFlag({summary: 'With --kafka BROKERS: prefix of every topic and group (default racelab-<seed>-<unique>-).'}),
     timeline: Flags.option({
@@ -78,6 +81,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       throw new InputError('--els external judges a consumer that runs elsewhere, on a real cluster: it goes with --kafka local or --kafka BROKERS')
     }
     if (flags.kafka !== 'memory' && flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live run (--kafka) uses racelab’s own ELS')
+    if (flags.kafka !== 'memory' && flags['handler-cmd'] !== undefined) throw new InputError('--handler-cmd runs a consumer process in the simulator; a live run (--kafka) uses racelab’s own ELS')
     if (flags.kafka === 'memory' && flags.cleanup) throw new InputError('--cleanup deletes a live run’s topics: it goes with --kafka BROKERS')
     if (flags.kafka === 'memory' && flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
     if (flags['metrics-port'] !== undefined && flags.kafka === 'memory') throw new InputError('--metrics-port serves a live run’s metrics while it runs (--kafka); a simulated run is over at once: use --metrics FILE')
@@ -105,7 +109,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
   private async inMemory(flags: RunFlags, {chooser, shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
-    const [{runSimulation}, {handlerArg, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
+    const [{runSimulation}, {userConsumerArgs, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../export/trace-format.js'),
@@ -113,22 +117,24 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       import('../ui/run-timeline.js'),
     ])
     const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
-    const handler = await loadHandlerFlag(flags.handler)
+    const {handler, handlerCmd} = await userConsumerFlags(flags)
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : progressLine(process.stderr, formatRunProgress)
-    const options = {...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, handler, chooser}
-    const {result, trace} = runSimulation({...options, dbDir, onTrace: progress?.onTrace})
+    const options = {...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, handler, handlerCmd, chooser}
+    // One run a user watches: a consumer process's stderr passes through (the second run's is kept).
+    const {result, trace} = runSimulation({...options, dbDir, onTrace: progress?.onTrace, handlerStderr: 'inherit'})
     progress?.done()
-    // A handler's state kept outside the run (module-level variables) shows as a second run that differs.
-    if (handler !== undefined) {
+    // A handler's state kept outside the run (module-level variables, a process's files) shows as a second run that differs.
+    if (handler !== undefined || handlerCmd !== undefined) {
       const {firstDivergence} = await import('../sim/simulated/trace-divergence.js')
       const again = runSimulation(options).trace
       const at = firstDivergence(trace, again)
       if (at !== undefined) {
         const line = (event: (typeof trace)[number] | undefined) => (event === undefined ? 'the end of the run' : formatTraceEvent(event).trim())
-        throw new InputError(`--handler ${handler}: handler is nondeterministic: two runs of seed ${flags.seed} differ first at event ${at + 1}: "${line(trace[at])}", then "${line(again[at])}"`)
+        const who = handler === undefined ? `--handler-cmd '${handlerCmd!.command}': the consumer process` : `--handler ${handler}: handler`
+        throw new InputError(`${who} is nondeterministic: two runs of seed ${flags.seed} differ first at event ${at + 1}: "${line(trace[at])}", then "${line(again[at])}"`)
       }
     }
-    const reproduceArgs = [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...chooserArgs(chooser), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])]
+    const reproduceArgs = [...shapeArgs(flags), ...userConsumerArgs({handler, handlerCmd}), ...chooserArgs(chooser), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])]
     const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
     if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
     if (metricsPath) await writeMetrics(metricsPath, trace, result)

@@ -7,7 +7,7 @@ import {ensureWritableFile} from '../cli/writable-path.js'
 import {ownTraceFile} from '../export/trace-formats.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag} from '../cli/shared-flags.js'
+import {handlerCmdFlag, handlerFlag, handlerTimeoutFlag, kafkaFlag, topicPrefixFlag, userConsumerFlags} from '../cli/shared-flags.js'
 import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
@@ -55,6 +55,8 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
     ...shapeFlags,
     schedule: scheduleFlag(),
     handler: handlerFlag,
+    'handler-cmd': handlerCmdFlag,
+    'handler-timeout': handlerTimeoutFlag,
     timeline: Flags.option({
       options: ['short', 'full'] as const,
       summary: 'Without a terminal: short (the default) shows the first and last 100 rows of a run of more than 200 events, and 20 batches; full: all.',
@@ -74,10 +76,10 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
     if (flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the static view; --json prints the whole trace')
     if (flags.timeline !== undefined && interactive) throw new InputError('--timeline shapes the static view (no terminal); the interactive view steps through every event')
-    const handler = await loadHandlerFlag(flags.handler)
+    const {handler, handlerCmd} = await userConsumerFlags(flags)
     if (flags['trace-format'] !== undefined && flags.trace === undefined) throw new InputError('--trace-format says what --trace FILE holds: it goes with --trace')
     const tracePath = flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: ownTraceFile})
-    const [{runSimulation}, {handlerArg, reproduceCommand}, {explainViolation}, {writeTraceAs}] = await Promise.all([
+    const [{runSimulation}, {userConsumerArgs, reproduceCommand}, {explainViolation}, {writeTraceAs}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../sim/search/explain.js'),
@@ -90,9 +92,10 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
       ...shape,
       schedule: flags.schedule?.choices,
       handler,
+      handlerCmd,
     })
     const {result, trace} = run
-    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(handler === undefined ? [] : [handlerArg(handler)]), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
+    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...userConsumerArgs({handler, handlerCmd}), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
     if (tracePath) writeTraceAs(tracePath, flags['trace-format'] ?? 'jsonl', trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce})
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
@@ -112,6 +115,7 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
         elsInstances: flags['els-instances'],
         schedule: flags.schedule?.text,
         handler,
+        handlerCmd,
       }
       let shown = labRunOf(config, run)
       const app = render(createElement(LabApp, {initial: shown, onQuit: (lab: typeof shown) => (shown = lab)}))

@@ -7,7 +7,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {SIM_REFERENCE, shapeFlags, type ShapeFlagValues} from '../cli/sim-flags.js'
-import {forceFlag, handlerFlag, kafkaFlag, loadHandlerFlag, topicPrefixFlag, traceFormatFlag} from '../cli/shared-flags.js'
+import {forceFlag, handlerCmdFlag, handlerFlag, handlerTimeoutFlag, kafkaFlag, topicPrefixFlag, traceFormatFlag, userConsumerFlags} from '../cli/shared-flags.js'
 import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
 import {RANDOM_CHOOSER} from '../sim/kernel/chooser-spec.js'
 import {verifyCells, type VerifyMatrixDescription} from '../cli/verify-cells.js'
@@ -86,6 +86,8 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     handler: handlerFlag,
     els: Flags.option({options: ['external'] as const, summary: 'With --kafka: external runs no ELS; a consumer running elsewhere is judged from its topics (see LIVE).'})(),
     'topic-prefix': topicPrefixFlag({summary: 'With --els external: the prefix of the topics the consumer reads (default none).'}),
+    'handler-cmd': handlerCmdFlag,
+    'handler-timeout': handlerTimeoutFlag,
   }
 
   async run(): Promise<VerifyJson | LiveVerifyJson> {
@@ -96,19 +98,20 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
     if (flags['topic-prefix'] !== undefined && flags.els !== 'external') throw new InputError('--topic-prefix names the topics a consumer that runs elsewhere reads: it goes with --els external')
     if (flags.kafka !== 'memory') {
       if (flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live verify (--kafka) uses racelab’s own ELS')
+      if (flags['handler-cmd'] !== undefined) throw new InputError('--handler-cmd runs a consumer process in the simulator; a live verify (--kafka) uses racelab’s own ELS')
       return this.runLive(flags)
     }
-    if (flags.shard !== undefined && (flags.handler !== undefined || (flags.expect ?? []).length > 0)) {
-      throw new InputError('--shard: racelab merge rebuilds the matrix from the flags it knows, which do not include --handler or --expect yet; run those unsharded')
+    if (flags.shard !== undefined && (flags.handler !== undefined || flags['handler-cmd'] !== undefined || (flags.expect ?? []).length > 0)) {
+      throw new InputError('--shard: racelab merge rebuilds the matrix from the flags it knows, which do not include --handler, --handler-cmd or --expect yet; run those unsharded')
     }
-    const handler = await loadHandlerFlag(flags.handler)
+    const {handler, handlerCmd} = await userConsumerFlags(flags)
     const blocks = flags.ci ? [...CI_MATRIX] : userBlocks(userMatrix(flags))
     const expected = await declared(flags.expect, blocks)
     const matrix: VerifyMatrixDescription = {specs: blocks, chooser: chooserSpec(flags)}
     const shard = flags.shard === undefined ? undefined : shardFlag(flags.shard)
     const built = verifyCells(matrix, expected)
     // A user's handler declares nothing: every cell expects pass, unless --expect says otherwise.
-    const whole = handler === undefined ? built : (await import('../sim/verify/handler-cells.js')).handlerCells(built, handler, expected)
+    const whole = handler === undefined && handlerCmd === undefined ? built : (await import('../sim/verify/handler-cells.js')).handlerCells(built, {handler, handlerCmd}, expected)
     const {cells, parts} = shard ? shardCells(whole, shard) : {cells: whole, parts: []}
     const junitPath = flags.junit === undefined ? undefined : writableJunitFile(flags.junit, flags.force)
     if (flags.report !== undefined && !flags.shrink) throw new InputError('--report shows the shrunk counterexamples: --no-shrink leaves none')
@@ -128,6 +131,7 @@ ${exitCodesHelp({0: 'every cell matched its expectation', 1: 'a cell did not'})}
       workers: flags.workers ?? availableParallelism(),
       shrink: flags.shrink,
       handler,
+      handlerCmd: handlerCmd?.command,
       onProgress: progress && ((p) => progress.write(`\r${formatProgress(p)}\u001B[K`)),
     })
     progress?.write('\r\u001B[K')

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink'
 
+import type {HandlerCmdBench} from '../sim/bench/handler-cmd-bench.js'
 import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
 import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
 import type {ExploreBench} from '../sim/bench/explore-bench.js'
@@ -12,6 +13,7 @@ export interface BenchReportProps {
   parallel?: ParallelBench
   floor?: SqliteFloor
   handler?: HandlerBench
+  handlerCmd?: HandlerCmdBench
   firstFailure?: FirstFailureBench
   explore?: ExploreBench
   live?: LiveBench
@@ -79,7 +81,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, parallel, floor, handler, firstFailure, explore, live, soak}: BenchReportProps) {
+export function BenchReport({simulated, parallel, floor, handler, handlerCmd, firstFailure, explore, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -118,6 +120,23 @@ export function BenchReport({simulated, parallel, floor, handler, firstFailure, 
           </Text>
           <Text color={handler.met ? 'green' : 'red'}>
             {'  '}handler / built-in: {handler.ratio.mean.toFixed(2)}× (mean), {handler.ratio.p50.toFixed(2)}× (p50); goal: mean ≤ {handler.goal}×, {handler.met ? 'met' : 'MISSED'}
+          </Text>
+        </>
+      )}
+      {handlerCmd && (
+        <>
+          <Text> </Text>
+          <Text bold>
+            consumer process ({handlerCmd.scenario}, {handlerCmd.runs} seeds, built-in buffer and {handlerCmd.command} in turn)
+          </Text>
+          <Text>
+            {'  '}built-in buffer   ms/run: {pct(handlerCmd.builtinMsPerRun, 'ms')}
+          </Text>
+          <Text>
+            {'  '}process           ms/run: {pct(handlerCmd.msPerRun, 'ms')} ({handlerCmd.runsPerSecond.toFixed(1)} runs/s)
+          </Text>
+          <Text>
+            {'  '}round trip        µs/request: {pct(handlerCmd.roundTrip.usPerRequest, 'µs')} ({handlerCmd.roundTrip.requests} requests)
           </Text>
         </>
       )}

@@ -21,6 +21,11 @@ export function ReplayReport({report}: ReplayReportProps) {
   const {counts} = report
   return (
     <Box flexDirection="column">
+      {report.handlerCmd !== undefined ? (
+        <Text dimColor>
+          consumer process {printable(report.handlerCmd)} in place of ELS (buffer’s routing and relays), expected to do what each fixture expects of buffer{'\n'}
+        </Text>
+      ) : null}
       {report.handler !== undefined ? (
         <Text dimColor>
           handler {printable(report.handler)} in place of ELS (buffer’s routing and relays), expected to do what each fixture expects of buffer{'\n'}

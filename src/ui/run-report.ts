@@ -7,9 +7,10 @@ import {verdictLines} from './verdict-lines.js'
 /** The heading of `racelab run`'s report: what ran, and the parameters the seed drew. */
 export function runReportHeader(result: RunResult): StyledLine[] {
   const handler = result.handler?.path
+  const what = result.handler?.kind === 'command' ? 'consumer process' : 'handler'
   return [
-    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}, chooser ${result.chooser}${handler ? `, handler ${handler}` : ''}`, tone: 'bold'},
-    ...(handler ? [{text: `ELS: the handler ${handler}, in place of the strategy’s ELS (its routing and relays stay)`, tone: 'dim' as const}] : []),
+    {text: `racelab run: scenario ${result.scenario}, strategy ${result.strategy}, seed ${result.seed}, chooser ${result.chooser}${handler ? `, ${what} ${handler}` : ''}`, tone: 'bold'},
+    ...(handler ? [{text: `ELS: the ${what} ${handler}, in place of the strategy’s ELS (its routing and relays stay)`, tone: 'dim' as const}] : []),
     {text: `parameters: ${formatParameters(result.parameters)}`, tone: 'dim'},
     blank,
   ]

@@ -25,6 +25,9 @@ export function VerifyReport({outcome}: VerifyReportProps) {
       <Text bold>
         racelab verify: {plural(outcome.results.length, 'cell')}, {plural(outcome.runs, 'run')}, chooser {outcomeChooser(outcome)}
       </Text>
+      {outcome.handlerCmd !== undefined ? (
+        <Text dimColor>consumer process {outcome.handlerCmd} in place of each strategy’s ELS; no expectations declared, so every cell is expected to pass</Text>
+      ) : null}
       {outcome.handler !== undefined ? (
         <Text dimColor>handler {outcome.handler} in place of each strategy’s ELS; no expectations declared, so every cell is expected to pass</Text>
       ) : null}

@@ -4,7 +4,8 @@ import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 
 const root = resolve(import.meta.dirname, '../..')
-const bench = (args: string[]) => runCommand(['bench', ...args], {root})
+// The consumer process phase starts Python processes: off unless a test is about it.
+const bench = (args: string[]) => runCommand(['bench', ...args, ...(args.some((a) => a.startsWith('--handler-cmd')) ? [] : ['--handler-cmd-runs', '0'])], {root})
 
 describe('racelab bench (simulated section)', () => {
   it('--json: runs/s and ms per run for content-first and large-batch', async () => {
@@ -43,6 +44,24 @@ describe('racelab bench (simulated section)', () => {
     expect(Object.keys(handler.builtinMsPerRun)).toEqual(['mean', 'p50', 'p90', 'p99', 'max'])
     expect(handler.ratio.mean).toBeGreaterThan(0)
     expect(handler.met).toBe(handler.ratio.mean <= 1.5)
+  })
+
+  it('--json: the consumer process phase gives runs/s and the protocol round trip', async () => {
+    // When
+    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', '--searches', '0', '--handler-cmd-runs', '2', '--json'])
+    // Then: shapes and counts only; the figures are measured, never asserted
+    expect(error).toBeUndefined()
+    const {handlerCmd} = JSON.parse(stdout)
+    expect(handlerCmd).toMatchObject({scenario: 'content-first', runs: 2, command: expect.stringMatching(/^\/usr\/bin\/python3 .*examples\/python\/els_buffer\.py$/), roundTrip: {requests: 2000}})
+    expect(Object.keys(handlerCmd.msPerRun)).toEqual(['mean', 'p50', 'p90', 'p99', 'max'])
+    expect(handlerCmd.runsPerSecond).toBeGreaterThan(0)
+    expect(handlerCmd.roundTrip.usPerRequest.p50).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('--handler-cmd without the consumer process phase: one line, exit 2', async () => {
+    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', '--handler-cmd-runs', '0', '--handler-cmd', 'x'])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr).toContain('--handler-cmd is the process phase’s command')
   })
 
   it('--handler without the handler phase: one line, exit 2', async () => {

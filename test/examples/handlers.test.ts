@@ -22,7 +22,7 @@ const BUFFER = 'examples/handlers/buffer.ts'
 /** `racelab verify --handler PATH --ci`, in process (the command's own matrix and pool). */
 async function verifyCi(handler: string): Promise<VerifyOutcome> {
   await loadHandler(handler)
-  const cells = handlerCells(buildCells(CI_MATRIX, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)})), handler)
+  const cells = handlerCells(buildCells(CI_MATRIX, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)})), {handler})
   return verifyMatrix(cells, {workers: 2, shrink: true, handler})
 }
 
@@ -37,7 +37,7 @@ describe('examples/handlers/buffer.ts (the fix, written against the interface)',
     expect(error).toBeUndefined()
     const json = JSON.parse(stdout)
     expect(json).toMatchObject({verdict: 'pass', handler: BUFFER, unmatched: 0})
-    expect(json.cells.length).toBe(handlerCells(buildCells(CI_MATRIX, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)})), BUFFER).length)
+    expect(json.cells.length).toBe(handlerCells(buildCells(CI_MATRIX, (shape) => ({options: shapeOptions(shape), args: shapeArgs(shape)})), {handler: BUFFER}).length)
     for (const cell of json.cells) expect(cell.shape).toContain(`--handler ${BUFFER}`)
   }, 180_000)
 

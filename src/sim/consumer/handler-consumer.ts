@@ -215,7 +215,8 @@ const EMITTABLE: Record<ElsEmitted, string> = {
   [TOPICS.essaySlotAssigned]: 'EssaySlotAssigned',
 }
 
-function refOf(envelope: Envelope): string {
+/** The id a message is about: its text, its upload or its batch. */
+export function refOf(envelope: Envelope): string {
   switch (envelope.event_type) {
     case TOPICS.essayContentProvisioned:
       return envelope.data.text_storage_id

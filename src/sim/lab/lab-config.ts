@@ -6,6 +6,8 @@ import type {RunParameters} from '../scenario/run-parameters.js'
 import {InputError} from '../input-error.js'
 import {decodeSchedule} from '../kernel/schedule.js'
 import type {RunOptions} from '../simulated/run-simulation.js'
+import type {HandlerCommand} from '../consumer/handler-command.js'
+import {handlerCmdArgs} from '../simulated/reproduce.js'
 
 /**
  * What the lab runs, as the flags that say it: the lab changes a run by editing these and
@@ -26,6 +28,8 @@ export interface LabConfig {
   /** A recorded schedule replays one run exactly; any change drops it (it no longer fits). */
   schedule?: string
   handler?: string
+  /** A user's consumer process (`--handler-cmd`): every re-simulation starts it afresh. */
+  handlerCmd?: HandlerCommand
 }
 
 /** The wake targets the delay form offers next to the delays. */
@@ -68,6 +72,7 @@ export function labRunOptions(config: LabConfig): RunOptions {
     elsInstances: config.elsInstances,
     schedule: config.schedule === undefined ? undefined : decodeSchedule(config.schedule),
     handler: config.handler,
+    handlerCmd: config.handlerCmd,
   }
 }
 
@@ -84,6 +89,7 @@ export function labArgs(config: LabConfig): string[] {
   for (const f of config.faults) args.push(`--fault ${quoted(f)}`)
   if (config.elsInstances !== 1) args.push(`--els-instances ${config.elsInstances}`)
   if (config.handler !== undefined) args.push(`--handler ${quoted(config.handler)}`)
+  if (config.handlerCmd !== undefined) args.push(...handlerCmdArgs(config.handlerCmd))
   if (config.schedule !== undefined) args.push(`--schedule ${config.schedule}`)
   return args
 }

@@ -36,6 +36,8 @@ export interface ElsWiringOptions {
   makeConsumer?: MakeConsumer
   /** A user's ELS handler in place of the strategy's ELS: one per instance. */
   handler?: LoadedHandler
+  /** Builds each instance itself, before handler, makeConsumer or the strategy (a user's consumer process, `--handler-cmd`). */
+  makeInstance?: (instanceId: string) => InputConsumer & Partial<Els>
   instances: number
   pendingTimeout: Micros
   /** Handling time per message. */
@@ -73,7 +75,9 @@ export function wireEls(o: ElsWiringOptions): ElsWiring {
   const loops: ConsumerLoop[] = []
   for (let i = 0; i < o.instances; i++) {
     const instanceId = o.instances === 1 ? 'els' : `els-${i + 1}`
-    const els = o.handler
+    const els = o.makeInstance
+      ? o.makeInstance(instanceId)
+      : o.handler
       ? new HandlerConsumer(o.handler, o.ids, {instance: instanceId, pendingTimeout: o.pendingTimeout}, o.elsDb)
       : o.makeConsumer
         ? o.makeConsumer(o.strategy, o.ids, o.pendingTimeout, o.elsDb)

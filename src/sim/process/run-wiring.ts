@@ -1,3 +1,7 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
@@ -14,7 +18,7 @@ import {Els, type ElsMetrics} from '../services/els.js'
 import {sumMetrics} from '../services/els-metrics.js'
 import {FileService} from '../services/file-service.js'
 import {CoordinatedRelay, Relay} from '../services/relay.js'
-import {closeServiceDb} from '../sqlite/service-db.js'
+import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {maxOf} from '../scenario/delay.js'
 import {runParameters} from '../scenario/run-parameters.js'
 import type {Scenario} from '../scenario/scenario.js'
@@ -27,7 +31,9 @@ import type {ConsumerLoop, ConsumerLoopOptions, GroupMember} from './consumer-lo
 import {wireEls} from './els-wiring.js'
 import type {InputConsumer} from '../consumer/input-consumer.js'
 import type {LoadedHandler} from '../consumer/handler-consumer.js'
-import {openHandlerDb} from '../consumer/handler-db.js'
+import {HANDLER_DB_SCHEMA, openHandlerDb} from '../consumer/handler-db.js'
+import type {HandlerCommand} from '../consumer/handler-command.js'
+import {ProcessConsumer, type SharedTimer} from '../consumer/process-consumer.js'
 import type {FaultDecisions} from './fault-decisions.js'
 import type {JudgedRun} from './judged-run.js'
 import {RelayLoop, type Appended, type RelayPublisher} from './relay-loop.js'
@@ -68,6 +74,11 @@ export interface WireOptions {
   batchPrefix?: string
   /** Seeds the event ids in place of `seed` (a black-box run's ids must not meet another run's, which a consumer dedupes by). */
   idSeed?: number
+  /**
+   * A user's consumer process (`--handler-cmd`, docs/handler-protocol.md), in place of the
+   * strategy's ELS: one child process per instance, over one database file of its own.
+   */
+  handlerCmd?: HandlerCommand & {inheritStderr?: boolean}
 }
 
 /** A wired run: every part, the client not started yet. */
@@ -116,17 +127,38 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const bos = new Bos(ids, options.dbDir, plan.routing)
   const files = new FileService(ids, bos, options.dbDir, plan.routing)
   // `--els external`: ELS runs elsewhere (docs/black-box.md); racelab runs only the producers.
+  // A consumer process keeps its own tables in its own file; racelab's outbox and dead letters stay in ELS's database.
   const external = options.els === 'external'
-  const elsDb = external ? undefined : options.handler ? openHandlerDb(options.handler, options.dbDir) : Els.openDb(options.dbDir)
+  const elsDb = external
+    ? undefined
+    : options.handler
+      ? openHandlerDb(options.handler, options.dbDir)
+      : options.handlerCmd
+        ? openServiceDb('els', HANDLER_DB_SCHEMA, options.dbDir)
+        : Els.openDb(options.dbDir)
+  const processDir = options.handlerCmd && !external ? mkdtempSync(join(tmpdir(), 'racelab-els-')) : undefined
+  const processTimer: SharedTimer = {at: undefined}
   // Before any consumer makes its transactions: the crash fault may fall between any two of them.
   const commits = elsDb && CommitBoundaries.of(elsDb)
   const elsTopics = plan.routing === 'shared-topic' ? [...ELS_INPUT_TOPICS, SHARED_BATCH_TOPIC] : ELS_INPUT_TOPICS
   const inputTopics = new Set<string>(elsTopics)
 
   const instanceCount = options.elsInstances ?? 1
+  const handlerCmd = options.handlerCmd
   const els = external
     ? undefined
     : wireEls({
+        makeInstance:
+          handlerCmd && processDir
+            ? (instanceId) =>
+                new ProcessConsumer(
+                  handlerCmd,
+                  ids,
+                  {instance: instanceId, pendingTimeout: scenario.pendingTimeout, topics: elsTopics, dbPath: join(processDir, 'els.sqlite'), inheritStderr: handlerCmd.inheritStderr},
+                  elsDb!,
+                  processTimer,
+                )
+            : undefined,
         clock,
         chooser,
         trace,
@@ -226,6 +258,8 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
     }),
     metrics: () => sumMetrics(instances.map((i) => i.metrics).filter((m) => m !== undefined)),
     close: () => {
+      for (const instance of instances) if (instance instanceof ProcessConsumer) instance.close()
+      if (processDir) rmSync(processDir, {recursive: true, force: true})
       bos.close()
       files.close()
       if (elsDb) closeServiceDb(elsDb)

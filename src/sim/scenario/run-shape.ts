@@ -1,3 +1,4 @@
+import type {HandlerCommand} from '../consumer/handler-command.js'
 import type {Fault} from './fault-spec.js'
 import type {ScenarioOverrides} from './overrides.js'
 import type {ScenarioDefinition} from './scenario.js'
@@ -20,6 +21,11 @@ export interface RunShape extends ScenarioOverrides {
    * strategy's ELS, whose routing and relays stay. Loaded beforehand (`loadHandler`).
    */
   handler?: string
+  /**
+   * A user's consumer process (`--handler-cmd`, docs/handler-protocol.md): one child per ELS
+   * instance in place of the strategy's ELS, spoken to over line-delimited JSON. Excludes `handler`.
+   */
+  handlerCmd?: HandlerCommand
   /** Directory for the three SQLite files; in memory when absent. */
   dbDir?: string
 }

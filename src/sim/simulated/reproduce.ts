@@ -1,3 +1,4 @@
+import {DEFAULT_HANDLER_TIMEOUT_MS, type HandlerCommand} from '../consumer/handler-command.js'
 import {chooserArgs} from '../kernel/chooser-spec.js'
 import {encodeSchedule} from '../kernel/schedule.js'
 import {formatDelay} from '../scenario/delay-spec.js'
@@ -18,7 +19,7 @@ export function commandForOptions(options: RunOptions): string {
   for (const {service, wake} of options.wakes ?? []) args.push(`--wake ${service}=${wake ? 'on' : 'off'}`)
   for (const fault of options.faults ?? []) args.push(`--fault '${formatFault(fault)}'`)
   if ((options.elsInstances ?? 1) !== 1) args.push(`--els-instances ${options.elsInstances}`)
-  if (options.handler !== undefined) args.push(handlerArg(options.handler))
+  args.push(...userConsumerArgs(options))
   args.push(...chooserArgs(options.chooser))
   if (options.schedule !== undefined && options.schedule.length > 0) args.push(`--schedule ${encodeSchedule(options.schedule)}`)
   return reproduceCommand({scenario: options.scenario.name, strategy: options.strategy, seed: options.seed}, args)
@@ -26,5 +27,20 @@ export function commandForOptions(options: RunOptions): string {
 
 /** `--handler PATH`, quoted for a shell when the path needs it. */
 export function handlerArg(path: string): string {
-  return `--handler ${/^[\w./@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`}`
+  return `--handler ${shellWord(path)}`
+}
+
+/** `--handler-cmd 'COMMAND'` (and `--handler-timeout MS` when not the default): a consumer process's flags. */
+export function handlerCmdArgs(cmd: HandlerCommand): string[] {
+  return [`--handler-cmd ${`'${cmd.command.replace(/'/g, `'\\''`)}'`}`, ...(cmd.timeoutMs === DEFAULT_HANDLER_TIMEOUT_MS ? [] : [`--handler-timeout ${cmd.timeoutMs}`])]
+}
+
+/** The flags of the user's consumer in place of ELS, a module or a process, if any. */
+export function userConsumerArgs(options: Pick<RunOptions, 'handler' | 'handlerCmd'>): string[] {
+  if (options.handler !== undefined) return [handlerArg(options.handler)]
+  return options.handlerCmd === undefined ? [] : handlerCmdArgs(options.handlerCmd)
+}
+
+function shellWord(text: string): string {
+  return /^[\w./@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`
 }

@@ -37,6 +37,8 @@ export interface RunOptions extends RunShape {
   makeEls?: MakeConsumer
   /** Called with every trace event as it happens (progress of a long run). */
   onTrace?: (event: TraceEvent) => void
+  /** A consumer process's stderr: kept and shown when it fails (the default), or passed through (one run a user watches). */
+  handlerStderr?: 'keep' | 'inherit'
   /** Stop after this many kernel steps (default the kernel's MAX_STEPS); tests keep runs short. */
   maxSteps?: number
   /** explore: the source of every choice (in place of the seed's), and a look at the run's parts before it starts. */
@@ -113,7 +115,10 @@ export function runSimulation(options: RunOptions): SimulationRun {
   const broker = new BrokerAvailability(faults.flatMap((f) => (f.kind === 'broker-unavailable' ? [f] : [])))
   const members: MemoryMember[] = []
   const run = wireRun(
-    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir, makeConsumer: options.makeEls, handler: options.handler === undefined ? undefined : loadedHandler(options.handler)},
+    {scenario, strategy: options.strategy, seed: options.seed, elsInstances: options.elsInstances, dbDir: options.dbDir, makeConsumer: options.makeEls,
+      handler: options.handler === undefined ? undefined : loadedHandler(options.handler),
+      handlerCmd: options.handlerCmd === undefined ? undefined : {...options.handlerCmd, inheritStderr: options.handlerStderr === 'inherit'},
+    },
     {
       clock,
       chooser,
@@ -157,6 +162,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
         metrics: run.metrics(),
         schedule: encodeSchedule(chooser.schedule),
         ...(options.handler === undefined ? {} : {handler: handlerReport(options.handler, trace)}),
+        ...(options.handlerCmd === undefined ? {} : {handler: handlerReport(options.handlerCmd.command, trace, 'command')}),
         chooser: describeChooser(options.chooser),
       },
     }

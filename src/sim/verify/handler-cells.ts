@@ -1,16 +1,17 @@
 import {STRATEGIES} from '../scenario/strategy.js'
-import {handlerArg} from '../simulated/reproduce.js'
+import {userConsumerArgs} from '../simulated/reproduce.js'
+import type {ShapeOptions} from './run-spec.js'
 import type {Expectation} from '../scenario/scenario.js'
 import type {Cell} from './matrix.js'
 
 /**
- * The matrix for a user's handler (docs/handlers.md#verify): the handler replaces each strategy's
+ * The matrix for a user's handler module or consumer process (docs/handlers.md#verify): the handler replaces each strategy's
  * ELS, so a strategy only brings its routing and relays, and naive and buffer become the same
  * system (kept once, as buffer). A handler declares no expectations: every cell is expected to
  * pass, unless the user said otherwise with `verify --expect` (`declared`). Each cell's shape carries the handler, so every report, JUnit case, JSON cell and
  * reproduce command names it.
  */
-export function handlerCells(cells: readonly Cell[], handler: string, declared?: ReadonlyMap<string, Expectation>): Cell[] {
+export function handlerCells(cells: readonly Cell[], consumer: Pick<ShapeOptions, 'handler' | 'handlerCmd'>, declared?: ReadonlyMap<string, Expectation>): Cell[] {
   const seen = new Set<string>()
   const result: Cell[] = []
   for (const cell of cells) {
@@ -24,7 +25,7 @@ export function handlerCells(cells: readonly Cell[], handler: string, declared?:
       index: result.length,
       strategy,
       expectation: declared?.get(cell.scenario) ?? {outcome: 'pass'},
-      shape: {options: {...cell.shape.options, handler}, args: [...cell.shape.args, handlerArg(handler)]},
+      shape: {options: {...cell.shape.options, ...consumer}, args: [...cell.shape.args, ...userConsumerArgs(consumer)]},
     })
   }
   return result

@@ -22,7 +22,7 @@ export function junitXml(outcome: VerifyOutcome): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="racelab verify" ${counts}>`,
     `  <testsuite name="racelab verify" ${counts} skipped="0">`,
-    `    <properties><property name="runs" value="${outcome.runs}"/><property name="chooser" value="${escapeXml(outcomeChooser(outcome))}"/>${outcome.handler === undefined ? '' : `<property name="handler" value="${escapeXml(outcome.handler)}"/>`}</properties>`,
+    `    <properties><property name="runs" value="${outcome.runs}"/><property name="chooser" value="${escapeXml(outcomeChooser(outcome))}"/>${outcome.handler === undefined ? '' : `<property name="handler" value="${escapeXml(outcome.handler)}"/>`}${outcome.handlerCmd === undefined ? '' : `<property name="handler-cmd" value="${escapeXml(outcome.handlerCmd)}"/>`}</properties>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -31,8 +31,9 @@ export function junitXml(outcome: VerifyOutcome): string {
 }
 
 export function testcaseName(result: CellResult): string {
-  const handler = result.cell.shape.options.handler
-  const name = handler === undefined ? result.cell.strategy : `${result.cell.strategy} + handler ${handler}`
+  const {handler, handlerCmd} = result.cell.shape.options
+  const name =
+    handler !== undefined ? `${result.cell.strategy} + handler ${handler}` : handlerCmd !== undefined ? `${result.cell.strategy} + handler-cmd ${handlerCmd.command}` : result.cell.strategy
   return result.cell.label ? `${name} (${result.cell.label})` : name
 }
 

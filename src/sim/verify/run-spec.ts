@@ -2,7 +2,7 @@ import {BUILTIN_SCENARIOS} from '../scenario/builtin-scenarios.js'
 import type {RunOptions} from '../simulated/run-simulation.js'
 
 /** What shapes a run besides its scenario, strategy and seed (the `--essays/--invalid/--delay/--fault...` flags). */
-export type ShapeOptions = Pick<RunOptions, 'essays' | 'batches' | 'invalid' | 'delays' | 'faults' | 'wakes' | 'elsInstances' | 'handler' | 'chooser'>
+export type ShapeOptions = Pick<RunOptions, 'essays' | 'batches' | 'invalid' | 'delays' | 'faults' | 'wakes' | 'elsInstances' | 'handler' | 'handlerCmd' | 'chooser'>
 
 /**
  * Run options as plain data, so they cross a worker boundary: the scenario by name (a definition

@@ -26,6 +26,8 @@ export interface CounterexampleJson {
     schedule: string
     /** The user's handler the run used (`--handler`), or null. */
     handler: string | null
+    /** The user's consumer process the run used (`--handler-cmd`), or null. */
+    handlerCmd: string | null
     /** The chooser of the run the counterexample was shrunk from (`random`, `pct(d=3)`, ...). */
     chooser: string
   }
@@ -70,6 +72,8 @@ export interface VerifyJson {
   unmatched: number
   /** The user's handler every cell ran (`--handler`), or null. */
   handler: string | null
+  /** The user's consumer process every cell ran (`--handler-cmd`), or null. */
+  handlerCmd: string | null
   cells: VerifyCellJson[]
   /** With --shard K/N: the part this run covered, for racelab merge. */
   shard?: ShardJson
@@ -80,7 +84,7 @@ export function verifyJson(outcome: VerifyOutcome, swimlane: (counterexample: Co
   const byCell = new Map(outcome.counterexamples.map((c) => [c.result.cell.index, c.counterexample]))
   const cells = outcome.results.map((result) => cellJson(result, byCell.get(result.cell.index), swimlane))
   const matched = cells.filter((c) => c.matched).length
-  return {verdict: outcome.verdict, chooser: outcomeChooser(outcome), runs: outcome.runs, matched, unmatched: cells.length - matched, handler: outcome.handler ?? null, cells}
+  return {verdict: outcome.verdict, chooser: outcomeChooser(outcome), runs: outcome.runs, matched, unmatched: cells.length - matched, handler: outcome.handler ?? null, handlerCmd: outcome.handlerCmd ?? null, cells}
 }
 
 function cellJson(result: CellResult, counterexample: Counterexample | undefined, swimlane: (c: Counterexample) => string[]): VerifyCellJson {
@@ -125,6 +129,7 @@ export function counterexampleJson(counterexample: Counterexample, swimlane: str
       wakes: (options.wakes ?? []).map((w) => `${w.service}=${w.wake ? 'on' : 'off'}`),
       schedule: encodeSchedule(options.schedule ?? []),
       handler: options.handler ?? null,
+      handlerCmd: options.handlerCmd?.command ?? null,
       chooser: describeChooser(options.chooser),
     },
     replay: commandForOptions(options),

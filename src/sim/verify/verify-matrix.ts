@@ -19,6 +19,8 @@ export interface VerifyOptions {
   chunkSize?: number
   /** The user's handler every cell runs (its path as given), for the reports. */
   handler?: string
+  /** The user's consumer process every cell runs (`--handler-cmd`, the command as given), for the reports. */
+  handlerCmd?: string
 }
 
 export interface CellCounterexample {
@@ -36,6 +38,8 @@ export interface VerifyOutcome {
   workers: number
   /** The user's handler every cell ran, when there was one. */
   handler?: string
+  /** The user's consumer process every cell ran, when there was one. */
+  handlerCmd?: string
 }
 
 /** The chooser of a matrix's runs, as reports name it (one chooser per matrix: --chooser). */
@@ -68,7 +72,7 @@ export async function verifyMatrix(cells: readonly Cell[], options: VerifyOption
  * Judges a matrix whose cells were tallied elsewhere (racelab merge joins shards' tallies): the
  * counterexamples and the verdict, exactly as verifyMatrix ends.
  */
-export async function concludeMatrix(results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink' | 'handler'>): Promise<VerifyOutcome> {
+export async function concludeMatrix(results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink' | 'handler' | 'handlerCmd'>): Promise<VerifyOutcome> {
   const pool = new WorkerPool(options.workers)
   try {
     return await conclude(pool, results, runs, options)
@@ -77,7 +81,7 @@ export async function concludeMatrix(results: CellResult[], runs: number, option
   }
 }
 
-async function conclude(pool: WorkerPool, results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink' | 'handler'>): Promise<VerifyOutcome> {
+async function conclude(pool: WorkerPool, results: CellResult[], runs: number, options: Pick<VerifyOptions, 'workers' | 'shrink' | 'handler' | 'handlerCmd'>): Promise<VerifyOutcome> {
   const targets = options.shrink ? counterexampleCells(results) : []
   const shrunk = await pool.run(targets.map((result): Task => ({kind: 'shrink', job: shrinkJob(result)})))
   const counterexamples = shrunk.map((r, i) => {
@@ -85,7 +89,7 @@ async function conclude(pool: WorkerPool, results: CellResult[], runs: number, o
     return {result: targets[i], counterexample: replayShrunk(r.shrunk)}
   })
   const verdict = results.every((r) => r.check.matched) ? 'pass' : 'fail'
-  return {verdict, results, counterexamples, runs, workers: options.workers, ...(options.handler === undefined ? {} : {handler: options.handler})}
+  return {verdict, results, counterexamples, runs, workers: options.workers, ...(options.handler === undefined ? {} : {handler: options.handler}), ...(options.handlerCmd === undefined ? {} : {handlerCmd: options.handlerCmd})}
 }
 
 /**
