@@ -32,6 +32,8 @@ export const OBSERVER_GROUP = 'racelab-observer'
 export const LIVE_LIVENESS_SLACK: Micros = 5 * SECOND
 /** How long a live run may take after its client started before it is cut off. */
 export const DEFAULT_LIVE_TIMEOUT: Micros = 60 * SECOND
+/** How long the consumers and clients may take to leave at the end of a live run (ms). */
+const STOP_GRACE_MS = 10_000
 /** How long the consumer groups may take to form (the mock cluster's first join takes 3 s). */
 const JOIN_TIMEOUT_MS = 30_000
 const QUIET_CHECK_MS = 20
@@ -264,8 +266,9 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     // Completions are dropped once the clock stopped; wait a little for requests in flight, not
     // for a dead broker's request timeouts.
     await Promise.race([Promise.all(publishers.map((p) => p.settled())), sleepMs(1000)])
-    // All at once: with the broker gone each goodbye may wait out its timeout.
-    await Promise.all([...members.map((m) => m.stop()), ...subscriptions.splice(0).map((s) => s.stop())])
+    // All at once: with the broker gone each goodbye may wait out its timeout; and not for ever:
+    // a kafkajs consumer leaving a dead broker can retry far past the run (racelab never hangs).
+    await Promise.race([Promise.all([...members.map((m) => m.stop()), ...subscriptions.splice(0).map((s) => s.stop())]), sleepMs(STOP_GRACE_MS)])
   }
   try {
     const shared = plan.routing === 'shared-topic'
@@ -407,7 +410,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
     }
   } finally {
     await stop()
-    await bus.close()
+    await Promise.race([bus.close(), sleepMs(STOP_GRACE_MS)])
     run.close()
   }
 }
