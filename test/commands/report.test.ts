@@ -1,29 +1,14 @@
-import {execFile} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {promisify} from 'node:util'
 
 import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 
+import {chromium} from './headless-chromium.js'
+
 const root = resolve(import.meta.dirname, '../..')
 const report = (args: string[]) => runCommand(['report', ...args], {root})
-const CHROMIUM = '/usr/bin/chromium'
-
-/** Headless Chromium on a file: its DOM after load and what the page logged to its console. */
-async function chromium(file: string, extra: string[]): Promise<{stdout: string; console: string[]}> {
-  expect(existsSync(CHROMIUM), 'Debian package chromium (apt-get install chromium; .ci/run installs it)').toBe(true)
-  const profile = mkdtempSync(join(tmpdir(), 'racelab-chromium-'))
-  const {stdout, stderr} = await promisify(execFile)(
-    CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--enable-logging=stderr', '--v=0', `--user-data-dir=${profile}`, ...extra, `file://${file}`],
-    {timeout: 90_000, maxBuffer: 64 * 1024 * 1024},
-  )
-  // Chromium logs every console message of the page, errors and blocked loads included, as CONSOLE.
-  return {stdout, console: stderr.split('\n').filter((line) => /:CONSOLE[:(]/.test(line))}
-}
-
 describe('racelab report', () => {
   it('writes a page that renders in headless Chromium with its swimlane and no console message; exit 1 for a failing run', async () => {
     // Given
