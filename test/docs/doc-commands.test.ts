@@ -17,7 +17,9 @@ async function run(command: string): Promise<{exit: number; output: string}> {
   const cwd = mkdtempSync(join(tmpdir(), 'racelab-doc-'))
   const script = `racelab() { node ${JSON.stringify(join(root, 'bin/run.js'))} "$@"; }\n${command}`
   try {
-    const {stdout, stderr} = await promisify(execFile)('bash', ['-c', script], {cwd, timeout: 180_000, maxBuffer: 64 * 1024 * 1024, env: {...process.env, NO_COLOR: '1'}})
+    // As a reader runs it: without vitest's NODE_ENV=test, which sends oclif looking for TypeScript sources.
+    const {NODE_ENV: _vitest, ...env} = process.env
+    const {stdout, stderr} = await promisify(execFile)('bash', ['-c', script], {cwd, timeout: 180_000, maxBuffer: 64 * 1024 * 1024, env: {...env, NO_COLOR: '1'}})
     return {exit: 0, output: stdout + stderr}
   } catch (error) {
     const failed = error as {code?: number; stdout?: string; stderr?: string}
