@@ -101,7 +101,8 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
     if (interactive) {
       // Interactive only on a terminal: without one, Ink's render() waits for input that never comes.
-      const [{render}, {createElement}, {LabApp}, {labRunOf}] = await Promise.all([import('ink'), import('react'), import('../ui/step/lab-app.js'), import('../sim/lab/lab-run.js')])
+      const {render} = await (await import('../ui/step/terminal-ink.js')).inkForTerminal()
+      const [{createElement}, {LabApp}, {labRunOf}] = await Promise.all([import('react'), import('../ui/step/lab-app.js'), import('../sim/lab/lab-run.js')])
       const config = {
         scenario: flags.scenario,
         strategy: flags.strategy,
@@ -161,7 +162,8 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
     let live: Awaited<typeof running>
     if (interactive) {
       // The view never holds the run: it reads the feed; quitting early waits for the run's end.
-      const [{render}, {createElement}, {LiveLabApp}] = await Promise.all([import('ink'), import('react'), import('../ui/step/live-lab-app.js')])
+      const {render} = await (await import('../ui/step/terminal-ink.js')).inkForTerminal()
+      const [{createElement}, {LiveLabApp}] = await Promise.all([import('react'), import('../ui/step/live-lab-app.js')])
       const command = ['racelab step', `--kafka ${flags.kafka}`, `--scenario ${scenario.name}`, `--strategy ${flags.strategy}`, `--seed ${flags.seed}`, ...shapeArgs(flags)].join(' ')
       const app = render(createElement(LiveLabApp, {feed, title, routing: STRATEGIES[flags.strategy].routing, command}))
       running.then((done) => feed.end(done.result), (error: Error) => feed.fail(error.message))

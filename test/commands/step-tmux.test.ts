@@ -18,8 +18,9 @@ const tmux = (...args: string[]): string => execFileSync('tmux', args, {encoding
 function open(args: string): string {
   const session = `racelab-lab-${process.pid}-${sessions.length + 1}`
   sessions.push(session)
+  // CI=true as CI machines set it: Ink would draw only its last frame there, the lab must not.
   // remain-on-exit keeps the pane (and what the command printed) after racelab quits.
-  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `node ${bin} step ${args}`)
+  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `CI=true node ${bin} step ${args}`)
   tmux('set-option', '-t', session, 'remain-on-exit', 'on')
   return session
 }

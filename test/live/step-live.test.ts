@@ -37,7 +37,7 @@ describe.skipIf(!hasKcat)('racelab step --kafka on a local mock cluster', () => 
   it('in a terminal (tmux 80x24): the panels follow the live run, and the invariants turn red when it ends', {timeout: 90_000}, async () => {
     // Given
     const session = `racelab-lab-live-${process.pid}`
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `node ${bin} step --kafka ${cluster.servers} --scenario content-first --strategy naive`)
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `CI=true node ${bin} step --kafka ${cluster.servers} --scenario content-first --strategy naive`)
     const until = async (expected: string): Promise<string> => {
       const deadline = Date.now() + 60_000
       let text = ''
