@@ -10,6 +10,8 @@ import {join} from 'node:path'
 
 import {build} from 'esbuild'
 
+// zod is shaken only where src imports it as a namespace (`import * as z`): `import {z}` carries all of
+// zod, every locale included (test/scripts/bundle-commands.test.ts).
 // ES-module packages only: a CommonJS one (yaml) would need require() inside an ES module.
 const BUNDLED = new Set(['zod', 'pure-rand'])
 const {dependencies} = JSON.parse(readFileSync('package.json', 'utf8'))

@@ -1,4 +1,19 @@
-import {CommandHelp, Help} from '@oclif/core'
+import {CommandHelp, Help, type Command, type Interfaces} from '@oclif/core'
+
+/** The one placeholder racelab's help texts use (examples name the binary). */
+const BIN = '<%= config.bin %>'
+
+/**
+ * oclif passes every help string (each table cell included) through ejs, which compiles a
+ * template each time: most of what `--help` cost. racelab's texts use only BIN, so put the
+ * binary's name in directly, and leave ejs to any other template a text might hold.
+ */
+function fillBin(bin: string, ejs: (input: string) => string): (input: string) => string {
+  return (input) => {
+    const filled = input.replaceAll(BIN, bin)
+    return filled.includes('<%') ? ejs(filled) : filled
+  }
+}
 
 /** A row of an indented table: its indentation, a name (words one space apart), two or more spaces. */
 const TABLE_ROW = /^ +(?:\S+ )*?\S+ {2,}(?=\S)/
@@ -10,6 +25,11 @@ const TABLE_ROW = /^ +(?:\S+ )*?\S+ {2,}(?=\S)/
  * indentation on its continuation lines, so that --help reads well at 80 columns and wider.
  */
 class RacelabCommandHelp extends CommandHelp {
+  constructor(command: Command.Loadable, config: Interfaces.Config, opts: Interfaces.HelpOptions) {
+    super(command, config, opts)
+    this.render = fillBin(config.bin, this.render)
+  }
+
   override wrap(body: string, spacing = this.indentSpacing): string {
     return body
       .split('\n')
@@ -26,4 +46,9 @@ class RacelabCommandHelp extends CommandHelp {
 /** racelab's help class (package.json oclif.helpClass): oclif's, with the wrapping above. */
 export default class RacelabHelp extends Help {
   protected override CommandHelpClass = RacelabCommandHelp
+
+  constructor(config: Interfaces.Config, opts: Partial<Interfaces.HelpOptions> = {}) {
+    super(config, opts)
+    this.render = fillBin(config.bin, this.render)
+  }
 }

@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import {envelopeSchema} from '../domain/events.js'
 import {TOPICS} from '../domain/topics.js'
