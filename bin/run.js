@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// oclif checks Node against its own `engines` with semver on every start (47 modules, a tenth of
+// `racelab --version`); npm checks racelab's `engines` at install. Set before oclif loads.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true'
+const {execute} = await import('@oclif/core')
 
 await execute({dir: import.meta.url})
 
