@@ -11,11 +11,12 @@ import {simulateLab, type LabRun} from '../../sim/lab/lab-run.js'
 import {indexAtTime, labStateAt} from '../../sim/lab/lab-state-at.js'
 import type {Strategy} from '../../sim/scenario/strategy.js'
 import type {StyledLine} from '../styled-line.js'
+import {StyledLines} from '../styled-lines.js'
 import {swimlane} from '../swimlane-rows.js'
 import {EventDetails} from './event-details.js'
 import {DELAY_ROWS, delayRowValue, FAULT_ROWS, formLines, type LabForm} from './lab-forms.js'
 import {DEFAULT_SPEED, FRAME_MS, IDLE_SKIP_US, KEY_HELP, KEY_HELP_SHORT, labCommand, SPEEDS_US, speedLabel} from './lab-keys.js'
-import {batchLines, brokenCount, invariantLines, outboxLines, PANELS, partitionLines, pendingLines, slotLines, type PanelName} from './lab-panel-lines.js'
+import {brokenCount, PANELS, panelLines, panelTabBar, type PanelName} from './lab-panel-lines.js'
 import {splitColumnLines} from './lab-split-lines.js'
 import {StatePane, statePaneHeight, stateTitle} from './state-pane.js'
 import {follow, SwimlaneWindow} from './swimlane-window.js'
@@ -76,25 +77,6 @@ function useTerminalSize(fixed: TerminalSize | undefined): TerminalSize {
     }
   }, [fixed, stdout])
   return fixed ?? size
-}
-
-function Lines({lines, height, width}: {lines: readonly StyledLine[]; height?: number; width?: number}) {
-  const shown = height === undefined ? lines : lines.slice(0, height)
-  return (
-    <Box flexDirection="column" height={height} width={width} flexShrink={0}>
-      {shown.map((line, index) => (
-        <Text
-          key={index}
-          wrap="truncate-end"
-          bold={line.tone === 'bold' || line.tone === 'pass' || line.tone === 'fail'}
-          dimColor={line.tone === 'dim'}
-          color={line.tone === 'pass' ? 'green' : line.tone === 'fail' ? 'red' : line.tone === 'warn' ? 'yellow' : undefined}
-        >
-          {line.text === '' ? ' ' : line.text}
-        </Text>
-      ))}
-    </Box>
-  )
 }
 
 function Rule({label, columns}: {label: string; columns: number}) {
@@ -356,37 +338,19 @@ export function LabApp({initial, simulate = simulateLab, exporter = exportLabRun
   const failed = result.verdict === 'fail'
   const playState = view.playing ? `▶ ${speedLabel(view.speed)}` : `paused ${speedLabel(view.speed)}`
   const panel: PanelName = PANELS[view.tab]
-  const panelLines = (name: PanelName): StyledLine[] => {
-    switch (name) {
-      case 'batches':
-        return []
-      case 'outbox':
-        return outboxLines(state)
-      case 'partitions':
-        return partitionLines(state)
-      case 'slots':
-        return slotLines(state)
-      case 'pending':
-        return pendingLines(state)
-      case 'invariants':
-        return invariantLines(statuses)
-    }
-  }
-  const tabBar = PANELS.map((name, i) => {
-    const label = name === 'invariants' && broken > 0 ? `${name} ✗${broken}` : name
-    return i === view.tab ? `[${i + 1} ${label}]` : ` ${i + 1} ${label} `
-  }).join('')
+  const linesOf = (name: PanelName): StyledLine[] => panelLines(name, state, statuses)
+  const tabBar = panelTabBar(view.tab, broken)
 
   const mainArea = (() => {
-    if (view.form) return <Lines lines={formLines(view.form, lab.config, result.parameters, height + 1)} height={height + 1} />
+    if (view.form) return <StyledLines truncate lines={formLines(view.form, lab.config, result.parameters, height + 1)} height={height + 1} />
     if (view.split) {
       const half = Math.floor((mainColumns - 1) / 2)
       const t = view.playT
       return (
         <Box height={height + 1}>
-          <Lines lines={splitColumnLines(lab, t, half, height + 1, view.cursor)} width={half} height={height + 1} />
+          <StyledLines truncate lines={splitColumnLines(lab, t, half, height + 1, view.cursor)} width={half} height={height + 1} />
           <Text> </Text>
-          <Lines lines={splitColumnLines(view.split, t, half, height + 1)} width={half} height={height + 1} />
+          <StyledLines truncate lines={splitColumnLines(view.split, t, half, height + 1)} width={half} height={height + 1} />
         </Box>
       )
     }
@@ -402,7 +366,7 @@ export function LabApp({initial, simulate = simulateLab, exporter = exportLabRun
     <Box flexDirection="column" width={SIDE_WIDTH} marginLeft={1} flexShrink={0}>
       {(['invariants', 'slots', 'pending', 'outbox', 'partitions'] as const).flatMap((name) => [
         <Rule key={`${name}-rule`} label={name === 'invariants' && broken > 0 ? `invariants ✗${broken}` : name} columns={SIDE_WIDTH} />,
-        <Lines key={name} lines={panelLines(name).slice(0, name === 'invariants' ? 8 : 6)} />,
+        <StyledLines truncate key={name} lines={linesOf(name).slice(0, name === 'invariants' ? 8 : 6)} />,
       ])}
     </Box>
   )
@@ -451,15 +415,13 @@ export function LabApp({initial, simulate = simulateLab, exporter = exportLabRun
           <Box height={panelHeight} flexDirection="column" overflow="hidden">
             {view.verdict ? (
               <VerdictPane result={result} explanation={explanation} columns={columns} maxHeight={panelHeight} />
-            ) : panel === 'batches' ? (
-              <Lines lines={batchLines(state)} height={panelHeight} />
             ) : (
-              <Lines lines={panelLines(panel)} height={panelHeight} />
+              <StyledLines truncate lines={linesOf(panel)} height={panelHeight} />
             )}
           </Box>
         </>
       )}
-      <Lines lines={[view.message ?? {text: view.split ? `split: ${lab.config.strategy} | ${view.split.config.strategy}` : stateTitle(state), tone: 'dim'}]} />
+      <StyledLines truncate lines={[view.message ?? {text: view.split ? `split: ${lab.config.strategy} | ${view.split.config.strategy}` : stateTitle(state), tone: 'dim'}]} />
       <Text wrap="wrap" dimColor>
         {footer}
       </Text>

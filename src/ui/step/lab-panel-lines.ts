@@ -92,3 +92,29 @@ export function batchLines(state: LabState): StyledLine[] {
     }
   })
 }
+
+/** The lines of one panel at the cursor. */
+export function panelLines(name: PanelName, state: LabState, statuses: readonly InvariantStatus[]): StyledLine[] {
+  switch (name) {
+    case 'batches':
+      return batchLines(state)
+    case 'outbox':
+      return outboxLines(state)
+    case 'partitions':
+      return partitionLines(state)
+    case 'slots':
+      return slotLines(state)
+    case 'pending':
+      return pendingLines(state)
+    case 'invariants':
+      return invariantLines(statuses)
+  }
+}
+
+/** The tab bar of the narrow layout: the current panel in brackets, the invariants with their broken count. */
+export function panelTabBar(tab: number, broken: number): string {
+  return PANELS.map((name, i) => {
+    const label = name === 'invariants' && broken > 0 ? `${name} ✗${broken}` : name
+    return i === tab ? `[${i + 1} ${label}]` : ` ${i + 1} ${label} `
+  }).join('')
+}

@@ -7,10 +7,11 @@ import {invariantBreaks, invariantsAt} from '../../sim/lab/invariant-breaks.js'
 import {labStateAt} from '../../sim/lab/lab-state-at.js'
 import type {LiveFeed} from '../../sim/lab/live-feed.js'
 import type {StyledLine} from '../styled-line.js'
+import {StyledLines} from '../styled-lines.js'
 import {swimlane} from '../swimlane-rows.js'
 import {EventDetails} from './event-details.js'
 import {labCommand} from './lab-keys.js'
-import {batchLines, brokenCount, invariantLines, outboxLines, PANELS, partitionLines, pendingLines, slotLines, type PanelName} from './lab-panel-lines.js'
+import {brokenCount, PANELS, panelLines, panelTabBar, type PanelName} from './lab-panel-lines.js'
 import {follow, SwimlaneWindow} from './swimlane-window.js'
 import type {TerminalSize} from './lab-app.js'
 
@@ -26,24 +27,6 @@ export interface LiveLabAppProps {
 }
 
 export const LIVE_KEY_HELP = 'space pause/follow  ←→ event  n/N ELS  g/G first/last  tab/1-6 panel  f violation  q quit'
-
-function Lines({lines, height}: {lines: readonly StyledLine[]; height: number}) {
-  return (
-    <Box flexDirection="column" height={height} overflow="hidden">
-      {lines.slice(0, height).map((line, index) => (
-        <Text
-          key={index}
-          wrap="truncate-end"
-          bold={line.tone === 'bold' || line.tone === 'pass' || line.tone === 'fail'}
-          dimColor={line.tone === 'dim'}
-          color={line.tone === 'pass' ? 'green' : line.tone === 'fail' ? 'red' : line.tone === 'warn' ? 'yellow' : undefined}
-        >
-          {line.text === '' ? ' ' : line.text}
-        </Text>
-      ))}
-    </Box>
-  )
-}
 
 /**
  * The lab on a live run (`racelab step --kafka`): the same swimlane and panels, fed by the live
@@ -118,22 +101,8 @@ export function LiveLabApp({feed, title, routing, command, size, refreshMs = 100
   )
 
   const panel: PanelName = PANELS[view.tab]
-  const panelLines = (): StyledLine[] => {
-    switch (panel) {
-      case 'batches':
-        return batchLines(state)
-      case 'outbox':
-        return outboxLines(state)
-      case 'partitions':
-        return partitionLines(state)
-      case 'slots':
-        return slotLines(state)
-      case 'pending':
-        return pendingLines(state)
-      case 'invariants':
-        return seen.outcome ? invariantLines(statuses) : [{text: 'judged when the run ends (the checker reads what an observer group read back)', tone: 'dim'}]
-    }
-  }
+  const shownLines = (): StyledLine[] =>
+    panel === 'invariants' && !seen.outcome ? [{text: 'judged when the run ends (the checker reads what an observer group read back)', tone: 'dim'}] : panelLines(panel, state, statuses)
   const status = seen.failure
     ? {text: `the live run stopped: ${seen.failure}`, tone: 'fail' as const}
     : seen.outcome
@@ -143,10 +112,7 @@ export function LiveLabApp({feed, title, routing, command, size, refreshMs = 100
         : {text: `view paused at event ${cursor + 1}; the run goes on (${total} events so far); space follows again`, tone: 'warn' as const}
   const event = trace[cursor]
   const harmful = model.rows[cursor]?.harmful ?? false
-  const tabBar = PANELS.map((name, i) => {
-    const label = name === 'invariants' && broken > 0 ? `${name} ✗${broken}` : name
-    return i === view.tab ? `[${i + 1} ${label}]` : ` ${i + 1} ${label} `
-  }).join('')
+  const tabBar = panelTabBar(view.tab, broken)
   return (
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate-end">
@@ -173,8 +139,8 @@ export function LiveLabApp({feed, title, routing, command, size, refreshMs = 100
       <Text wrap="truncate-end" dimColor>
         {tabBar}
       </Text>
-      <Lines lines={panelLines()} height={panelHeight} />
-      <Lines lines={[status]} height={1} />
+      <StyledLines truncate lines={shownLines()} height={panelHeight} />
+      <StyledLines truncate lines={[status]} height={1} />
       <Text dimColor wrap="truncate-end">
         $ {command}
       </Text>
