@@ -5,26 +5,11 @@ import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
 import {packageFile} from '../sim/package-root.js'
 import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
-import type {HandlerBench, LiveBench, SimulatedBench} from '../sim/bench/bench.js'
-import type {HandlerCmdBench} from '../sim/bench/handler-cmd-bench.js'
-import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
-import type {ExploreBench} from '../sim/bench/explore-bench.js'
+import type {BenchJson} from '../sim/bench/bench-json.js'
 import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
-import type {SqliteFloor} from '../sim/bench/sqlite-floor.js'
-import type {ParallelBench} from '../sim/bench/parallel-bench.js'
 import {BENCH_PHASES, benchPhases} from '../sim/bench/bench-phases.js'
 
-export interface BenchJson {
-  simulated: SimulatedBench[]
-  parallel?: ParallelBench
-  floor?: SqliteFloor
-  handler?: HandlerBench
-  handlerCmd?: HandlerCmdBench
-  firstFailure?: FirstFailureBench
-  explore?: ExploreBench
-  live?: LiveBench
-  soak?: SoakResult
-}
+export type {BenchJson} from '../sim/bench/bench-json.js'
 
 /** The example fix shipped with racelab, resolved from the package (not the working directory). */
 const DEFAULT_BENCH_HANDLER = packageFile('examples/handlers/buffer.ts')
