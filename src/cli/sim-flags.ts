@@ -82,6 +82,55 @@ export const scheduleFlag = Flags.custom<ScheduleFlagValue>({
 
 export type ShapeFlagValues = ShapeSpec
 
+/**
+ * The flags of one simulated run, in the order every simulating command lists them: the scenario,
+ * the strategy, the seed, the shape flags and (unless `schedule: false`, a command that draws its
+ * own choices) --schedule. `seed` replaces the seed's summary where the command uses it otherwise.
+ */
+export function runFlags(options: {seed?: string; schedule: false}): ReturnType<typeof selectionFlags>
+export function runFlags(options?: {seed?: string; schedule?: true}): ReturnType<typeof selectionFlags> & ReturnType<typeof replayFlags>
+export function runFlags(options: {seed?: string; schedule?: boolean} = {}) {
+  const flags = selectionFlags(options.seed)
+  return options.schedule === false ? flags : {...flags, ...replayFlags()}
+}
+
+function replayFlags() {
+  return {schedule: scheduleFlag()}
+}
+
+function selectionFlags(seedSummary?: string) {
+  return {
+    scenario: scenarioFlag(),
+    strategy: strategyFlag(),
+    seed: seedFlag(seedSummary === undefined ? {} : {summary: seedSummary}),
+    ...shapeFlags,
+  }
+}
+
+/** What the flags of `runFlags` parse to. */
+export interface RunFlagValues extends ShapeFlagValues {
+  scenario: string
+  strategy: Strategy
+  seed: number
+  schedule?: ScheduleFlagValue
+}
+
+/** The run the flags of `runFlags` describe; a bad value is an InputError naming its flag. */
+export function runOptions(flags: RunFlagValues): RunOptions {
+  return {
+    ...shapeOptions(flags),
+    scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
+    strategy: flags.strategy,
+    seed: flags.seed,
+    schedule: flags.schedule?.choices,
+  }
+}
+
+/** `--schedule S` when the run replayed one (the last of a `reproduce:` line's flags). */
+export function scheduleArgs(flags: {schedule?: ScheduleFlagValue}): string[] {
+  return flags.schedule === undefined ? [] : [`--schedule ${flags.schedule.text}`]
+}
+
 function each<T>(flag: string, values: string[] | undefined, parse: (text: string) => SpecParse<T>): T[] {
   return (values ?? []).map((text) => {
     const parsed = parse(text)

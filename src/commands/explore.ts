@@ -3,10 +3,9 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {handlerFlag, loadHandlerFlag} from '../cli/shared-flags.js'
-import {SIM_REFERENCE, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {runFlags, runOptions, shapeArgs, SIM_REFERENCE} from '../cli/sim-flags.js'
 import {InputError} from '../sim/input-error.js'
 import {DELAY_TARGETS} from '../sim/scenario/delay-spec.js'
-import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import {parseShard} from '../sim/verify/shard.js'
 import type {ExploreJson} from '../sim/search/explore/explore-json.js'
 
@@ -42,10 +41,8 @@ ${exitCodesHelp({0: 'every interleaving explored holds every invariant (with --m
   ]
 
   static override flags = {
-    scenario: scenarioFlag(),
-    strategy: strategyFlag(),
-    seed: seedFlag({summary: 'Seed of the ids and of --invalid placement (explore chooses everything else).'}),
-    ...shapeFlags,
+    // No --schedule: explore makes every choice itself.
+    ...runFlags({seed: 'Seed of the ids and of --invalid placement (explore chooses everything else).', schedule: false}),
     handler: handlerFlag,
     'max-runs': Flags.integer({min: 1, max: 100_000_000, summary: 'Stop after N runs (then not exhaustive).'}),
     'max-faults': Flags.integer({min: 0, max: 10, default: 1, summary: 'Faults one run may fire (each --fault, at any opportunity).'}),
@@ -61,7 +58,7 @@ ${exitCodesHelp({0: 'every interleaving explored holds every invariant (with --m
     const unknown = vary.find((site) => !VARIABLE_SITES.includes(site))
     if (unknown !== undefined) throw new InputError(`--vary ${unknown}: not a drawn delay (known: ${VARIABLE_SITES.join(', ')})`)
     const shard = flags.shard === undefined ? undefined : parsedShard(flags.shard)
-    const shape = shapeOptions(flags)
+    const options = runOptions(flags)
     const handler = await loadHandlerFlag(flags.handler)
     const [{explore}, {exploreJson}, {exploreShard}, {exploreReport}] = await Promise.all([
       import('../sim/search/explore/explore.js'),
@@ -69,13 +66,13 @@ ${exitCodesHelp({0: 'every interleaving explored holds every invariant (with --m
       import('../sim/search/explore/explore-shard.js'),
       import('../ui/explore-report.js'),
     ])
-    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const {scenario} = options
     const args = [...shapeArgs(flags), ...(handler === undefined ? [] : [`--handler ${handler}`])]
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : process.stderr
     const started = performance.now()
     let shownAt = started
     const result = explore({
-      run: {...shape, scenario, strategy: flags.strategy, seed: flags.seed, handler},
+      run: {...options, handler},
       maxRuns: flags['max-runs'],
       maxFaults: flags['max-faults'],
       vary: (site) => vary.includes(site),

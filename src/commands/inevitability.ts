@@ -2,8 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
-import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
-import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
+import {runFlags, runOptions, scheduleArgs, shapeArgs, SIM_REFERENCE} from '../cli/sim-flags.js'
 import type {InevitabilityCurve} from '../sim/search/inevitability.js'
 
 export type InevitabilityJson = InevitabilityCurve & {reproduce: string}
@@ -31,25 +30,20 @@ ${exitCodesHelp({0: 'the curve is printed (of a failing or a passing run)'})}`
   ]
 
   static override flags = {
-    scenario: scenarioFlag(),
-    strategy: strategyFlag(),
-    seed: seedFlag(),
-    ...shapeFlags,
-    schedule: scheduleFlag(),
+    ...runFlags(),
     trials: trialsFlag,
   }
 
   async run(): Promise<InevitabilityJson> {
     const {flags} = await this.parse(Inevitability)
-    const shape = shapeOptions(flags)
+    const options = runOptions(flags)
     const [{inevitabilityCurve}, {reproduceCommand}, {inevitabilityLines}] = await Promise.all([
       import('../sim/search/inevitability.js'),
       import('../sim/simulated/reproduce.js'),
       import('../ui/inevitability-lines.js'),
     ])
-    const options = {...shape, scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices}
     const curve = inevitabilityCurve(options, {trials: flags.trials ?? DEFAULT_TRIALS})
-    const reproduce = reproduceCommand({scenario: flags.scenario, strategy: flags.strategy, seed: flags.seed}, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
+    const reproduce = reproduceCommand({scenario: flags.scenario, strategy: flags.strategy, seed: flags.seed}, [...shapeArgs(flags), ...scheduleArgs(flags)])
     if (!this.jsonEnabled()) {
       this.log(`racelab inevitability: ${flags.scenario} under ${flags.strategy}, seed ${flags.seed}: the run ${curve.verdict === 'fail' ? 'FAILED' : 'passed'}; ${curve.choices} choices, ${curve.trials} reruns per prefix\n`)
       for (const line of inevitabilityLines(curve)) this.log(line)

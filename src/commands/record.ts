@@ -4,18 +4,17 @@ import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {limitsHelp} from '../cli/limits-help.js'
 import {InputError} from '../sim/input-error.js'
-import {HELP, scenarioFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {HELP, runFlags, runOptions, shapeArgs} from '../cli/sim-flags.js'
 import {forceFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import {writeFileSafely} from '../sim/files/safe-write.js'
 import {type Expected, MAX_DESCRIPTION} from '../sim/fixture/format/fixture.js'
-import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
 
 export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
 
-const RUN_FLAGS = ['scenario', 'strategy', 'seed', 'essays', 'batches', 'invalid', 'delay', 'fault', 'wake', 'els-instances']
+const RUN_FLAGS = Object.keys(runFlags({schedule: false}))
 
 export default class Record extends BaseCommand {
   static override summary = 'Run a scenario and write it as a fixture that replays it event for event'
@@ -62,10 +61,8 @@ ${exitCodesHelp({
         return text
       },
     }),
-    scenario: scenarioFlag(),
-    strategy: strategyFlag(),
-    seed: seedFlag({summary: 'Seed for every random choice.'}),
-    ...shapeFlags,
+    // No --schedule: a fixture records the deliveries of a run drawn from the seed.
+    ...runFlags({seed: 'Seed for every random choice.', schedule: false}),
     'from-kafka': Flags.string({
       exclusive: RUN_FLAGS,
       summary: 'local or BROKERS (host:port,...): record the input topics of --topic-prefix there instead of running a scenario (see FROM KAFKA).',
@@ -77,11 +74,11 @@ ${exitCodesHelp({
     const {flags} = await this.parse(Record)
     if (flags['from-kafka'] !== undefined) return this.recordLive({...flags, fromKafka: flags['from-kafka']})
     if (flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix: only with --from-kafka (the prefix of the topics to record)')
-    const shape = shapeOptions(flags)
+    const options = runOptions(flags)
     const out = ensureWritableFile('--out', flags.out, {force: flags.force})
     const command = ['racelab record', `--scenario ${flags.scenario}`, `--strategy ${flags.strategy}`, `--seed ${flags.seed}`, ...shapeArgs(flags)].join(' ')
     const [{recordFixture}, {actualOutcome}] = await Promise.all([import('../sim/fixture/record/fixture-record.js'), import('../sim/fixture/replay/fixture-replay.js')])
-    const recording = recordFixture({scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, ...shape, description: flags.description, command})
+    const recording = recordFixture({...options, description: flags.description, command})
     writeFileSafely(out, recording.text)
     const {result} = recording.run
     const expected = actualOutcome(result.violations)

@@ -2,12 +2,11 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
-import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {runFlags, runOptions, scheduleArgs, shapeArgs, SIM_REFERENCE} from '../cli/sim-flags.js'
 import {forceFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import {REPORT_HEAD} from '../export/report-head.js'
 import {InputError} from '../sim/input-error.js'
-import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
 import {DEFAULT_TRIALS, trialsFlag} from './inevitability.js'
 
 export interface ReportJson {
@@ -21,7 +20,7 @@ export interface ReportJson {
 }
 
 /** The flags that describe a run; none of them goes with --trace. */
-const RUN_FLAGS = ['scenario', 'strategy', 'seed', 'schedule', ...Object.keys(shapeFlags)]
+const RUN_FLAGS = Object.keys(runFlags())
 
 export default class Report extends BaseCommand {
   static override summary = 'Write a self-contained HTML report of a run: swimlane, outcome, verdicts'
@@ -38,11 +37,7 @@ ${exitCodesHelp({0: 'the report is written; the run passed (or a trace was given
   ]
 
   static override flags = {
-    scenario: scenarioFlag(),
-    strategy: strategyFlag(),
-    seed: seedFlag(),
-    ...shapeFlags,
-    schedule: scheduleFlag(),
+    ...runFlags(),
     trace: Flags.string({summary: 'Report this trace (the jsonl of run --trace FILE) instead of running; no run flags then.'}),
     out: Flags.string({required: true, summary: 'The HTML file to write (replaces a report racelab wrote).'}),
     force: forceFlag('Replace an existing --out FILE that is not a racelab report (never a symlink, directory or device).', 'out'),
@@ -58,7 +53,7 @@ ${exitCodesHelp({0: 'the report is written; the run passed (or a trace was given
     }
     if (flags.trials !== undefined && !flags.inevitability) throw new InputError('--trials sets the reruns of --inevitability: it goes with --inevitability')
     if (flags.inevitability && flags.trace !== undefined) throw new InputError('--inevitability reruns the run’s schedule: a trace file carries none (give run flags)')
-    const shape = shapeOptions(flags)
+    const options = runOptions(flags)
     const out = ensureWritableFile('--out', flags.out, {force: flags.force, ours: (head) => head.startsWith(REPORT_HEAD)})
     const [{htmlReport}, {writeFileSafely}] = await Promise.all([import('../export/html-report.js'), import('../sim/files/safe-write.js')])
     if (flags.trace !== undefined) {
@@ -73,10 +68,9 @@ ${exitCodesHelp({0: 'the report is written; the run passed (or a trace was given
       import('../sim/simulated/reproduce.js'),
       import('../sim/search/explain.js'),
     ])
-    const options = {...shape, scenario: BUILTIN_SCENARIOS.get(flags.scenario)!, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices}
     const run = runSimulation(options)
     const {result, trace} = run
-    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
+    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...scheduleArgs(flags)])
     const explanations = Object.fromEntries([...new Set(result.violations.map((v) => v.invariant))].map((name) => [name, explainViolation(run, name)]))
     const title = `racelab: ${result.scenario} under ${result.strategy}, seed ${result.seed}`
     const inevitability = flags.inevitability ? (await import('../sim/search/inevitability.js')).inevitabilityCurve(options, {trials: flags.trials ?? DEFAULT_TRIALS}) : undefined

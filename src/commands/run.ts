@@ -3,15 +3,14 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {exitCodesHelp} from '../cli/exit-codes-help.js'
 import {InputError} from '../sim/input-error.js'
-import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {runFlags, runOptions, scheduleArgs, shapeArgs, SIM_REFERENCE} from '../cli/sim-flags.js'
 import {forceFlag, handlerCmdFlag, handlerFlag, handlerTimeoutFlag, kafkaFlag, topicPrefixFlag, traceFormatFlag, userConsumerFlags} from '../cli/shared-flags.js'
 import {CHOOSER_REFERENCE, chooserFlags, chooserSpec} from '../cli/chooser-flags.js'
 import {chooserArgs, type ChooserSpec} from '../sim/kernel/chooser-spec.js'
 import {ensureWritableDir, ensureWritableFile} from '../cli/writable-path.js'
 import {METRICS_HEAD, ownTraceFile, type TraceFormat} from '../export/trace-formats.js'
 import type {WriteTarget} from '../sim/files/safe-write.js'
-import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
-import type {RunResult} from '../sim/simulated/run-simulation.js'
+import type {RunOptions, RunResult} from '../sim/simulated/run-simulation.js'
 import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 
@@ -42,10 +41,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
   ]
 
   static override flags = {
-    scenario: scenarioFlag(),
-    strategy: strategyFlag(),
-    seed: seedFlag(),
-    ...shapeFlags,
+    ...runFlags(),
     ...chooserFlags,
     db: Flags.string({summary: 'Directory for bos.sqlite, file.sqlite, els.sqlite (replaced each run); in memory if absent.'}),
     trace: Flags.string({summary: 'Write every event to FILE, as --trace-format says (replaces a trace racelab wrote).'}),
@@ -53,7 +49,6 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     metrics: Flags.string({summary: 'Write ELS’s buffer and the relays’ metrics at the end to FILE (Prometheus text format).'}),
     'metrics-port': Flags.integer({min: 0, max: 65_535, summary: 'With --kafka: serve the metrics so far at http://127.0.0.1:PORT/metrics while the run runs (0: any free port).'}),
     force: forceFlag('With --trace or --metrics: replace an existing FILE racelab did not write (never a symlink, directory or device).'),
-    schedule: scheduleFlag(),
     handler: handlerFlag,
     'handler-cmd': handlerCmdFlag,
     'handler-timeout': handlerTimeoutFlag,
@@ -94,7 +89,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     }
     const checked = {
       chooser: chooserSpec(flags),
-      shape: shapeOptions(flags),
+      options: runOptions(flags),
       dbDir: flags.db === undefined ? undefined : ensureWritableDir('--db', flags.db),
       tracePath: flags.trace === undefined ? undefined : ensureWritableFile('--trace', flags.trace, {force: flags.force, ours: ownTraceFile}),
       traceFormat: flags['trace-format'] ?? 'jsonl',
@@ -108,7 +103,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * bounded part of it goes through ink: the heading, at most 200 timeline lines (--timeline full
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
-  private async inMemory(flags: RunFlags, {chooser, shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
+  private async inMemory(flags: RunFlags, {chooser, options: run, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
     const [{runSimulation}, {userConsumerArgs, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
@@ -116,10 +111,9 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
       import('../ui/timeline-line.js'),
       import('../ui/run-timeline.js'),
     ])
-    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
     const {handler, handlerCmd} = await userConsumerFlags(flags)
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : progressLine(process.stderr, formatRunProgress)
-    const options = {...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, handler, handlerCmd, chooser}
+    const options = {...run, handler, handlerCmd, chooser}
     // One run a user watches: a consumer process's stderr passes through (the second run's is kept).
     const {result, trace} = runSimulation({...options, dbDir, onTrace: progress?.onTrace, handlerStderr: 'inherit'})
     progress?.done()
@@ -134,7 +128,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
         throw new InputError(`${who} is nondeterministic: two runs of seed ${flags.seed} differ first at event ${at + 1}: "${line(trace[at])}", then "${line(again[at])}"`)
       }
     }
-    const reproduceArgs = [...shapeArgs(flags), ...userConsumerArgs({handler, handlerCmd}), ...chooserArgs(chooser), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])]
+    const reproduceArgs = [...shapeArgs(flags), ...userConsumerArgs({handler, handlerCmd}), ...chooserArgs(chooser), ...scheduleArgs(flags)]
     const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
     if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
     if (metricsPath) await writeMetrics(metricsPath, trace, result)
@@ -153,24 +147,21 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
   }
 
   /** Live: the same services and checker on a real cluster, the timeline streamed as it happens. */
-  private async live(flags: RunFlags, {shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<LiveRunJson> {
+  private async live(flags: RunFlags, {options, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<LiveRunJson> {
     const [{runOnKafka}, {writeTraceAs}, {formatTraceEvent}] = await Promise.all([
       import('../sim/live/run-on-kafka.js'),
       import('../export/trace-format.js'),
       import('../ui/timeline-line.js'),
     ])
-    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const {scenario} = options
     const human = !this.jsonEnabled()
     const soFar: TraceEvent[] = []
     const server = flags['metrics-port'] === undefined ? undefined : await serveLiveMetrics(flags['metrics-port'], soFar, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed})
     const live = await runOnKafka({
-      ...shape,
+      ...options,
       kafka: flags.kafka,
       topicPrefix: flags['topic-prefix'],
       cleanup: flags.cleanup,
-      scenario,
-      strategy: flags.strategy,
-      seed: flags.seed,
       dbDir,
       els: flags.els,
       shapeArgs: shapeArgs(flags),
@@ -222,7 +213,7 @@ async function serveLiveMetrics(port: number, trace: readonly TraceEvent[], subj
 /** What the flags say, checked before anything runs: the run's shape and the files it writes. */
 interface Checked {
   chooser: ChooserSpec
-  shape: ReturnType<typeof shapeOptions>
+  options: RunOptions
   dbDir?: string
   tracePath?: WriteTarget
   traceFormat: TraceFormat

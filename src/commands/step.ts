@@ -6,10 +6,9 @@ import {forceFlag, traceFormatFlag} from '../cli/shared-flags.js'
 import {ensureWritableFile} from '../cli/writable-path.js'
 import {ownTraceFile} from '../export/trace-formats.js'
 import {InputError} from '../sim/input-error.js'
-import {SIM_REFERENCE, scenarioFlag, scheduleFlag, seedFlag, shapeArgs, shapeFlags, shapeOptions, strategyFlag} from '../cli/sim-flags.js'
+import {runFlags, runOptions, scheduleArgs, shapeArgs, SIM_REFERENCE} from '../cli/sim-flags.js'
 import {handlerCmdFlag, handlerFlag, handlerTimeoutFlag, kafkaFlag, topicPrefixFlag, userConsumerFlags} from '../cli/shared-flags.js'
-import {BUILTIN_SCENARIOS} from '../sim/scenario/builtin-scenarios.js'
-import type {RunResult} from '../sim/simulated/run-simulation.js'
+import type {RunOptions, RunResult} from '../sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
 
@@ -49,11 +48,7 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
   ]
 
   static override flags = {
-    scenario: scenarioFlag(),
-    strategy: strategyFlag(),
-    seed: seedFlag(),
-    ...shapeFlags,
-    schedule: scheduleFlag(),
+    ...runFlags(),
     handler: handlerFlag,
     'handler-cmd': handlerCmdFlag,
     'handler-timeout': handlerTimeoutFlag,
@@ -70,9 +65,9 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
 
   async run(): Promise<StepJson | LiveRunJson> {
     const {flags} = await this.parse(Step)
-    const shape = shapeOptions(flags)
+    const options = runOptions(flags)
     const interactive = !this.jsonEnabled() && process.stdout.isTTY && process.stdin.isTTY
-    if (flags.kafka !== 'memory') return this.live(flags, shape, interactive === true)
+    if (flags.kafka !== 'memory') return this.live(flags, options, interactive === true)
     if (flags['topic-prefix'] !== undefined) throw new InputError('--topic-prefix names a live run’s topics: it goes with --kafka BROKERS')
     if (flags.timeline !== undefined && this.jsonEnabled()) throw new InputError('--timeline shapes the static view; --json prints the whole trace')
     if (flags.timeline !== undefined && interactive) throw new InputError('--timeline shapes the static view (no terminal); the interactive view steps through every event')
@@ -85,17 +80,9 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
       import('../sim/search/explain.js'),
       import('../export/trace-format.js'),
     ])
-    const run = runSimulation({
-      scenario: BUILTIN_SCENARIOS.get(flags.scenario)!,
-      strategy: flags.strategy,
-      seed: flags.seed,
-      ...shape,
-      schedule: flags.schedule?.choices,
-      handler,
-      handlerCmd,
-    })
+    const run = runSimulation({...options, handler, handlerCmd})
     const {result, trace} = run
-    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...userConsumerArgs({handler, handlerCmd}), ...(flags.schedule ? [`--schedule ${flags.schedule.text}`] : [])])
+    const reproduce = reproduceCommand(result, [...shapeArgs(flags), ...userConsumerArgs({handler, handlerCmd}), ...scheduleArgs(flags)])
     if (tracePath) writeTraceAs(tracePath, flags['trace-format'] ?? 'jsonl', trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce})
     const explanation = result.violations.length > 0 ? explainViolation(run, result.violations[0].invariant) : undefined
     const json: StepJson = {...result, reproduce, ...(explanation === undefined ? {} : {explanation}), trace}
@@ -134,7 +121,7 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
    * Live: the same panels fed by the live shell as the run happens (on a terminal), or the live
    * timeline streamed and the live report (without one), as `racelab run --kafka` prints it.
    */
-  private async live(flags: StepFlags, shape: ReturnType<typeof shapeOptions>, interactive: boolean): Promise<LiveRunJson> {
+  private async live(flags: StepFlags, run: RunOptions, interactive: boolean): Promise<LiveRunJson> {
     if (flags.schedule !== undefined) throw new InputError('--schedule replays virtual-time choices; a live run (--kafka) has none to replay')
     if (flags.handler !== undefined) throw new InputError('--handler runs a handler in the simulator; a live run (--kafka) uses racelab’s own ELS')
     if (flags.timeline !== undefined) throw new InputError('--timeline: a live run (--kafka) streams every event as it happens')
@@ -147,11 +134,11 @@ ${exitCodesHelp({0: 'every invariant holds (the run the lab was opened on)', 1: 
       import('../sim/lab/live-feed.js'),
       import('../sim/scenario/strategy.js'),
     ])
-    const scenario = BUILTIN_SCENARIOS.get(flags.scenario)!
+    const {scenario} = run
     const human = !this.jsonEnabled()
     const feed = new LiveFeed()
     const title = `${scenario.name} · ${flags.strategy} · seed ${flags.seed}`
-    const options = {...shape, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], scenario, strategy: flags.strategy, seed: flags.seed, shapeArgs: shapeArgs(flags)}
+    const options = {...run, kafka: flags.kafka, topicPrefix: flags['topic-prefix'], shapeArgs: shapeArgs(flags)}
     const running = interactive
       ? runOnKafka({...options, onTrace: (event) => feed.push(event)})
       : runOnKafka({

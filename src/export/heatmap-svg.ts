@@ -1,5 +1,6 @@
 import type {HeatmapCell, HeatmapJson} from '../sim/heatmap/heatmap-grid.js'
 import {escapeHtml as esc} from './html-escape.js'
+import {SVG_FONT as FONT, svgDocument} from './svg-document.js'
 
 /** The first bytes of every heatmap racelab writes, as SVG and as HTML: how `--out` recognises its own. */
 export const HEATMAP_SVG_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<!-- racelab heatmap -->'
@@ -10,7 +11,6 @@ const CELL_H = 38
 const LEFT = 86
 const TOP = 74
 const GAP = 40
-const FONT = 'font-family="system-ui,-apple-system,Segoe UI,sans-serif"'
 
 /** A failure rate as a colour: a pale green for none, then from a pale to a deep red. */
 export function rateColour(rate: number): string {
@@ -61,12 +61,8 @@ export function heatmapSvg(map: HeatmapJson, title = `racelab heatmap: ${map.sce
     parts.push('</g>')
   })
   parts.push(legend(LEFT, legendY))
-  return `${HEATMAP_SVG_HEAD}
-<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">
-<rect width="${width}" height="${height}" fill="#ffffff"/>
-${parts.join('\n')}
-</svg>
-`
+  const background = `<rect width="${width}" height="${height}" fill="#ffffff"/>`
+  return `${HEATMAP_SVG_HEAD}\n${svgDocument({className: 'heatmap', width, height, label: title}, [background, ...parts])}\n`
 }
 
 function cellSvg(cell: HeatmapCell, x: number, y: number): string {

@@ -1,6 +1,7 @@
 import {pointShare, type InevitabilityCurve} from '../sim/search/inevitability.js'
 import {SECOND} from '../sim/kernel/time.js'
 import {escapeHtml as esc} from './html-escape.js'
+import {SVG_FONT as FONT, svgDocument} from './svg-document.js'
 
 const W = 720
 const H = 260
@@ -8,7 +9,6 @@ const LEFT = 56
 const RIGHT = 24
 const TOP = 20
 const BOTTOM = 44
-const FONT = 'font-family="system-ui,-apple-system,Segoe UI,sans-serif"'
 
 /**
  * The inevitability curve as an SVG step chart: P(failure) of reruns against the virtual time of
@@ -49,5 +49,5 @@ export function inevitabilitySvg(curve: InevitabilityCurve): string {
     const tip = `${p.point.prefix} of ${curve.choices} choices replayed, the rest drawn at random: ${p.point.failures} of ${p.point.runs} reruns failed (first choice left to chance at ${p.seconds.toFixed(6)}s)`
     parts.push(`<circle cx="${x(p.seconds).toFixed(1)}" cy="${y(p.p).toFixed(1)}" r="3" fill="#0969da" data-prefix="${p.point.prefix}" data-t="${p.point.t}" data-failures="${p.point.failures}" data-runs="${p.point.runs}"><title>${esc(tip)}</title></circle>`)
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="inevitability" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="inevitability curve">\n${parts.join('\n')}\n</svg>`
+  return svgDocument({className: 'inevitability', width: W, height: H, label: 'inevitability curve'}, parts)
 }

@@ -5,6 +5,7 @@ import {swimlane} from '../ui/swimlane-rows.js'
 import {eventDetail} from './event-detail.js'
 import {escapeHtml as esc} from './html-escape.js'
 import {isFault, laneOrder, messageFlows} from './message-flows.js'
+import {svgDocument} from './svg-document.js'
 
 /** The most events one picture draws; a longer run shows its first ones and says so. */
 export const MAX_SWIMLANE_EVENTS = 600
@@ -67,7 +68,6 @@ export function swimlaneSvg(trace: readonly TraceEvent[]): SwimlaneSvg {
 
   const parts: string[] = []
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="swimlane" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="swimlane of ${shown.length} events">`,
     '<defs>',
     '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker>',
     '<marker id="arrow-harm" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead harm"/></marker>',
@@ -139,6 +139,5 @@ export function swimlaneSvg(trace: readonly TraceEvent[]): SwimlaneSvg {
         `<text x="${x}" y="${labelY}">${esc(label)}</text></g>`,
     )
   })
-  parts.push('</svg>')
-  return {svg: parts.join('\n'), drawn: shown.length, total: trace.length}
+  return {svg: svgDocument({className: 'swimlane', width, height, label: `swimlane of ${shown.length} events`}, parts), drawn: shown.length, total: trace.length}
 }

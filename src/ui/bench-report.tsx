@@ -1,24 +1,13 @@
 import {Box, Text} from 'ink'
 
-import type {HandlerCmdBench} from '../sim/bench/handler-cmd-bench.js'
-import type {HandlerBench, LiveBench, Percentiles, SimulatedBench} from '../sim/bench/bench.js'
-import type {FirstFailureBench} from '../sim/bench/first-failure-bench.js'
+import type {Percentiles} from '../sim/bench/bench.js'
+import type {BenchJson} from '../sim/bench/bench-json.js'
 import type {ExploreBench} from '../sim/bench/explore-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
-import {FLOOR_GOAL, type SqliteFloor} from '../sim/bench/sqlite-floor.js'
-import {PARALLEL_GOAL, type ParallelBench} from '../sim/bench/parallel-bench.js'
+import {FLOOR_GOAL} from '../sim/bench/sqlite-floor.js'
+import {PARALLEL_GOAL} from '../sim/bench/parallel-bench.js'
 
-export interface BenchReportProps {
-  simulated: readonly SimulatedBench[]
-  parallel?: ParallelBench
-  floor?: SqliteFloor
-  handler?: HandlerBench
-  handlerCmd?: HandlerCmdBench
-  firstFailure?: FirstFailureBench
-  explore?: ExploreBench
-  live?: LiveBench
-  soak?: SoakResult
-}
+export type BenchReportProps = BenchJson
 
 /** Explore's section: the scope, how fast it went, and what the pruning saved against plain enumeration. */
 function ExploreSection({explore}: {explore: ExploreBench}) {

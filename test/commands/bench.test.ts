@@ -4,18 +4,20 @@ import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 
 const root = resolve(import.meta.dirname, '../..')
-// The consumer process phase starts Python processes: off unless a test is about it.
-const bench = (args: string[]) => runCommand(['bench', ...args, ...(args.some((a) => a.startsWith('--handler-cmd')) ? [] : ['--handler-cmd-runs', '0'])], {root})
+// Each test runs the phases it is about (--only), the rest of a bench is minutes of work.
+const bench = (args: string[]) => runCommand(['bench', ...args], {root})
+/** Cheap and quick to refuse: a guard, in case a refusal came after the work. */
+const tiny = ['--only', 'simulated', '--runs', '1', '--large-runs', '0', '--delay-runs', '0']
 
 describe('racelab bench (simulated section)', () => {
   it('--json: runs/s and ms per run for content-first and large-batch', async () => {
     // When
-    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '5', '--large-runs', '2', '--delay-runs', '2', '--parallel-runs', '20', '--searches', '0', '--handler-runs', '0', '--floor-runs', '3', '--json'])
+    const {stdout, error} = await bench(['--only', 'simulated,parallel,floor', '--runs', '5', '--large-runs', '2', '--delay-runs', '2', '--parallel-runs', '20', '--floor-runs', '3', '--json'])
 
     // Then: shapes and counts only; speed is measured, never asserted
     expect(error).toBeUndefined()
     const json = JSON.parse(stdout)
-    expect(json.live).toBeUndefined()
+    expect(Object.keys(json)).toEqual(['simulated', 'parallel', 'floor'])
     expect(json.simulated.map((s: {scenario: string; essays: number; runs: number}) => [s.scenario, s.essays, s.runs])).toEqual([
       ['content-first', 2, 5],
       ['large-batch', 25, 2],
@@ -35,7 +37,7 @@ describe('racelab bench (simulated section)', () => {
 
   it('--json: the handler phase times the built-in buffer and a handler in its place on the same seeds', async () => {
     // When
-    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--handler-runs', '4', '--json'])
+    const {stdout, error} = await bench(['--only', 'handler', '--handler-runs', '4', '--json'])
 
     // Then: shapes and counts only; the ratio is measured, never asserted
     expect(error).toBeUndefined()
@@ -48,7 +50,7 @@ describe('racelab bench (simulated section)', () => {
 
   it('--json: the consumer process phase gives runs/s and the protocol round trip', async () => {
     // When
-    const {stdout, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', '--searches', '0', '--handler-cmd-runs', '2', '--json'])
+    const {stdout, error} = await bench(['--only', 'handler-cmd', '--handler-cmd-runs', '2', '--json'])
     // Then: shapes and counts only; the figures are measured, never asserted
     expect(error).toBeUndefined()
     const {handlerCmd} = JSON.parse(stdout)
@@ -59,19 +61,19 @@ describe('racelab bench (simulated section)', () => {
   }, 120_000)
 
   it('--handler-cmd without the consumer process phase: one line, exit 2', async () => {
-    const {stderr, error} = await bench(['--runs', '1', '--large-runs', '0', '--handler-runs', '0', '--handler-cmd-runs', '0', '--handler-cmd', 'x'])
+    const {stderr, error} = await bench(['--only', 'handler-cmd', '--handler-cmd-runs', '0', '--handler-cmd', 'x'])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr).toContain('--handler-cmd is the process phase’s command')
   })
 
   it('--handler without the handler phase: one line, exit 2', async () => {
-    const {stderr, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--handler-runs', '0', '--handler', 'x.ts'])
+    const {stderr, error} = await bench(['--only', 'handler', '--handler-runs', '0', '--handler', 'x.ts'])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr).toContain('--handler is the handler phase’s module')
   })
 
   it('prints a table without --json', async () => {
-    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '3', '--large-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--floor-runs', '2', '--searches', '0', '--handler-runs', '2'])
+    const {stdout, error} = await bench(['--only', 'simulated,floor,handler', '--runs', '3', '--large-runs', '0', '--delay-runs', '0', '--floor-runs', '2', '--handler-runs', '2'])
     expect(error).toBeUndefined()
     expect(stdout).toMatch(/content-first\s+2 essays\s+3 runs\s+[\d.]+ runs\/s/)
     expect(stdout).toMatch(/handler \/ built-in: [\d.]+× \(mean\)/)
@@ -80,7 +82,7 @@ describe('racelab bench (simulated section)', () => {
 
   it('--searches: runs to first failure per chooser on the rare race, a median each', async () => {
     // When: one search per chooser, at most 3 runs each
-    const {stdout, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '1', '--search-runs', '3', '--json'])
+    const {stdout, error} = await bench(['--only', 'first-failure', '--searches', '1', '--search-runs', '3', '--json'])
 
     // Then: counts and shape; each figure is a number of runs or null (none within 3)
     expect(error).toBeUndefined()
@@ -95,7 +97,7 @@ describe('racelab bench (simulated section)', () => {
 
   it('--explore-essays: explores the scope exhaustively and estimates plain enumeration', async () => {
     // When: 1 essay (one excess file, a relay crash)
-    const {stdout, error} = await bench(['--explore-essays', '1', '--runs', '1', '--large-runs', '0', '--searches', '0', '--handler-runs', '0', '--json'])
+    const {stdout, error} = await bench(['--only', 'explore', '--explore-essays', '1', '--json'])
 
     // Then
     expect(error).toBeUndefined()
@@ -112,16 +114,38 @@ describe('racelab bench (simulated section)', () => {
     [['--soak-events', '1000'], '--soak-events'],
     [['--topic-prefix', 'b-'], '--topic-prefix'],
   ])('%j without --kafka (live-only, it would do nothing): one line, exit 2', async (args, flag) => {
-    const {stderr, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--handler-runs', '0', ...args])
+    const {stderr, error} = await bench([...tiny, ...args])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain(`${flag} shapes the live section: it goes with --kafka`)
   })
 
   it('--kafka with a bad broker list: one line, exit 2', async () => {
-    const {stderr, error} = await bench(['--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--kafka', 'nope'])
+    const {stderr, error} = await bench([...tiny, '--kafka', 'nope'])
     expect(error?.oclif?.exit).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
     expect(stderr).toContain('--kafka nope')
+  })
+
+  it('--only: runs those phases alone; the JSON holds them and no other', async () => {
+    // When
+    const {stdout, error} = await bench(['--only', 'floor', '--floor-runs', '2', '--json'])
+    // Then
+    expect(error).toBeUndefined()
+    const json = JSON.parse(stdout)
+    expect(json).toMatchObject({simulated: [], floor: {scenario: 'content-first', runs: 2}})
+    expect(Object.keys(json)).toEqual(['simulated', 'floor'])
+  })
+
+  it.each([
+    [['--only', 'floor,nope'], '--only nope: not a bench phase (phases: simulated, parallel, floor, handler, handler-cmd, first-failure, explore, live, soak)'],
+    [['--only', 'soak'], '--only soak: that section runs on a cluster: it goes with --kafka local|BROKERS'],
+    [[...tiny, '--handler', 'x.ts'], '--handler is the handler phase’s module: --only leaves that phase out'],
+    [[...tiny, '--handler-cmd', 'x'], '--handler-cmd is the process phase’s command: --only leaves that phase out'],
+  ])('%j: one line naming the flag, exit 2', async (args, message) => {
+    const {stderr, error} = await bench(args)
+    expect(error?.oclif?.exit).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain(message)
   })
 })

@@ -197,7 +197,7 @@ describe('fuzz: bench --soak-events and step --timeline', () => {
     const gen = new Gen(9)
     for (let i = 0; i < 30; i++) {
       const value = count(gen)
-      const {stderr, error} = await runCommand(['bench', '--runs', '1', '--large-runs', '0', '--parallel-runs', '0', '--soak-events', value], {root})
+      const {stderr, error} = await runCommand(['bench', '--only', 'simulated', '--runs', '1', '--large-runs', '0', '--delay-runs', '0', '--soak-events', value], {root})
       expect(error?.oclif?.exit).toBe(2)
       const lines = stderr.trim().split('\n')
       expect(lines).toHaveLength(1)

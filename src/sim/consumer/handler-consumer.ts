@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3'
 
-import type {BusMessage} from '../bus/bus.js'
 import {addElsEvent} from '../outbox/els-outbox-event.js'
 import {type DataOf, type Envelope, SHORT_NAME} from '../domain/events.js'
 import type {IdSource} from '../domain/ids.js'
@@ -8,15 +7,12 @@ import {TOPICS} from '../domain/topics.js'
 import {InputError} from '../input-error.js'
 import {formatSeconds, type Micros} from '../kernel/time.js'
 import {Outbox} from '../outbox/outbox.js'
-import {statement} from '../sqlite/statements.js'
 import type {ElsContext, ElsEmitted, ElsHandler, ElsHandlerDefinition} from './els-handler.js'
 import type {ElsHandled, HandlerCall} from './handled.js'
+import {HandlerRetries, type MessageCall} from './handler-retries.js'
 import type {Delivery, Expired, InputConsumer} from './input-consumer.js'
 import {NondeterminismTrap} from './nondeterminism-trap.js'
 import {ScopedDatabase} from './scoped-database.js'
-
-/** A message whose handler call threw this many times is dead-lettered, and the consumer goes on. */
-export const MAX_HANDLER_TRIES = 5
 
 /** The register-db-error fault, as a handler meets it: a write of a registration fails. */
 export class InjectedHandlerDbError extends Error {
@@ -45,12 +41,11 @@ export class HandlerConsumer implements InputConsumer {
   private handler: ElsHandler
   private readonly scoped: ScopedDatabase
   private readonly trap = new NondeterminismTrap()
-  private readonly tries = new Map<string, number>()
-  private readonly messageTx: (delivery: Delivery, envelope: Envelope, now: Micros) => ElsHandled
+  /** Dead letters, retries and the timer's give-up, shared with the consumer process. */
+  private readonly retries: HandlerRetries
+  private readonly messageTx: (envelope: Envelope, call: MessageCall, now: Micros) => ElsHandled
   private readonly timerTx: (now: Micros) => Expired[]
-  private readonly deadLetterStmt: Database.Statement
   private lastNow: Micros = 0
-  private timerFailures = 0
 
   constructor(
     private readonly loaded: LoadedHandler,
@@ -61,8 +56,9 @@ export class HandlerConsumer implements InputConsumer {
     this.outbox = new Outbox(db)
     this.scoped = new ScopedDatabase(db)
     this.handler = this.create()
-    this.deadLetterStmt = statement(db, 'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)')
-    this.messageTx = db.transaction((delivery: Delivery, envelope: Envelope, now: Micros) => this.call(delivery, envelope, now))
+    // Whatever the handler throws is a handler failure (a crash or a broken contract is not: HandlerRetries lets those through).
+    this.retries = new HandlerRetries(db, messageOf)
+    this.messageTx = db.transaction((envelope: Envelope, call: MessageCall, now: Micros) => this.call(envelope, call, now))
     this.timerTx = db.transaction((now: Micros) => this.timer(now))
   }
 
@@ -73,33 +69,16 @@ export class HandlerConsumer implements InputConsumer {
 
   handle(delivery: Delivery, now: Micros): ElsHandled {
     this.lastNow = now
-    const parsed = delivery.envelope
-    if (!parsed.ok) return this.deadLetter(delivery, parsed.error)
-    const envelope = parsed.envelope
-    if (!(envelope.event_type in CALLS)) return this.deadLetter(delivery, `ELS does not consume ${envelope.event_type}`)
-    const key = `${delivery.topic}/${delivery.partition}/${delivery.offset}`
-    try {
-      const handled = this.messageTx(delivery, envelope, now)
-      this.tries.delete(key)
-      return handled
-    } catch (error) {
-      if (error instanceof InputError) throw error
-      // The transaction rolled back. Retried by the consumer loop until the last try, then dead-lettered.
-      const tries = (this.tries.get(key) ?? 0) + 1
-      const call = CALLS[envelope.event_type as keyof typeof CALLS]
-      const what = `${this.loaded.path}: ${call} threw on ${describeEvent(envelope)}`
-      if (tries < MAX_HANDLER_TRIES) {
-        this.tries.set(key, tries)
-        throw new Error(`handler failure: ${what} (try ${tries} of ${MAX_HANDLER_TRIES}): ${messageOf(error)}`)
-      }
-      this.tries.delete(key)
-      return this.deadLetter(delivery, `handler failure: ${what} ${MAX_HANDLER_TRIES} times: ${messageOf(error)}`)
-    }
+    return this.retries.handle(
+      delivery,
+      (call, envelope) => `${this.loaded.path}: ${call} threw on ${describeEvent(envelope)}`,
+      (envelope, call) => this.messageTx(envelope, call, now),
+    )
   }
 
   nextTimerAt(): Micros | undefined {
     const next = this.handler.nextTimerAt
-    if (next === undefined || this.timerFailures >= MAX_HANDLER_TRIES) return undefined
+    if (next === undefined || this.retries.timerStopped) return undefined
     const at = this.guarded('nextTimerAt', () => `asked for its next timer at ${formatSeconds(this.lastNow)}`, 'read', () =>
       next.call(this.handler, {db: this.scoped, now: this.lastNow}),
     )
@@ -112,17 +91,7 @@ export class HandlerConsumer implements InputConsumer {
   onTimer(now: Micros): Expired[] {
     this.lastNow = now
     if (this.handler.onTimer === undefined) return []
-    try {
-      const expired = this.timerTx(now)
-      this.timerFailures = 0
-      return expired
-    } catch (error) {
-      if (error instanceof InputError) throw error
-      // Rolled back; after MAX_HANDLER_TRIES failures in a row racelab stops calling the timer,
-      // and whatever it should have expired is judged as lost.
-      this.timerFailures++
-      return []
-    }
+    return this.retries.timer(() => this.timerTx(now))
   }
 
   private create(): ElsHandler {
@@ -132,10 +101,9 @@ export class HandlerConsumer implements InputConsumer {
   }
 
   /** One message's handler call, inside its transaction. */
-  private call(delivery: Delivery, envelope: Envelope, now: Micros): ElsHandled {
+  private call(envelope: Envelope, call: MessageCall, now: Micros): ElsHandled {
     const emitted: ElsEmitted[] = []
     const ctx = this.context(now, envelope.correlation_id, emitted)
-    const call = CALLS[envelope.event_type as keyof typeof CALLS]
     let writes = 0
     this.scoped.beforeWrite =
       envelope.event_type === TOPICS.batchEssaysRegistered
@@ -196,18 +164,7 @@ export class HandlerConsumer implements InputConsumer {
     const run = (): T => this.trap.run(() => `${this.loaded.path}, ${call}, ${what()}`, work)
     return scope === undefined ? run() : this.scoped.within(scope, run)
   }
-
-  private deadLetter(message: BusMessage, error: string): ElsHandled {
-    this.deadLetterStmt.run(message.topic, message.partition, message.offset, error, message.value)
-    return {outcome: {kind: 'dead-lettered', error}, emitted: [], completed: false}
-  }
 }
-
-const CALLS = {
-  [TOPICS.batchEssaysRegistered]: 'onRegistered',
-  [TOPICS.essayContentProvisioned]: 'onContent',
-  [TOPICS.essayValidationFailed]: 'onValidationFailed',
-} as const satisfies Partial<Record<Envelope['event_type'], HandlerCall>>
 
 const EMITTABLE: Record<ElsEmitted, string> = {
   [TOPICS.batchEssaysReady]: 'BatchEssaysReady',

@@ -4,7 +4,6 @@ import {join} from 'node:path'
 
 import type Database from 'better-sqlite3'
 
-import type {BusMessage} from '../bus/bus.js'
 import type {DataOf, Envelope} from '../domain/events.js'
 import {IdSource} from '../domain/ids.js'
 import {ELS_INPUT_TOPICS, TOPICS} from '../domain/topics.js'
@@ -13,12 +12,12 @@ import {formatSeconds, type Micros, SECOND} from '../kernel/time.js'
 import {addElsEvent} from '../outbox/els-outbox-event.js'
 import {Outbox} from '../outbox/outbox.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
-import {statement} from '../sqlite/statements.js'
 import {HANDLER_DB_SCHEMA} from './handler-db.js'
 import type {ElsEmitted} from './els-handler.js'
-import type {ElsHandled, HandlerCall} from './handled.js'
+import type {ElsHandled} from './handled.js'
 import {commandWords, type HandlerCommand} from './handler-command.js'
-import {describeEvent, MAX_HANDLER_TRIES, refOf} from './handler-consumer.js'
+import {describeEvent, refOf} from './handler-consumer.js'
+import {HandlerRetries, type MessageCall} from './handler-retries.js'
 import {answer, PROTOCOL_VERSION, type Answer, type HandledAnswer, type Request} from './handler-protocol.js'
 import type {Delivery, Expired, InputConsumer} from './input-consumer.js'
 import {type ProcessChannel, processChannel} from './process-channel.js'
@@ -60,13 +59,12 @@ export class ProcessConsumer implements InputConsumer {
   failRegistrationMidway: () => boolean = () => false
 
   private readonly words: string[]
-  private readonly tries = new Map<string, number>()
-  private readonly messageTx: (delivery: Delivery, envelope: Envelope, now: Micros) => ElsHandled
+  /** Dead letters, retries and the timer's give-up, shared with the handler module. */
+  private readonly retries: HandlerRetries
+  private readonly messageTx: (delivery: Delivery, envelope: Envelope, call: MessageCall, now: Micros) => ElsHandled
   private readonly timerTx: (now: Micros) => Expired[]
-  private readonly deadLetterStmt: Database.Statement
   private child = 0
   private ready = false
-  private timerFailures = 0
 
   constructor(
     private readonly cmd: HandlerCommand,
@@ -78,8 +76,9 @@ export class ProcessConsumer implements InputConsumer {
   ) {
     this.words = commandWords(cmd.command)
     this.outbox = new Outbox(db)
-    this.deadLetterStmt = statement(db, 'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)')
-    this.messageTx = db.transaction((delivery: Delivery, envelope: Envelope, now: Micros) => this.message(delivery, envelope, now))
+    // Only an answer that is not `handled` is a handler failure: racelab's part rolled back (no outbox rows), the process said it rolled back its own.
+    this.retries = new HandlerRetries(db, (error) => (error instanceof BadAnswer ? error.message : undefined))
+    this.messageTx = db.transaction((delivery: Delivery, envelope: Envelope, call: MessageCall, now: Micros) => this.message(delivery, envelope, call, now))
     this.timerTx = db.transaction((now: Micros) => this.timerCall(now))
     this.start()
   }
@@ -96,44 +95,19 @@ export class ProcessConsumer implements InputConsumer {
   }
 
   handle(delivery: Delivery, now: Micros): ElsHandled {
-    const parsed = delivery.envelope
-    if (!parsed.ok) return this.deadLetter(delivery, parsed.error)
-    const envelope = parsed.envelope
-    if (!(envelope.event_type in CALLS)) return this.deadLetter(delivery, `ELS does not consume ${envelope.event_type}`)
-    const key = `${delivery.topic}/${delivery.partition}/${delivery.offset}`
-    try {
-      const handled = this.messageTx(delivery, envelope, now)
-      this.tries.delete(key)
-      return handled
-    } catch (error) {
-      if (!(error instanceof BadAnswer)) throw error
-      // racelab's part rolled back (no outbox rows); the process said it rolled back its own.
-      const tries = (this.tries.get(key) ?? 0) + 1
-      const what = `${this.cmd.command}: ${CALLS[envelope.event_type as keyof typeof CALLS]} failed on ${describeEvent(envelope)}`
-      if (tries < MAX_HANDLER_TRIES) {
-        this.tries.set(key, tries)
-        throw new Error(`handler failure: ${what} (try ${tries} of ${MAX_HANDLER_TRIES}): ${error.message}`)
-      }
-      this.tries.delete(key)
-      return this.deadLetter(delivery, `handler failure: ${what} ${MAX_HANDLER_TRIES} times: ${error.message}`)
-    }
+    return this.retries.handle(
+      delivery,
+      (call, envelope) => `${this.cmd.command}: ${call} failed on ${describeEvent(envelope)}`,
+      (envelope, call) => this.messageTx(delivery, envelope, call, now),
+    )
   }
 
   nextTimerAt(): Micros | undefined {
-    return this.timerFailures >= MAX_HANDLER_TRIES ? undefined : this.timer.at
+    return this.retries.timerStopped ? undefined : this.timer.at
   }
 
   onTimer(now: Micros): Expired[] {
-    try {
-      const expired = this.timerTx(now)
-      this.timerFailures = 0
-      return expired
-    } catch (error) {
-      if (!(error instanceof BadAnswer)) throw error
-      // As for a handler module: after MAX_HANDLER_TRIES failures in a row the timer stops.
-      this.timerFailures++
-      return []
-    }
+    return this.retries.timer(() => this.timerTx(now))
   }
 
   /** Waits for the process's `ready` (the first request does it anyway): a broken setup shows here. */
@@ -159,8 +133,7 @@ export class ProcessConsumer implements InputConsumer {
     this.awaitReady()
   }
 
-  private message(delivery: Delivery, envelope: Envelope, now: Micros): ElsHandled {
-    const call = CALLS[envelope.event_type as keyof typeof CALLS]
+  private message(delivery: Delivery, envelope: Envelope, call: MessageCall, now: Micros): ElsHandled {
     const handled = this.ask(
       {type: 'message', topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, now, envelope},
       () => `${call} of ${describeEvent(envelope)} at ${formatSeconds(now)}`,
@@ -245,11 +218,6 @@ export class ProcessConsumer implements InputConsumer {
   private send(request: Request): void {
     this.channel.send(this.child, JSON.stringify(request))
   }
-
-  private deadLetter(message: BusMessage, error: string): ElsHandled {
-    this.deadLetterStmt.run(message.topic, message.partition, message.offset, error, message.value)
-    return {outcome: {kind: 'dead-lettered', error}, emitted: [], completed: false}
-  }
 }
 
 /**
@@ -273,12 +241,6 @@ const DAY = 24 * 3600 * SECOND
 
 /** A program's start-up (an interpreter, a JVM) may take longer than one answer: `init` gets at least this long. */
 const START_TIMEOUT_MS = 30_000
-
-const CALLS = {
-  [TOPICS.batchEssaysRegistered]: 'onRegistered',
-  [TOPICS.essayContentProvisioned]: 'onContent',
-  [TOPICS.essayValidationFailed]: 'onValidationFailed',
-} as const satisfies Partial<Record<Envelope['event_type'], HandlerCall>>
 
 function quoted(line: string): string {
   return JSON.stringify(line.length > 120 ? `${line.slice(0, 120)}…` : line)

@@ -15,6 +15,7 @@ export function commandForOptions(options: RunOptions): string {
   const args: string[] = []
   if (options.essays !== undefined) args.push(`--essays ${options.essays}`)
   if (options.batches !== undefined) args.push(`--batches ${options.batches}`)
+  if (options.invalid !== undefined) args.push(`--invalid ${options.invalid}`)
   for (const {target, delay} of options.delays ?? []) args.push(`--delay '${target}=${formatDelay(delay)}'`)
   for (const {service, wake} of options.wakes ?? []) args.push(`--wake ${service}=${wake ? 'on' : 'off'}`)
   for (const fault of options.faults ?? []) args.push(`--fault '${formatFault(fault)}'`)

@@ -5,13 +5,14 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {MAX_HANDLER_TRIES} from '../../../src/sim/consumer/handler-consumer.js'
 import {loadHandler} from '../../../src/sim/consumer/handler-loader.js'
+import {MAX_HANDLER_TRIES} from '../../../src/sim/consumer/handler-retries.js'
 import {NondeterministicHandler} from '../../../src/sim/consumer/nondeterminism-trap.js'
 import {ScopedDatabase} from '../../../src/sim/consumer/scoped-database.js'
 import {TOPICS} from '../../../src/sim/domain/topics.js'
 import {HANDLE_RETRY} from '../../../src/sim/process/els-group.js'
 import {BUILTIN_SCENARIOS} from '../../../src/sim/scenario/builtin-scenarios.js'
+import {parseFaultSpec} from '../../../src/sim/scenario/fault-spec.js'
 import {runSimulation} from '../../../src/sim/simulated/run-simulation.js'
 import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
@@ -167,5 +168,21 @@ describe('a handler emits through ELS’s outbox', () => {
     const published = trace.filter((e) => e.ev === 'published' && e.svc === 'els-relay')
     expect(published.map((e) => (e as {type: string}).type)).toContain(TOPICS.batchEssaysReady)
     expect(result).toMatchObject({verdict: 'pass', handler: {path: BUFFER, failures: [], deadLettered: []}})
+  })
+})
+
+describe('a handler under the crash fault', () => {
+  it('crashes with the process: a crash at a commit is never retried or counted as a handler failure', () => {
+    // Given ELS crashing at every point it may (crash=els), the example fix as the handler
+    const crash = parseFaultSpec('crash=els@30%')
+    if (!crash.ok) throw new Error(crash.error)
+    // When
+    const {result, trace} = runSimulation({scenario: scenario('random'), strategy: 'buffer', seed: 3, batches: 3, faults: [crash.value], handler: BUFFER})
+    // Then a crash after the handling's transaction is traced as the crash it is
+    expect(trace.some((e) => e.ev === 'els-crashed' && (e as {point?: string}).point === 'after-transaction')).toBe(true)
+    // and never as a handler failure, so no committed handling is retried in the same process
+    const failures = trace.filter((e) => e.ev === 'handle-failed').map((e) => (e as {error: string}).error)
+    expect(failures).toEqual([])
+    expect(result.handler).toMatchObject({failures: [], deadLettered: []})
   })
 })
