@@ -15,7 +15,7 @@ import {
 
 import type {Micros} from '../kernel/time.js'
 import type {Bus, BusMessage, BusRecord, ProduceAck} from './bus.js'
-import {FetchSpinGuard} from './fetch-spin-guard.js'
+import {installFetchYield} from './kafkajs-fetch-yield.js'
 import {partitionFor} from './murmur2.js'
 
 /**
@@ -290,6 +290,7 @@ export class KafkajsBus implements Bus {
 
   /** Joins a consumer group and hands every message to `handle`, one at a time. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    installFetchYield()
     const consumer = this.kafka.consumer({
       groupId: this.prefix + options.groupId,
       maxWaitTimeInMs: options.maxWaitMs ?? 10,
@@ -308,13 +309,6 @@ export class KafkajsBus implements Bus {
     )
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) crashReject(event.payload.error)
-    })
-    const spin = new FetchSpinGuard()
-    consumer.on(consumer.events.FETCH_START, () => {
-      if (!spin.fetched()) return
-      // stop() ends the fetch loop synchronously (before its first await), so timers run again.
-      crashReject(new Error(`kafkajs fetched ${spin.limit} times without waiting for a broker: every broker is gone`))
-      void consumer.stop().catch(() => undefined)
     })
     await consumer.connect()
     await consumer.subscribe({topics: options.topics.map((topic) => this.physical(topic)), fromBeginning: options.fromBeginning ?? true})
