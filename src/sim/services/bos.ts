@@ -9,6 +9,7 @@ import {Outbox, OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import type {Routing} from '../domain/routing.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
+import {reusedTransaction} from '../sqlite/reused-transaction.js'
 
 const BOS_SCHEMA = `
 CREATE TABLE batches (
@@ -50,7 +51,7 @@ export class Bos {
     )
     this.findBatch = statement(this.db, 'SELECT 1 FROM batches WHERE batch_id = ?').pluck()
     this.registrationRow = statement(this.db, 'SELECT id FROM outbox WHERE aggregate_id = ? AND event_type = ? ORDER BY id LIMIT 1').pluck()
-    this.register = this.db.transaction((registration: BatchRegistration, now: Micros) => {
+    this.register = reusedTransaction(this.db, 'bos.register', (registration: BatchRegistration, now: Micros) => {
       const {batchId, essayIds, courseCode, userId} = registration
       // A client retrying after a crash that lost BOS's answer: the batch id is its idempotency
       // key, so the committed registration is answered again, not written twice.

@@ -15,6 +15,7 @@ import type {ElsStrategy} from './els-strategy.js'
 import {PENDING_SCHEMA, PendingContent, type PendingKind, type PendingRow} from './pending-content.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
+import {reusedTransaction} from '../sqlite/reused-transaction.js'
 
 const ELS_SCHEMA = `
 CREATE TABLE batch_trackers (
@@ -133,8 +134,8 @@ export class Els implements InputConsumer {
         'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)',
       ),
     }
-    this.handleTx = db.transaction((message: BusMessage | Delivery, now: Micros) => this.handleInTx(message, now))
-    this.expireTx = db.transaction((storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
+    this.handleTx = reusedTransaction(db, 'els.handle', (message: BusMessage | Delivery, now: Micros) => this.handleInTx(message, now))
+    this.expireTx = reusedTransaction(db, 'els.expire', (storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
   }
 
   static openDb(dir?: string): Database.Database {

@@ -12,6 +12,7 @@ import {Outbox, OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import type {Routing} from '../domain/routing.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
+import {reusedTransaction} from '../sqlite/reused-transaction.js'
 
 const FILE_SCHEMA = `
 CREATE TABLE file_uploads (
@@ -81,7 +82,7 @@ export class FileService {
     )
     this.findUpload = statement(this.db, 'SELECT text_storage_id, validation_error_code FROM file_uploads WHERE file_upload_id = ?')
     this.uploadRow = statement(this.db, 'SELECT id FROM outbox WHERE aggregate_id = ? ORDER BY id LIMIT 1').pluck()
-    this.complete = this.db.transaction((upload: Upload, now: Micros) => this.committed(upload.fileUploadId) ?? this.store(upload, now))
+    this.complete = reusedTransaction(this.db, 'file.complete', (upload: Upload, now: Micros) => this.committed(upload.fileUploadId) ?? this.store(upload, now))
   }
 
   accept(upload: Upload): UploadDecision {
