@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 
 import type Database from 'better-sqlite3'
 
@@ -161,7 +161,7 @@ export class FileService {
             raw_file_storage_id: rawStorageId(fileUploadId),
             text_storage_id: text,
             file_size_bytes: sizeBytes,
-            content_md5_hash: createHash('md5').update(`${fileUploadId}:${textLength}`).digest('hex'),
+            content_md5_hash: hash('md5', `${fileUploadId}:${textLength}`, 'hex'),
           },
           context,
         ),
