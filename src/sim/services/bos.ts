@@ -36,7 +36,7 @@ export class Bos {
   private readonly insertBatch: Database.Statement
   private readonly findBatch: Database.Statement
   private readonly registrationRow: Database.Statement
-  private readonly register: (registration: BatchRegistration, now: Micros) => number
+  private readonly register: (registration: BatchRegistration, now: Micros) => {row: number; repeat: boolean}
   private readonly reserved = new Set<string>()
 
   constructor(
@@ -56,10 +56,10 @@ export class Bos {
       // A client retrying after a crash that lost BOS's answer: the batch id is its idempotency
       // key, so the committed registration is answered again, not written twice.
       const committed = this.registrationRow.get(batchId, TOPICS.batchEssaysRegistered) as number | undefined
-      if (committed !== undefined) return committed
+      if (committed !== undefined) return {row: committed, repeat: true}
       this.insertBatch.run(batchId, essayIds.length, JSON.stringify(essayIds), courseCode, userId, now)
       const route = routeFor(routing, TOPICS.batchEssaysRegistered, batchId, batchId)
-      return this.outbox.add(
+      const row = this.outbox.add(
         {
           aggregateId: batchId,
           aggregateType: 'batch',
@@ -80,11 +80,17 @@ export class Bos {
         },
         now,
       )
+      return {row, repeat: false}
     })
   }
 
   /** Batch row + outbox row in ONE transaction; returns the outbox row id (the same one for a repeat). */
   registerBatch(registration: BatchRegistration, now: Micros): number {
+    return this.register(registration, now).row
+  }
+
+  /** registerBatch, telling a repeat (the batch was registered already: answered, nothing written) from a first registration. */
+  registerBatchOnce(registration: BatchRegistration, now: Micros): {row: number; repeat: boolean} {
     return this.register(registration, now)
   }
 
