@@ -93,8 +93,7 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
         )
       }
       if (crash('bos')) return bosCrashed('before-commit')
-      const repeat = bos.knows(batch)
-      const row = bos.registerBatch({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, now)
+      const {row, repeat} = bos.registerBatchOnce({batchId: batch, essayIds, courseCode: 'ENG5', userId: 'teacher-1'}, now)
       if (!repeat) {
         trace({t: now, svc: 'bos', ev: 'batch-registered', batch, essays: essayIds.length, row})
         hooks.bosCommitted()
@@ -133,8 +132,7 @@ export function startClient({clock, chooser, scenario, bos, files, trace, hooks,
       processing.delete(upload.fileUploadId)
       if (crash('file')) return fileCrashed(upload, index, 'before-commit')
       const now = clock.now()
-      const repeat = files.hasUpload(upload.fileUploadId)
-      const outcome = files.finishProcessing(upload, now)
+      const {outcome, repeat} = files.finishProcessingOnce(upload, now)
       if (!repeat) {
         trace({t: now, svc: 'file', ev: 'file-committed', batch: upload.batchId, file: upload.fileUploadId, outcome: outcome.kind, row: outcome.row})
         hooks.fileCommitted()

@@ -9,6 +9,7 @@ import {Outbox, OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import type {Routing} from '../domain/routing.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
+import {reusedTransaction} from '../sqlite/reused-transaction.js'
 
 const BOS_SCHEMA = `
 CREATE TABLE batches (
@@ -35,7 +36,7 @@ export class Bos {
   private readonly insertBatch: Database.Statement
   private readonly findBatch: Database.Statement
   private readonly registrationRow: Database.Statement
-  private readonly register: (registration: BatchRegistration, now: Micros) => number
+  private readonly register: (registration: BatchRegistration, now: Micros) => {row: number; repeat: boolean}
   private readonly reserved = new Set<string>()
 
   constructor(
@@ -50,15 +51,15 @@ export class Bos {
     )
     this.findBatch = statement(this.db, 'SELECT 1 FROM batches WHERE batch_id = ?').pluck()
     this.registrationRow = statement(this.db, 'SELECT id FROM outbox WHERE aggregate_id = ? AND event_type = ? ORDER BY id LIMIT 1').pluck()
-    this.register = this.db.transaction((registration: BatchRegistration, now: Micros) => {
+    this.register = reusedTransaction(this.db, 'bos.register', (registration: BatchRegistration, now: Micros) => {
       const {batchId, essayIds, courseCode, userId} = registration
       // A client retrying after a crash that lost BOS's answer: the batch id is its idempotency
       // key, so the committed registration is answered again, not written twice.
       const committed = this.registrationRow.get(batchId, TOPICS.batchEssaysRegistered) as number | undefined
-      if (committed !== undefined) return committed
+      if (committed !== undefined) return {row: committed, repeat: true}
       this.insertBatch.run(batchId, essayIds.length, JSON.stringify(essayIds), courseCode, userId, now)
       const route = routeFor(routing, TOPICS.batchEssaysRegistered, batchId, batchId)
-      return this.outbox.add(
+      const row = this.outbox.add(
         {
           aggregateId: batchId,
           aggregateType: 'batch',
@@ -79,11 +80,17 @@ export class Bos {
         },
         now,
       )
+      return {row, repeat: false}
     })
   }
 
   /** Batch row + outbox row in ONE transaction; returns the outbox row id (the same one for a repeat). */
   registerBatch(registration: BatchRegistration, now: Micros): number {
+    return this.register(registration, now).row
+  }
+
+  /** registerBatch, telling a repeat (the batch was registered already: answered, nothing written) from a first registration. */
+  registerBatchOnce(registration: BatchRegistration, now: Micros): {row: number; repeat: boolean} {
     return this.register(registration, now)
   }
 

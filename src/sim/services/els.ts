@@ -15,6 +15,7 @@ import type {ElsStrategy} from './els-strategy.js'
 import {PENDING_SCHEMA, PendingContent, type PendingKind, type PendingRow} from './pending-content.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
+import {reusedTransaction} from '../sqlite/reused-transaction.js'
 
 const ELS_SCHEMA = `
 CREATE TABLE batch_trackers (
@@ -119,12 +120,14 @@ export class Els implements InputConsumer {
       claimSlot: statement(db, 
         "UPDATE essay_slots SET status = 'READY_FOR_PROCESSING', text_storage_id = ?, file_upload_id = ? WHERE essay_id = ?",
       ),
-      assignedCount: statement(db, "SELECT count(*) FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING'")
-        .pluck(),
+      // Slots filled: assigned plus counted failures, in one statement (both are only ever summed).
+      filledCount: statement(
+        db,
+        "SELECT (SELECT count(*) FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING') + (SELECT count(*) FROM failed_uploads WHERE batch_id = ?)",
+      ).pluck(),
       insertFailure: statement(db, 
         'INSERT OR IGNORE INTO failed_uploads (batch_id, file_upload_id, recorded_at) VALUES (?, ?, ?)',
       ),
-      failedCount: statement(db, 'SELECT count(*) FROM failed_uploads WHERE batch_id = ?').pluck(),
       markReady: statement(db, 'UPDATE batch_trackers SET ready_at = ? WHERE batch_id = ? AND ready_at IS NULL'),
       readyEssays: statement(db, 
         "SELECT essay_id, text_storage_id FROM essay_slots WHERE batch_id = ? AND status = 'READY_FOR_PROCESSING' ORDER BY slot_index",
@@ -133,8 +136,8 @@ export class Els implements InputConsumer {
         'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)',
       ),
     }
-    this.handleTx = db.transaction((message: BusMessage | Delivery, now: Micros) => this.handleInTx(message, now))
-    this.expireTx = db.transaction((storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
+    this.handleTx = reusedTransaction(db, 'els.handle', (message: BusMessage | Delivery, now: Micros) => this.handleInTx(message, now))
+    this.expireTx = reusedTransaction(db, 'els.expire', (storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
   }
 
   static openDb(dir?: string): Database.Database {
@@ -323,7 +326,7 @@ export class Els implements InputConsumer {
     // A validation failure counts a failed slot (docs/domain.md#the-consumer): it holds one, so
     // once assigned + failed reach the expected count no slot is free, whatever the table says.
     const tracker = this.stmt.tracker.get(batchId) as {expected_count: number}
-    const full = (this.stmt.assignedCount.get(batchId) as number) + (this.stmt.failedCount.get(batchId) as number) >= tracker.expected_count
+    const full = (this.stmt.filledCount.get(batchId, batchId) as number) >= tracker.expected_count
     const essayId = full ? undefined : (this.stmt.freeSlot.get(batchId) as string | undefined)
     if (essayId === undefined) {
       this.emitExcess(batchId, data.original_file_name, data.text_storage_id, 'NO_AVAILABLE_SLOT', correlationId, now, step)
@@ -345,9 +348,7 @@ export class Els implements InputConsumer {
   protected completeIfDone(batchId: string, correlationId: string, now: Micros, step: Step): void {
     const tracker = this.stmt.tracker.get(batchId) as {expected_count: number; ready_at: number | null}
     if (tracker.ready_at !== null) return
-    const assigned = this.stmt.assignedCount.get(batchId) as number
-    const failed = this.stmt.failedCount.get(batchId) as number
-    if (assigned + failed < tracker.expected_count) return
+    if ((this.stmt.filledCount.get(batchId, batchId) as number) < tracker.expected_count) return
     this.stmt.markReady.run(now, batchId)
     const ready = this.stmt.readyEssays.all(batchId) as {essay_id: string; text_storage_id: string}[]
     this.emit(TOPICS.batchEssaysReady, batchId, {batch_id: batchId, ready_essays: ready}, correlationId, now, step)

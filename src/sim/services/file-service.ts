@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 
 import type Database from 'better-sqlite3'
 
@@ -12,6 +12,7 @@ import {Outbox, OUTBOX_SCHEMA} from '../outbox/outbox.js'
 import type {Routing} from '../domain/routing.js'
 import {closeServiceDb, openServiceDb} from '../sqlite/service-db.js'
 import {statement} from '../sqlite/statements.js'
+import {reusedTransaction} from '../sqlite/reused-transaction.js'
 
 const FILE_SCHEMA = `
 CREATE TABLE file_uploads (
@@ -65,7 +66,7 @@ export class FileService {
   private readonly insertUpload: Database.Statement
   private readonly findUpload: Database.Statement
   private readonly uploadRow: Database.Statement
-  private readonly complete: (upload: Upload, now: Micros) => ProcessingOutcome
+  private readonly complete: (upload: Upload, now: Micros) => {outcome: ProcessingOutcome; repeat: boolean}
 
   constructor(
     private readonly ids: IdSource,
@@ -81,7 +82,10 @@ export class FileService {
     )
     this.findUpload = statement(this.db, 'SELECT text_storage_id, validation_error_code FROM file_uploads WHERE file_upload_id = ?')
     this.uploadRow = statement(this.db, 'SELECT id FROM outbox WHERE aggregate_id = ? ORDER BY id LIMIT 1').pluck()
-    this.complete = this.db.transaction((upload: Upload, now: Micros) => this.committed(upload.fileUploadId) ?? this.store(upload, now))
+    this.complete = reusedTransaction(this.db, 'file.complete', (upload: Upload, now: Micros) => {
+      const committed = this.committed(upload.fileUploadId)
+      return committed ? {outcome: committed, repeat: true} : {outcome: this.store(upload, now), repeat: false}
+    })
   }
 
   accept(upload: Upload): UploadDecision {
@@ -111,6 +115,11 @@ export class FileService {
 
   /** Upload row + outbox row (content provisioned, or validation failed) in ONE transaction; a repeat is answered, not written. */
   finishProcessing(upload: Upload, now: Micros): ProcessingOutcome {
+    return this.complete(upload, now).outcome
+  }
+
+  /** finishProcessing, telling a repeat (the upload was committed already: answered, nothing written) from a first commit. */
+  finishProcessingOnce(upload: Upload, now: Micros): {outcome: ProcessingOutcome; repeat: boolean} {
     return this.complete(upload, now)
   }
 
@@ -160,7 +169,7 @@ export class FileService {
             raw_file_storage_id: rawStorageId(fileUploadId),
             text_storage_id: text,
             file_size_bytes: sizeBytes,
-            content_md5_hash: createHash('md5').update(`${fileUploadId}:${textLength}`).digest('hex'),
+            content_md5_hash: hash('md5', `${fileUploadId}:${textLength}`, 'hex'),
           },
           context,
         ),

@@ -23,12 +23,29 @@ const idle = new Map<string, Database.Database[]>()
 const schemaOf = new WeakMap<Database.Database, string>()
 /** PRAGMA schema_version right after creation: a database whose schema changed since is not reused. */
 const versionOf = new WeakMap<Database.Database, number>()
-const schemaVersion = (db: Database.Database): number => db.pragma('schema_version', {simple: true}) as number
+/**
+ * Each pooled database's tables, read once at creation: the schema cannot change unseen (the
+ * version check above), so the reset between runs needs no sqlite_master read.
+ */
+const tablesOf = new WeakMap<Database.Database, readonly string[]>()
+// Prepared once per database (db.pragma prepares its statement on every call).
+const schemaVersion = (db: Database.Database): number => statement(db, 'PRAGMA schema_version').pluck().get() as number
+const tableNames = (db: Database.Database): string[] => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
 function emptied(db: Database.Database): Database.Database {
-  const tables = statement(db, "SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
-  db.transaction(() => {
+  let tables = tablesOf.get(db)
+  if (tables === undefined) {
+    tables = tableNames(db)
+    tablesOf.set(db, tables)
+  }
+  // One transaction of prepared statements; db.transaction() would build its wrapper anew each time.
+  statement(db, 'BEGIN').run()
+  try {
     for (const table of tables) statement(db, `DELETE FROM "${table}"`).run()
-  })()
+    statement(db, 'COMMIT').run()
+  } catch (error) {
+    if (db.inTransaction) statement(db, 'ROLLBACK').run()
+    throw error
+  }
   return db
 }
 

@@ -75,6 +75,16 @@ describe('Bos', () => {
     expect(bos.outbox.countUnpublished()).toBe(1)
   })
 
+  it('registerBatchOnce tells the client whether its registration was a repeat', () => {
+    // Given / When a registration and its retry
+    const first = bos.registerBatchOnce(registration('b1', 2), 100)
+    const again = bos.registerBatchOnce(registration('b1', 2), 200)
+
+    // Then
+    expect(first).toEqual({row: 1, repeat: false})
+    expect(again).toEqual({row: 1, repeat: true})
+  })
+
   it('is atomic: when the outbox insert fails, the batch row is rolled back too', () => {
     // Given an outbox that refuses inserts
     bos.db.exec("CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox down'); END")

@@ -161,4 +161,14 @@ describe('FileService', () => {
     expect(files.uploads()).toHaveLength(1)
     expect(outboxRows().map((row) => row.created_at)).toEqual([10])
   })
+
+  it('finishProcessingOnce tells the client whether its commit was a repeat', () => {
+    // Given / When a commit and its retry
+    const first = files.finishProcessingOnce(upload(1200), 10)
+    const again = files.finishProcessingOnce(upload(1200), 20)
+
+    // Then the same outcome, the second one a repeat
+    expect(first.repeat).toBe(false)
+    expect(again).toEqual({outcome: first.outcome, repeat: true})
+  })
 })

@@ -83,3 +83,40 @@ describe('openServiceDb in a directory', () => {
     expect(() => open('')).toThrow('--db: an empty path')
   })
 })
+
+// In memory, a closed database goes back to a pool and is handed out again emptied.
+describe('the in-memory pool', () => {
+  const schema = 'CREATE TABLE pooled_a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT); CREATE TABLE pooled_b (x INTEGER);'
+
+  it('hands a database out again with every table empty and AUTOINCREMENT restarted', () => {
+    // Given a pooled database whose run wrote rows
+    const first = openServiceDb('els', schema)
+    first.prepare("INSERT INTO pooled_a (v) VALUES ('one'), ('two')").run()
+    first.prepare('INSERT INTO pooled_b VALUES (7)').run()
+    closeServiceDb(first)
+
+    // When the next run opens the same schema
+    const again = openServiceDb('els', schema)
+
+    // Then it is the same connection, emptied, and ids count from 1 again
+    expect(again).toBe(first)
+    expect(again.prepare('SELECT count(*) FROM pooled_b').pluck().get()).toBe(0)
+    expect(Number(again.prepare("INSERT INTO pooled_a (v) VALUES ('three')").run().lastInsertRowid)).toBe(1)
+    closeServiceDb(again)
+  })
+
+  it('closes a database whose schema changed instead of pooling it', () => {
+    // Given a pooled database given one more table during its run
+    const first = openServiceDb('els', schema)
+    first.exec('CREATE TABLE pooled_extra (y INTEGER)')
+
+    // When
+    closeServiceDb(first)
+    const next = openServiceDb('els', schema)
+
+    // Then the next run gets a new database
+    expect(first.open).toBe(false)
+    expect(next).not.toBe(first)
+    closeServiceDb(next)
+  })
+})
