@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 import type {Envelope} from './events.js'
 import {TOPICS} from './topics.js'
