@@ -109,7 +109,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
   private async inMemory(flags: RunFlags, {chooser, shape, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
-    const [{runSimulation}, {userConsumerArgs, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
+    const [{runSimulation}, {userConsumerArgs, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt, TimelineKeeper}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../export/trace-format.js'),
@@ -120,8 +120,19 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     const {handler, handlerCmd} = await userConsumerFlags(flags)
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : progressLine(process.stderr, formatRunProgress)
     const options = {...shape, scenario, strategy: flags.strategy, seed: flags.seed, schedule: flags.schedule?.choices, handler, handlerCmd, chooser}
+    // Only what needs every event keeps the trace; the report's excerpt is gathered as the run goes,
+    // so a large run holds no trace (docs/benchmarks.md#one-large-run).
+    const keepTrace = tracePath !== undefined || metricsPath !== undefined || flags.timeline === 'full' || handler !== undefined || handlerCmd !== undefined
+    const keeper = keepTrace || this.jsonEnabled() ? undefined : new TimelineKeeper()
+    const onTrace =
+      progress || keeper
+        ? (event: TraceEvent): void => {
+            keeper?.add(event)
+            progress?.onTrace(event)
+          }
+        : undefined
     // One run a user watches: a consumer process's stderr passes through (the second run's is kept).
-    const {result, trace} = runSimulation({...options, dbDir, onTrace: progress?.onTrace, handlerStderr: 'inherit'})
+    const {result, trace} = runSimulation({...options, dbDir, onTrace, keepTrace, handlerStderr: 'inherit'})
     progress?.done()
     // A handler's state kept outside the run (module-level variables, a process's files) shows as a second run that differs.
     if (handler !== undefined || handlerCmd !== undefined) {
@@ -145,7 +156,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
         for (const event of trace) this.log(formatTraceEvent(event))
         this.print(runReportFooter(result, json.reproduce))
       } else {
-        this.print(runReport(result, timelineExcerpt(trace), json.reproduce))
+        this.print(runReport(result, keeper?.excerpt() ?? timelineExcerpt(trace), json.reproduce))
       }
     }
     if (result.verdict === 'fail') this.failAfterReport(json)
