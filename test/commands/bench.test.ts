@@ -4,8 +4,12 @@ import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 
 const root = resolve(import.meta.dirname, '../..')
-// The consumer process phase starts Python processes: off unless a test is about it.
-const bench = (args: string[]) => runCommand(['bench', ...args, ...(args.some((a) => a.startsWith('--handler-cmd')) ? [] : ['--handler-cmd-runs', '0'])], {root})
+// The consumer process phase starts Python processes, and the large run a process of its own: off unless a test is about them.
+const bench = (args: string[]) =>
+  runCommand(
+    ['bench', ...args, ...(args.some((a) => a.startsWith('--handler-cmd')) ? [] : ['--handler-cmd-runs', '0']), ...(args.includes('--big-run') ? [] : ['--big-run', '0'])],
+    {root},
+  )
 
 describe('racelab bench (simulated section)', () => {
   it('--json: runs/s and ms per run for content-first and large-batch', async () => {
@@ -104,6 +108,19 @@ describe('racelab bench (simulated section)', () => {
     expect(explore.interleavings).toBeGreaterThan(0)
     expect(explore.runs).toBeGreaterThanOrEqual(explore.interleavings)
     expect(explore.plainEstimate).toBeGreaterThan(explore.runs)
+  })
+
+  it('--big-run: one run alone in a child process, with its size, verdict, wall time and peak memory', async () => {
+    // When: 3 batches of 25 essays
+    const {stdout, error} = await bench(['--big-run', '3', '--explore-essays', '0', '--runs', '1', '--large-runs', '0', '--floor-runs', '0', '--delay-runs', '0', '--parallel-runs', '0', '--searches', '0', '--handler-runs', '0', '--json'])
+
+    // Then: the figures are the run's, from its own process
+    expect(error).toBeUndefined()
+    const {bigRun} = JSON.parse(stdout)
+    expect(bigRun).toMatchObject({scenario: 'content-first', strategy: 'buffer', batches: 3, essays: 25, files: 75, verdict: 'pass'})
+    expect(bigRun.events).toBeGreaterThan(75 * 2)
+    expect(bigRun.seconds).toBeGreaterThan(0)
+    expect(bigRun.peakMiB).toBeGreaterThan(10)
   })
 
   it.each([
