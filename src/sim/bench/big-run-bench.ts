@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process'
 
 import {packageFile} from '../package-root.js'
 
-/** The one large run bench measures (docs/benchmarks.md#one-large-run): content-first, buffer, 25 essays a batch. */
+/** The one large run bench measures (docs/benchmarks.md#one-large-run-2026-12-01): content-first, buffer, 25 essays a batch. */
 export const BIG_RUN = {scenario: 'content-first', strategy: 'buffer', essays: 25} as const
 
 /** Goals for 10,000 batches (issue 12): under 60 s and under 1 GiB at its peak. */

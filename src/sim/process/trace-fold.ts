@@ -9,7 +9,7 @@ const SOURCE_INDEX: Readonly<Record<ServiceName, number>> = {bos: 0, file: 1, el
 
 /**
  * What the judge reads of a trace, folded as the events happen, so that a run need not keep its
- * trace to be judged (a 250,000-file run holds no trace: docs/benchmarks.md#one-large-run): the
+ * trace to be judged (a 250,000-file run holds no trace: docs/benchmarks.md#one-large-run-2026-12-01): the
  * commit times of the producers' rows, when each relay published each row for good, the ends of
  * every fault's recovery, and the few events the consumer's metrics and a handler's report read.
  * Folding a kept trace gives the same figures, so both shells and both paths judge alike.
