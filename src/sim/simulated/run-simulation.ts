@@ -24,7 +24,7 @@ import {kernelClock} from './kernel-clock.js'
 import {MemoryMember} from './memory-member.js'
 import {MemoryPublisher} from './memory-publisher.js'
 
-/** 10,000 batches × 25 essays: about 2.4 GiB at its peak (docs/benchmarks.md#one-large-run-2026-12-01); more is a typo, not a test. */
+/** 10,000 batches × 25 essays: 2.3 GiB at its peak, measured (docs/benchmarks.md#one-large-run-2026-12-01); more is a typo, not a test. */
 export const MAX_FILES_PER_RUN = 250_000
 
 export interface RunOptions extends RunShape {
@@ -41,7 +41,7 @@ export interface RunOptions extends RunShape {
   /**
    * false: the run keeps no trace (`SimulationRun.trace` is empty): the judge reads what it needs
    * as the events happen (`process/trace-fold.ts`), and `onTrace` sees every event. A large run's
-   * trace is most of what grows with it (docs/benchmarks.md#one-large-run-2026-12-01). Default true.
+   * trace is a sixth of what grows with it (docs/benchmarks.md#one-large-run-2026-12-01). Default true.
    */
   keepTrace?: boolean
   /** A consumer process's stderr: kept and shown when it fails (the default), or passed through (one run a user watches). */
