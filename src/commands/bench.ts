@@ -32,6 +32,8 @@ Runs to first failure (first-failure): on registration-first × naive with a lon
 
 Explore (explore; --explore-essays N, default 3; 0 skips it): racelab explore of true-excess × buffer with N essays (one excess file) and --fault relay-crash-after-publish=file (at most one crash: a duplicate), exhaustively: runs/s, interleavings/s, and plain enumeration's runs (no reduction, no cache) estimated from 200 random paths of the same tree (Knuth's estimator) over the runs explore made.
 
+One large run (big-run; --big-run BATCHES, default 200; 0 skips it): content-first × buffer with BATCHES batches of 25 essays in one run, alone in a child process that keeps no trace: its wall time and peak memory (maximum resident set). Goal for 10,000 batches (250,000 files): under 60 s and under 1 GiB.
+
 Live (live; --kafka local|BROKERS): on that cluster, in one run: raw kafkajs producer throughput (100 messages per request, acks=all, and one message per request), the relay's throughput draining committed outbox rows (events/s from its first poll to the last broker ack), and end-to-end latency from outbox commit to ELS handled, with batches committed at a steady pace. Goal: the relay reaches at least half of raw kafkajs throughput; a live bench that misses it exits 1 (after its report), so a script or CI job can gate on it.
 
 Then the soak (soak; --soak-events, default 100000; 0 skips it): BOS and the File Service commit that many outbox rows at a steady pace while their two relays publish them; the relays crash after an ack (before published_at) 4 times, and halfway the relays lose every broker for 2 s (a broker restart as a client sees one: connections reset, new ones refused; the mock cluster cannot restart a broker, see docs/benchmarks.md). A counter reads the topics as they fill. Goals: every row on the wire at least once, the wire = the rows + the duplicates counted, nothing left unpublished, the crashes and the restart happened. A progress line shows on a terminal.
@@ -64,6 +66,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     searches: Flags.integer({default: 20, min: 0, max: 1000, summary: 'Searches per chooser for runs to first failure (0 skips it).'}),
     'search-runs': Flags.integer({default: 5000, min: 1, max: 1_000_000, summary: 'Runs after which one search gives up.'}),
     'explore-essays': Flags.integer({default: 3, min: 0, max: 5, summary: 'Essays of the scope explore measures (0 skips it).'}),
+    'big-run': Flags.integer({default: 200, min: 0, max: 10_000, summary: 'Batches of 25 essays in one run, alone in a process: its wall time and peak memory (0 skips it).'}),
     kafka: kafkaFlag({summary: 'memory (the simulated sections only), local (the cluster of `racelab kafka up --detach`) or BROKERS (host:port,...): add the live section.'}),
     events: Flags.integer({min: 100, max: 10_000_000, summary: 'Live: events for the throughput phases (default 20000).'}),
     batches: Flags.integer({min: 1, max: 100_000, summary: 'Live: batches (1 registration + 4 contents) for the latency phase (default 100).'}),
@@ -96,6 +99,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
         : undefined
     const firstFailure = phases.has('first-failure') && flags.searches > 0 ? (await import('../sim/bench/first-failure-bench.js')).benchFirstFailure(flags.searches, flags['search-runs']) : undefined
     const explore = phases.has('explore') && flags['explore-essays'] > 0 ? (await import('../sim/bench/explore-bench.js')).benchExplore(flags['explore-essays']) : undefined
+    const bigRun = phases.has('big-run') && flags['big-run'] > 0 ? (await import('../sim/bench/big-run-bench.js')).benchBigRun(flags['big-run']) : undefined
     const prefix = flags['topic-prefix'] ?? defaultBenchPrefix()
     const liveBench = brokers && phases.has('live') ? await benchLive({brokers, topicPrefix: prefix, events: flags.events ?? 20_000, latencyBatches: flags.batches ?? 100}) : undefined
     const soakEvents = flags['soak-events'] ?? 100_000
@@ -105,7 +109,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
       soak = await (await import('../sim/bench/soak.js')).soak({brokers, topicPrefix: `${prefix}soak-`, events: soakEvents, onProgress: progress?.show})
       progress?.done()
     }
-    const json: BenchJson = {simulated, ...(parallel ? {parallel} : {}), ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(handlerCmd ? {handlerCmd} : {}), ...(firstFailure ? {firstFailure} : {}), ...(explore ? {explore} : {}), ...(liveBench ? {live: liveBench} : {}), ...(soak ? {soak} : {})}
+    const json: BenchJson = {simulated, ...(parallel ? {parallel} : {}), ...(floor ? {floor} : {}), ...(handler ? {handler} : {}), ...(handlerCmd ? {handlerCmd} : {}), ...(firstFailure ? {firstFailure} : {}), ...(explore ? {explore} : {}), ...(bigRun ? {bigRun} : {}), ...(liveBench ? {live: liveBench} : {}), ...(soak ? {soak} : {})}
     if (!this.jsonEnabled()) await this.render((await import('../ui/bench-report.js')).BenchReport, json)
     if ((liveBench && !relayGoalMet(liveBench)) || (soak && !soak.passed)) this.failAfterReport(json)
     return json

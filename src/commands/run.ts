@@ -104,19 +104,43 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
    * prints the rest as plain lines) and the verdict. A long run shows its progress on stderr.
    */
   private async inMemory(flags: RunFlags, {chooser, options: run, dbDir, tracePath, traceFormat, metricsPath}: Checked): Promise<RunJson> {
-    const [{runSimulation}, {userConsumerArgs, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt}] = await Promise.all([
+    const [{runSimulation}, {userConsumerArgs, reproduceCommand}, {writeTraceAs}, {formatTraceEvent}, {formatRunProgress, timelineExcerpt, TimelineKeeper}, {TraceStream}] = await Promise.all([
       import('../sim/simulated/run-simulation.js'),
       import('../sim/simulated/reproduce.js'),
       import('../export/trace-format.js'),
       import('../ui/timeline-line.js'),
       import('../ui/run-timeline.js'),
+      import('../sim/trace/trace-stream.js'),
     ])
     const {handler, handlerCmd} = await userConsumerFlags(flags)
     const progress = this.jsonEnabled() || !process.stderr.isTTY ? undefined : progressLine(process.stderr, formatRunProgress)
     const options = {...run, handler, handlerCmd, chooser}
-    // One run a user watches: a consumer process's stderr passes through (the second run's is kept).
-    const {result, trace} = runSimulation({...options, dbDir, onTrace: progress?.onTrace, handlerStderr: 'inherit'})
-    progress?.done()
+    // Only what needs every event keeps the trace: a JSON-lines --trace is written as the run goes,
+    // and the report's excerpt gathered, so a large run holds no trace (docs/benchmarks.md#one-large-run-2026-12-01).
+    // A user's consumer is run twice and its traces compared, so its run keeps its trace.
+    const user = handler !== undefined || handlerCmd !== undefined
+    const stream = tracePath && traceFormat === 'jsonl' && !user ? new TraceStream(tracePath) : undefined
+    const keepTrace = (tracePath !== undefined && stream === undefined) || metricsPath !== undefined || flags.timeline === 'full' || user
+    const keeper = keepTrace || this.jsonEnabled() ? undefined : new TimelineKeeper()
+    const onTrace =
+      progress || keeper || stream
+        ? (event: TraceEvent): void => {
+            stream?.write(event)
+            keeper?.add(event)
+            progress?.onTrace(event)
+          }
+        : undefined
+    let simulated: ReturnType<typeof runSimulation>
+    try {
+      // One run a user watches: a consumer process's stderr passes through (the second run's is kept).
+      simulated = runSimulation({...options, dbDir, onTrace, keepTrace, handlerStderr: 'inherit'})
+    } catch (error) {
+      stream?.abandon()
+      throw error
+    } finally {
+      progress?.done()
+    }
+    const {result, trace} = simulated
     // A handler's state kept outside the run (module-level variables, a process's files) shows as a second run that differs.
     if (handler !== undefined || handlerCmd !== undefined) {
       const {firstDivergence} = await import('../sim/simulated/trace-divergence.js')
@@ -130,7 +154,8 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     }
     const reproduceArgs = [...shapeArgs(flags), ...userConsumerArgs({handler, handlerCmd}), ...chooserArgs(chooser), ...scheduleArgs(flags)]
     const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
-    if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
+    if (stream) stream.finish()
+    else if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
     if (metricsPath) await writeMetrics(metricsPath, trace, result)
     if (!this.jsonEnabled()) {
       const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
@@ -139,7 +164,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
         for (const event of trace) this.log(formatTraceEvent(event))
         this.print(runReportFooter(result, json.reproduce))
       } else {
-        this.print(runReport(result, timelineExcerpt(trace), json.reproduce))
+        this.print(runReport(result, keeper?.excerpt() ?? timelineExcerpt(trace), json.reproduce))
       }
     }
     if (result.verdict === 'fail') this.failAfterReport(json)

@@ -3,11 +3,29 @@ import {Box, Text} from 'ink'
 import type {Percentiles} from '../sim/bench/bench.js'
 import type {BenchJson} from '../sim/bench/bench-json.js'
 import type {ExploreBench} from '../sim/bench/explore-bench.js'
+import {BIG_RUN_GOAL, type BigRunBench} from '../sim/bench/big-run-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
 import {FLOOR_GOAL} from '../sim/bench/sqlite-floor.js'
 import {PARALLEL_GOAL} from '../sim/bench/parallel-bench.js'
 
 export type BenchReportProps = BenchJson
+
+/** The one large run: its size, wall time and peak memory, against the goals for 10,000 batches. */
+function BigRunSection({run}: {run: BigRunBench}) {
+  const goal = run.batches === BIG_RUN_GOAL.batches ? `goals: under ${BIG_RUN_GOAL.seconds} s ${run.seconds < BIG_RUN_GOAL.seconds ? 'met' : 'NOT met'}, under 1 GiB ${run.peakMiB < BIG_RUN_GOAL.peakMiB ? 'met' : 'NOT met'}` : `goals at ${n(BIG_RUN_GOAL.batches)} batches: under ${BIG_RUN_GOAL.seconds} s, under 1 GiB`
+  return (
+    <>
+      <Text> </Text>
+      <Text bold>
+        one large run ({run.scenario} × {run.strategy}, {n(run.batches)} batches × {run.essays} essays = {n(run.files)} files, in its own process)
+      </Text>
+      <Text>
+        {'  '}
+        {n(run.events)} events in {run.seconds.toFixed(2)} s, peak memory {n(run.peakMiB)} MiB, verdict {run.verdict}; {goal}
+      </Text>
+    </>
+  )
+}
 
 /** Explore's section: the scope, how fast it went, and what the pruning saved against plain enumeration. */
 function ExploreSection({explore}: {explore: ExploreBench}) {
@@ -70,7 +88,7 @@ const pct = (p: Percentiles, unit: string): string =>
   `mean ${p.mean.toFixed(2)} ${unit}, p50 ${p.p50.toFixed(2)}, p90 ${p.p90.toFixed(2)}, p99 ${p.p99.toFixed(2)}, max ${p.max.toFixed(2)}`
 
 /** What `racelab bench` prints: the simulated section, then the live one if a cluster was given. */
-export function BenchReport({simulated, parallel, floor, handler, handlerCmd, firstFailure, explore, live, soak}: BenchReportProps) {
+export function BenchReport({simulated, parallel, floor, handler, handlerCmd, firstFailure, explore, bigRun, live, soak}: BenchReportProps) {
   return (
     <Box flexDirection="column">
       <Text bold>simulated (virtual time, one process, strategy buffer)</Text>
@@ -152,6 +170,7 @@ export function BenchReport({simulated, parallel, floor, handler, handlerCmd, fi
         </>
       )}
       {explore && <ExploreSection explore={explore} />}
+      {bigRun && <BigRunSection run={bigRun} />}
       {live && (
         <>
           <Text> </Text>

@@ -23,6 +23,37 @@ export function timelineExcerpt(trace: readonly TraceEvent[], head = TIMELINE_HE
   return {lines, omitted: {after: head, count: trace.length - head - tail}}
 }
 
+/**
+ * The same excerpt, gathered as the events happen, for a run that keeps no trace
+ * (`RunOptions.keepTrace`): the first `head` events, and the last `tail` in a ring.
+ */
+export class TimelineKeeper {
+  private readonly first: TraceEvent[] = []
+  private readonly last: TraceEvent[] = []
+  private seen = 0
+
+  constructor(
+    private readonly head = TIMELINE_HEAD,
+    private readonly tail = TIMELINE_TAIL,
+  ) {}
+
+  add(event: TraceEvent): void {
+    if (this.first.length < this.head + this.tail) this.first.push(event)
+    else this.last[(this.seen - this.head - this.tail) % this.tail] = event
+    this.seen++
+  }
+
+  excerpt(): TimelineExcerpt {
+    if (this.seen <= this.head + this.tail) return timelineExcerpt(this.first, this.head, this.tail)
+    // The events after the first head + tail, oldest first: the ring's next slot is its oldest.
+    const next = (this.seen - this.head - this.tail) % this.tail
+    const later = [...this.last.slice(next), ...this.last.slice(0, next)]
+    const ending = [...this.first, ...later].slice(-this.tail)
+    const lines = [...this.first.slice(0, this.head), ...ending].map(formatTraceEvent)
+    return {lines, omitted: {after: this.head, count: this.seen - this.head - this.tail}}
+  }
+}
+
 /** The line that stands for the events a report left out, and where to find them all. */
 export function formatOmitted(count: number): string {
   return `   ... ${count.toLocaleString('en')} events left out: --timeline full prints every one, --trace FILE writes them as JSON lines`

@@ -108,6 +108,19 @@ describe('racelab bench (simulated section)', () => {
     expect(explore.plainEstimate).toBeGreaterThan(explore.runs)
   })
 
+  it('--big-run: one run alone in a child process, with its size, verdict, wall time and peak memory', async () => {
+    // When: 3 batches of 25 essays
+    const {stdout, error} = await bench(['--only', 'big-run', '--big-run', '3', '--json'])
+
+    // Then: the figures are the run's, from its own process
+    expect(error).toBeUndefined()
+    const {bigRun} = JSON.parse(stdout)
+    expect(bigRun).toMatchObject({scenario: 'content-first', strategy: 'buffer', batches: 3, essays: 25, files: 75, verdict: 'pass'})
+    expect(bigRun.events).toBeGreaterThan(75 * 2)
+    expect(bigRun.seconds).toBeGreaterThan(0)
+    expect(bigRun.peakMiB).toBeGreaterThan(10)
+  })
+
   it.each([
     [['--events', '1000'], '--events'],
     [['--batches', '5'], '--batches'],

@@ -1,4 +1,5 @@
 import type {HandlerBench, LiveBench, SimulatedBench} from './bench.js'
+import type {BigRunBench} from './big-run-bench.js'
 import type {ExploreBench} from './explore-bench.js'
 import type {FirstFailureBench} from './first-failure-bench.js'
 import type {HandlerCmdBench} from './handler-cmd-bench.js'
@@ -15,6 +16,7 @@ export interface BenchJson {
   handlerCmd?: HandlerCmdBench
   firstFailure?: FirstFailureBench
   explore?: ExploreBench
+  bigRun?: BigRunBench
   live?: LiveBench
   soak?: SoakResult
 }

@@ -4,7 +4,7 @@ import {InputError} from '../input-error.js'
  * The sections of `racelab bench`, by the names `--only` takes: the keys of its JSON, in the order
  * it runs them (docs/benchmarks.md).
  */
-export const BENCH_PHASES = ['simulated', 'parallel', 'floor', 'handler', 'handler-cmd', 'first-failure', 'explore', 'live', 'soak'] as const
+export const BENCH_PHASES = ['simulated', 'parallel', 'floor', 'handler', 'handler-cmd', 'first-failure', 'explore', 'big-run', 'live', 'soak'] as const
 
 export type BenchPhase = (typeof BENCH_PHASES)[number]
 

@@ -14,7 +14,7 @@ import {readyWhenComplete} from './invariants/ready-when-complete.js'
 import {relayCommitOrder} from './invariants/relay-commit-order.js'
 import {slotsBelongToBatch} from './invariants/slots-belong-to-batch.js'
 import type {Observation} from './observation.js'
-import {type InvariantCheck, buildIndex, compareIds, views} from './observation-index.js'
+import {type InvariantCheck, type ObservationIndex, buildIndex, compareIds, views} from './observation-index.js'
 
 /** One check per named invariant; the Record type makes a missing one a compile error. */
 export const CHECKS: Readonly<Record<InvariantName, InvariantCheck>> = {
@@ -40,8 +40,7 @@ const RANK = new Map<InvariantName, number>(INVARIANTS.map((name, i) => [name, i
  * violations, sorted by invariant (INVARIANTS order), then batch id; ties keep the order the
  * invariant reported them in.
  */
-export function check(obs: Observation): Violation[] {
-  const index = buildIndex(obs)
+export function check(obs: Observation, index: ObservationIndex = buildIndex(obs)): Violation[] {
   const violations = INVARIANTS.flatMap((name) => CHECKS[name](obs, index))
   return violations.sort(
     (a, b) => (RANK.get(a.invariant) ?? 0) - (RANK.get(b.invariant) ?? 0) || compareIds(a.batchId, b.batchId),
@@ -64,8 +63,8 @@ export interface BatchCounts {
 }
 
 /** One row per batch id seen: BOS's batches in commit order, then any other id sorted. */
-export function batchCounts(obs: Observation): BatchCounts[] {
-  return views(buildIndex(obs)).map((view) => ({
+export function batchCounts(obs: Observation, index: ObservationIndex = buildIndex(obs)): BatchCounts[] {
+  return views(index).map((view) => ({
     batchId: view.batchId,
     expected: view.batch?.expectedEssays ?? view.tracker?.expected ?? 0,
     assigned: view.messages[TOPICS.essaySlotAssigned].length,
@@ -83,6 +82,8 @@ export function verdictOf(violations: readonly Violation[]): Verdict {
 
 /** What every run reports about its observation: the verdict, the violations, per-batch counts. */
 export function judge(obs: Observation): {verdict: 'pass' | 'fail'; violations: Violation[]; batches: BatchCounts[]} {
-  const violations = check(obs)
-  return {verdict: violations.length === 0 ? 'pass' : 'fail', violations, batches: batchCounts(obs)}
+  // One index for both: a large run's index is most of what judging it costs.
+  const index = buildIndex(obs)
+  const violations = check(obs, index)
+  return {verdict: violations.length === 0 ? 'pass' : 'fail', violations, batches: batchCounts(obs, index)}
 }

@@ -101,31 +101,75 @@ export function checkWriteTarget(target: WriteTarget): {replaces: boolean} {
  * then moved into place in one step.
  */
 export function writeFileSafely(target: WriteTarget, text: string | Uint8Array): void {
-  const {replaces} = checkWriteTarget(target)
+  const file = openSafely(target)
+  try {
+    writeSync(file.fd, typeof text === 'string' ? Buffer.from(text) : text)
+  } catch (error) {
+    file.abandon()
+    throw cannotWrite(target, error)
+  }
+  file.commit()
+}
+
+/** A file being written under the rule above: its temporary file, open; `commit` moves it into place, `abandon` removes it. */
+export interface SafeFile {
+  readonly fd: number
+  commit(): void
+  abandon(): void
+}
+
+/**
+ * Opens the temporary file `writeFileSafely` writes, for a writer that writes as it goes (a trace
+ * streamed while its run runs, `trace/trace-stream.ts`): checked now, and again when committed.
+ */
+export function openSafely(target: WriteTarget): SafeFile {
+  checkWriteTarget(target)
   const {path} = target
   // Named by pid and random bytes (never the clock: the core reads none), created O_EXCL.
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  let fd: number
   try {
     // 'wx': O_CREAT|O_EXCL, so the temporary file is new and never a link someone planted.
-    const fd = openSync(temporary, 'wx', 0o666)
-    try {
-      writeSync(fd, typeof text === 'string' ? Buffer.from(text) : text)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    if (replaces) {
-      const old = lstatOrUndefined(path)
-      if (old?.isFile()) chmodSync(temporary, old.mode & 0o7777)
-      renameSync(temporary, path)
-    } else {
-      moveIntoNewPath(temporary, target)
-    }
+    fd = openSync(temporary, 'wx', 0o666)
   } catch (error) {
-    rmSync(temporary, {force: true})
-    if (error instanceof InputError) throw error
-    throw new InputError(`${target.flag} ${target.shown}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw cannotWrite(target, error)
   }
+  let open = true
+  const close = (): void => {
+    if (open) closeSync(fd)
+    open = false
+  }
+  return {
+    fd,
+    commit(): void {
+      try {
+        fsyncSync(fd)
+        close()
+        // Checked again: the file may have appeared, or become a symlink, while racelab worked.
+        const {replaces} = checkWriteTarget(target)
+        if (replaces) {
+          const old = lstatOrUndefined(path)
+          if (old?.isFile()) chmodSync(temporary, old.mode & 0o7777)
+          renameSync(temporary, path)
+        } else {
+          moveIntoNewPath(temporary, target)
+        }
+      } catch (error) {
+        close()
+        rmSync(temporary, {force: true})
+        throw cannotWrite(target, error)
+      }
+    },
+    abandon(): void {
+      close()
+      rmSync(temporary, {force: true})
+    },
+  }
+}
+
+function cannotWrite(target: WriteTarget, error: unknown): InputError {
+  if (error instanceof InputError) return error
+  return new InputError(`${target.flag} ${target.shown}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
 }
 
 /** The path was new when checked: link (fails if something appeared meanwhile), else rename. */

@@ -1,11 +1,10 @@
 import type {LivenessModel} from '../check/observation.js'
-import type {EventType} from '../domain/events.js'
-import {TOPICS} from '../domain/topics.js'
 import {SECOND, type Micros} from '../kernel/time.js'
 import {maxOf} from '../scenario/delay.js'
 import type {RelaySettings, Scenario} from '../scenario/scenario.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import type {TraceEvent} from '../trace/trace-event.js'
+import {TraceFold} from './trace-fold.js'
 
 /** A relay reads at most this many rows per poll (docs/domain.md#the-outbox-and-its-relay). */
 const POLL_BATCH = 100
@@ -14,7 +13,8 @@ export interface LivenessInput {
   scenario: Scenario
   /** Whether one coordinated relay publishes both producers' rows. */
   coordinated: boolean
-  trace: readonly TraceEvent[]
+  /** The run's trace, or what the judge reads of it, folded as it happened (a run that keeps no trace). */
+  trace: readonly TraceEvent[] | TraceFold
   /** Messages on ELS's input topics (copies included): each is handled at most once after healing. */
   inputMessages: number
   elsInstances: number
@@ -34,14 +34,16 @@ export interface LivenessInput {
  * message (and one redelivery per instance) at its slowest handling time.
  */
 export function livenessModel(input: LivenessInput): LivenessModel {
-  const {scenario, trace} = input
+  const {scenario} = input
+  const trace = input.trace instanceof TraceFold ? input.trace : TraceFold.of(input.trace)
   const kafka = maxOf(scenario.kafkaLatency)
   return {
-    healedAt: healedAt(trace, input.healPoints ?? []),
+    // An outage nobody ran into leaves no trace; its end counts all the same.
+    healedAt: (input.healPoints ?? []).reduce((max, t) => Math.max(max, t), trace.healedAt),
     relays: producerRelays(scenario, input.coordinated).map((relay) => ({
       label: relay.label,
-      committed: commitTimes(trace, relay.sources),
-      marked: markTimes(trace, relay.label),
+      committed: trace.commitTimes(relay.sources),
+      marked: trace.markTimes(relay.label),
       perPoll: relay.publishDelay + POLL_BATCH * kafka,
       idlePoll: Math.max(SECOND, relay.pollInterval),
     })),
@@ -70,52 +72,4 @@ function producerRelays(scenario: Scenario, coordinated: boolean): ProducerRelay
   const {bos, file} = scenario.relays
   if (coordinated) return [of('coordinated-relay', ['bos', 'file'], [bos, file])]
   return [of('bos-relay', ['bos'], [bos]), of('file-relay', ['file'], [file])]
-}
-
-/** When each outbox row of `sources` was committed, in trace (time) order. */
-function commitTimes(trace: readonly TraceEvent[], sources: readonly ServiceName[]): Micros[] {
-  const times: Micros[] = []
-  for (const event of trace) {
-    if (event.ev === 'batch-registered' && sources.includes('bos')) times.push(event.t)
-    else if (event.ev === 'file-committed' && sources.includes('file')) times.push(event.t)
-  }
-  return times
-}
-
-/**
- * When each row of a relay was published for good: its ack, unless the relay crashed on that very
- * row before writing published_at (then the row waits for the restarted relay to send it again).
- */
-function markTimes(trace: readonly TraceEvent[], label: string): Micros[] {
-  const marked = new Map<string, Micros>()
-  const lastSent = new Map<number, string>()
-  for (const event of trace) {
-    if (event.svc !== label) continue
-    if (event.ev === 'published') {
-      const key = `${sourceOf(event.type)}:${event.row}`
-      lastSent.set(event.row, key)
-      if (!marked.has(key)) marked.set(key, event.t)
-    } else if (event.ev === 'relay-crashed' && (event.point === undefined || event.point === 'after-publish')) {
-      // Crashed between the ack and published_at: the row is sent again (after a poll or a mark
-      // nothing of the row was lost).
-      const key = lastSent.get(event.row)
-      if (key !== undefined) marked.delete(key)
-    }
-  }
-  return [...marked.values()].sort((a, b) => a - b)
-}
-
-function sourceOf(type: EventType): ServiceName {
-  if (type === TOPICS.batchEssaysRegistered) return 'bos'
-  return type === TOPICS.essayContentProvisioned || type === TOPICS.essayValidationFailed ? 'file' : 'els'
-}
-
-/** When the last fault's recovery ended: a crash's restart, a failed publish's or handling's retry. */
-function healedAt(trace: readonly TraceEvent[], healPoints: readonly Micros[]): Micros {
-  let at = healPoints.reduce((max, t) => Math.max(max, t), 0)
-  for (const event of trace) {
-    if ('restartIn' in event) at = Math.max(at, event.t + event.restartIn)
-    else if ('retryIn' in event) at = Math.max(at, event.t + event.retryIn)
-  }
-  return at
 }

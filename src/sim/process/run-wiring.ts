@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import type {BusMessage} from '../bus/bus.js'
 import {judge} from '../check/checker.js'
 import {livenessModel} from './liveness-bound.js'
+import {TraceFold} from './trace-fold.js'
 import type {MetricEvent, ObservedMetrics} from '../check/observation.js'
 import {observe} from '../check/observe.js'
 import {IdSource} from '../domain/ids.js'
@@ -105,7 +106,8 @@ export interface WiredRun {
     endedAt: Micros
     stoppedBy: string
     messages: readonly BusMessage[]
-    trace: readonly TraceEvent[]
+    /** The run's trace, or what the judge reads of it, folded as it happened (`trace-fold.ts`). */
+    trace: readonly TraceEvent[] | TraceFold
     healPoints?: readonly Micros[]
     slack?: Micros
   }): JudgedRun
@@ -230,32 +232,35 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         batchPrefix: options.batchPrefix,
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
-    judge: ({endedAt, stoppedBy, messages, trace: events, healPoints, slack}) => ({
-      ...judge(
-        observe({
-          endedAt,
-          unsettled: stoppedBy === 'quiet' ? undefined : stoppedBy,
-          liveness: livenessModel({
-            scenario,
-            coordinated: coordinated !== undefined,
-            trace: events,
-            inputMessages: messages.filter((m) => inputTopics.has(m.topic)).length,
-            elsInstances: instanceCount,
-            healPoints,
-            slack,
+    judge: ({endedAt, stoppedBy, messages, trace, healPoints, slack}) => {
+      const events = trace instanceof TraceFold ? trace : TraceFold.of(trace)
+      return {
+        ...judge(
+          observe({
+            endedAt,
+            unsettled: stoppedBy === 'quiet' ? undefined : stoppedBy,
+            liveness: livenessModel({
+              scenario,
+              coordinated: coordinated !== undefined,
+              trace: events,
+              inputMessages: countWhere(messages, (m) => inputTopics.has(m.topic)),
+              elsInstances: instanceCount,
+              healPoints,
+              slack,
+            }),
+            messages,
+            bos,
+            files,
+            els: primary,
+            metrics: observedMetrics(instances, events.consumerEvents),
           }),
-          messages,
-          bos,
-          files,
-          els: primary,
-          metrics: observedMetrics(instances, events),
-        }),
-      ),
-      seed: options.seed,
-      scenario: scenario.name,
-      strategy: options.strategy,
-      parameters: runParameters(scenario),
-    }),
+        ),
+        seed: options.seed,
+        scenario: scenario.name,
+        strategy: options.strategy,
+        parameters: runParameters(scenario),
+      }
+    },
     metrics: () => sumMetrics(instances.map((i) => i.metrics).filter((m) => m !== undefined)),
     close: () => {
       for (const instance of instances) if (instance instanceof ProcessConsumer) instance.close()
@@ -288,4 +293,11 @@ function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], t
     }
   }
   return {reported: {pendingStored, reconciled: {...reconciled}, expired, deadLettered}, events}
+}
+
+/** How many of `items` match, without building the filtered copy (a large run's messages are many). */
+function countWhere<T>(items: readonly T[], matches: (item: T) => boolean): number {
+  let count = 0
+  for (const item of items) if (matches(item)) count++
+  return count
 }

@@ -15,6 +15,7 @@ import type {RunShape} from '../scenario/run-shape.js'
 import {batchLayouts, type Scenario} from '../scenario/scenario.js'
 import {InputError} from '../input-error.js'
 import type {TraceEvent} from '../trace/trace-event.js'
+import {TraceFold} from '../process/trace-fold.js'
 import {loadedHandler} from '../consumer/handler-loader.js'
 import {NondeterministicHandler} from '../consumer/nondeterminism-trap.js'
 import {handlerReport, type HandlerReport} from './handler-report.js'
@@ -23,8 +24,8 @@ import {kernelClock} from './kernel-clock.js'
 import {MemoryMember} from './memory-member.js'
 import {MemoryPublisher} from './memory-publisher.js'
 
-/** About 40 s of simulation; more is a typo, not a test. */
-export const MAX_FILES_PER_RUN = 200_000
+/** 10,000 batches × 25 essays: 2.3 GiB at its peak, measured (docs/benchmarks.md#one-large-run-2026-12-01); more is a typo, not a test. */
+export const MAX_FILES_PER_RUN = 250_000
 
 export interface RunOptions extends RunShape {
   /** Replay these choices instead of drawing from the seed. */
@@ -35,8 +36,14 @@ export interface RunOptions extends RunShape {
   plan?: DeliveryPlan
   /** Tests build ELS variants (the post-fix bugs) through this. */
   makeEls?: MakeConsumer
-  /** Called with every trace event as it happens (progress of a long run). */
+  /** Called with every trace event as it happens (progress of a long run, a trace written as it goes). */
   onTrace?: (event: TraceEvent) => void
+  /**
+   * false: the run keeps no trace (`SimulationRun.trace` is empty): the judge reads what it needs
+   * as the events happen (`process/trace-fold.ts`), and `onTrace` sees every event. A large run's
+   * trace is a sixth of what grows with it (docs/benchmarks.md#one-large-run-2026-12-01). Default true.
+   */
+  keepTrace?: boolean
   /** A consumer process's stderr: kept and shown when it fails (the default), or passed through (one run a user watches). */
   handlerStderr?: 'keep' | 'inherit'
   /** Stop after this many kernel steps (default the kernel's MAX_STEPS); tests keep runs short. */
@@ -105,9 +112,12 @@ export function runSimulation(options: RunOptions): SimulationRun {
   }
   const faults = options.faults ?? []
   const trace: TraceEvent[] = []
+  const fold = new TraceFold()
   const onTrace = options.onTrace
+  const keep = options.keepTrace ?? true
   const record = (event: TraceEvent): void => {
-    trace.push(event)
+    if (keep) trace.push(event)
+    fold.add(event)
     onTrace?.(event)
   }
 
@@ -154,15 +164,15 @@ export function runSimulation(options: RunOptions): SimulationRun {
       trace,
       scenario,
       result: {
-        ...run.judge({endedAt: sim.now, stoppedBy, messages: bus.messages(), trace, healPoints}),
-        simulatedSeconds: (trace.length > 0 ? trace[trace.length - 1].t : 0) / SECOND,
+        ...run.judge({endedAt: sim.now, stoppedBy, messages: bus.messages(), trace: fold, healPoints}),
+        simulatedSeconds: fold.lastAt / SECOND,
         stoppedBy,
-        events: trace.length,
+        events: fold.events,
         steps: sim.steps,
         metrics: run.metrics(),
         schedule: encodeSchedule(chooser.schedule),
-        ...(options.handler === undefined ? {} : {handler: handlerReport(options.handler, trace)}),
-        ...(options.handlerCmd === undefined ? {} : {handler: handlerReport(options.handlerCmd.command, trace, 'command')}),
+        ...(options.handler === undefined ? {} : {handler: handlerReport(options.handler, fold.consumerEvents)}),
+        ...(options.handlerCmd === undefined ? {} : {handler: handlerReport(options.handlerCmd.command, fold.consumerEvents, 'command')}),
         chooser: describeChooser(options.chooser),
       },
     }

@@ -11,9 +11,9 @@ describe('benchPhases', () => {
   })
 
   it('names each phase as its JSON section, in kebab case', () => {
-    // Then: simulated, parallel, floor, handler, handlerCmd, firstFailure, explore, live, soak
+    // Then: simulated, parallel, floor, handler, handlerCmd, firstFailure, explore, bigRun, live, soak
     const camel = BENCH_PHASES.map((p) => p.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()))
-    expect(camel).toEqual(['simulated', 'parallel', 'floor', 'handler', 'handlerCmd', 'firstFailure', 'explore', 'live', 'soak'])
+    expect(camel).toEqual(['simulated', 'parallel', 'floor', 'handler', 'handlerCmd', 'firstFailure', 'explore', 'bigRun', 'live', 'soak'])
   })
 
   it('refuses an unknown name in one line listing the phases', () => {

@@ -1,0 +1,57 @@
+import {describe, expect, it} from 'vitest'
+
+import type {EventType} from '../../../src/sim/domain/events.js'
+import {TOPICS} from '../../../src/sim/domain/topics.js'
+import {TraceFold} from '../../../src/sim/process/trace-fold.js'
+import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
+
+const published = (t: number, svc: string, row: number, type: EventType = TOPICS.essayContentProvisioned): TraceEvent => ({
+  t,
+  svc,
+  ev: 'published',
+  type,
+  key: 'k',
+  row,
+  partition: 0,
+  offset: row,
+  eventId: `e${t}`,
+})
+
+describe('TraceFold', () => {
+  it('folds what the judge reads: commits, rows published for good, the last recovery, the consumer events', () => {
+    // Given a relay that publishes row 1, crashes on it after the ack, and sends it again
+    const trace: TraceEvent[] = [
+      {t: 1, svc: 'bos', ev: 'batch-registered', batch: 'b1', essays: 1, row: 1},
+      {t: 2, svc: 'file', ev: 'file-committed', batch: 'b1', file: 'f1', outcome: 'provisioned', row: 1},
+      published(3, 'file-relay', 1),
+      {t: 4, svc: 'file-relay', ev: 'relay-crashed', row: 1, restartIn: 10},
+      published(20, 'file-relay', 1),
+      published(21, 'bos-relay', 1, TOPICS.batchEssaysRegistered),
+      {t: 22, svc: 'els', ev: 'els-restarted', restartIn: 5},
+      {t: 30, svc: 'els', ev: 'handled', type: TOPICS.essayContentProvisioned, partition: 0, offset: 0, outcome: {kind: 'pending'} as never, emitted: []},
+    ]
+    // When
+    const fold = TraceFold.of(trace)
+    // Then
+    expect(fold.events).toBe(8)
+    expect(fold.lastAt).toBe(30)
+    expect(fold.healedAt).toBe(27)
+    expect(fold.commitTimes(['bos'])).toEqual([1])
+    expect(fold.commitTimes(['file'])).toEqual([2])
+    expect(fold.commitTimes(['bos', 'file'])).toEqual([1, 2])
+    expect(fold.markTimes('file-relay')).toEqual([20])
+    expect(fold.markTimes('bos-relay')).toEqual([21])
+    expect(fold.markTimes('els-relay')).toEqual([])
+    expect(fold.consumerEvents.map((e) => e.ev)).toEqual(['els-restarted', 'handled'])
+  })
+
+  it('keeps two services’ rows of the same id apart', () => {
+    // Given the coordinated relay publishing BOS's row 1 and the File Service's row 1
+    const fold = new TraceFold()
+    // When
+    fold.add(published(5, 'coordinated-relay', 1, TOPICS.batchEssaysRegistered))
+    fold.add(published(6, 'coordinated-relay', 1))
+    // Then
+    expect(fold.markTimes('coordinated-relay')).toEqual([5, 6])
+  })
+})
