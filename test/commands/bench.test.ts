@@ -151,7 +151,7 @@ describe('racelab bench (simulated section)', () => {
   })
 
   it.each([
-    [['--only', 'floor,nope'], '--only nope: not a bench phase (phases: simulated, parallel, floor, handler, handler-cmd, first-failure, explore, live, soak)'],
+    [['--only', 'floor,nope'], '--only nope: not a bench phase (phases: simulated, parallel, floor, handler, handler-cmd, first-failure, explore, big-run, live, soak)'],
     [['--only', 'soak'], '--only soak: that section runs on a cluster: it goes with --kafka local|BROKERS'],
     [[...tiny, '--handler', 'x.ts'], '--handler is the handler phase’s module: --only leaves that phase out'],
     [[...tiny, '--handler-cmd', 'x'], '--handler-cmd is the process phase’s command: --only leaves that phase out'],
