@@ -102,18 +102,17 @@ export function checkWriteTarget(target: WriteTarget): {replaces: boolean} {
  */
 export function writeFileSafely(target: WriteTarget, text: string | Uint8Array): void {
   const file = openSafely(target)
-  try {
-    writeSync(file.fd, typeof text === 'string' ? Buffer.from(text) : text)
-  } catch (error) {
-    file.abandon()
-    throw cannotWrite(target, error)
-  }
+  file.write(text)
   file.commit()
 }
 
-/** A file being written under the rule above: its temporary file, open; `commit` moves it into place, `abandon` removes it. */
+/**
+ * A file being written under the rule above: its temporary file, open. `write` appends (a failed
+ * write removes the temporary file and is one line naming the flag and the file), `commit` moves
+ * it into place, `abandon` removes it.
+ */
 export interface SafeFile {
-  readonly fd: number
+  write(text: string | Uint8Array): void
   commit(): void
   abandon(): void
 }
@@ -140,7 +139,15 @@ export function openSafely(target: WriteTarget): SafeFile {
     open = false
   }
   return {
-    fd,
+    write(text: string | Uint8Array): void {
+      try {
+        writeSync(fd, typeof text === 'string' ? Buffer.from(text) : text)
+      } catch (error) {
+        close()
+        rmSync(temporary, {force: true})
+        throw cannotWrite(target, error)
+      }
+    },
     commit(): void {
       try {
         fsyncSync(fd)

@@ -1,5 +1,3 @@
-import {writeSync} from 'node:fs'
-
 import {openSafely, type SafeFile, type WriteTarget} from '../files/safe-write.js'
 import type {TraceEvent} from './trace-event.js'
 
@@ -10,7 +8,7 @@ const CHUNK = 1 << 20
  * A JSON-lines trace written while its run runs (`racelab run --trace FILE`, a run that keeps no
  * trace): the same bytes as `traceLines`, into the temporary file racelab's rule for the files it
  * writes uses (`files/safe-write.ts`), moved into place by `finish`. A run that fails to finish
- * leaves no half-written trace: `abandon` removes it.
+ * leaves no half-written trace: `abandon` removes it, as a failed write does (one line, exit 2).
  */
 export class TraceStream {
   private readonly file: SafeFile
@@ -26,12 +24,7 @@ export class TraceStream {
   }
 
   finish(): void {
-    try {
-      this.flush()
-    } catch (error) {
-      this.file.abandon()
-      throw error
-    }
+    this.flush()
     this.file.commit()
   }
 
@@ -41,7 +34,7 @@ export class TraceStream {
 
   private flush(): void {
     if (this.pending === '') return
-    writeSync(this.file.fd, this.pending)
+    this.file.write(this.pending)
     this.pending = ''
   }
 }
