@@ -13,6 +13,8 @@ import type {WriteTarget} from '../sim/files/safe-write.js'
 import type {RunOptions, RunResult} from '../sim/simulated/run-simulation.js'
 import type {LiveRunJson} from '../sim/live/run-on-kafka.js'
 import type {TraceEvent} from '../sim/trace/trace-event.js'
+import type {ForeignEls} from '../export/prometheus-metrics.js'
+import type {ElsMetrics} from '../sim/services/els.js'
 
 export type RunJson = RunResult & {reproduce: string}
 
@@ -156,7 +158,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
     if (stream) stream.finish()
     else if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
-    if (metricsPath) await writeMetrics(metricsPath, trace, result)
+    if (metricsPath) await writeMetrics(metricsPath, trace, result, user ? {why: `the consumer is ${handler === undefined ? '--handler-cmd' : '--handler'}, whose buffer is its own`, deadLetters: 'from-trace'} : result.metrics)
     if (!this.jsonEnabled()) {
       const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {
@@ -181,7 +183,8 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     const {scenario} = options
     const human = !this.jsonEnabled()
     const soFar: TraceEvent[] = []
-    const server = flags['metrics-port'] === undefined ? undefined : await serveLiveMetrics(flags['metrics-port'], soFar, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed})
+    const server =
+      flags['metrics-port'] === undefined ? undefined : await serveLiveMetrics(flags['metrics-port'], soFar, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed}, flags.els === 'external' ? EXTERNAL_ELS : undefined)
     const live = await runOnKafka({
       ...options,
       kafka: flags.kafka,
@@ -205,7 +208,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
           : undefined,
     }).finally(() => server?.close())
     if (tracePath) writeTraceAs(tracePath, traceFormat, live.trace, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed, reproduce: live.json.rerun})
-    if (metricsPath) await writeMetrics(metricsPath, live.trace, live.result)
+    if (metricsPath) await writeMetrics(metricsPath, live.trace, live.result, flags.els === 'external' ? EXTERNAL_ELS : live.result.metrics)
     if (human) await this.render((await import('../ui/live-run-report.js')).LiveRunReport, {result: live.result, rerun: live.json.rerun})
     if (live.result.verdict === 'fail') this.failAfterReport(live.json)
     return live.json
@@ -214,23 +217,29 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
 
 type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
 
-/** --metrics FILE: the run's metrics in the Prometheus text format (src/export/prometheus-metrics.ts). */
-async function writeMetrics(target: WriteTarget, trace: readonly TraceEvent[], result: Pick<RunResult, 'metrics' | 'scenario' | 'strategy' | 'seed'>): Promise<void> {
+/** --els external: ELS runs elsewhere, and so do its counters. */
+const EXTERNAL_ELS: ForeignEls = {why: 'ELS runs elsewhere (--els external): its buffer and its counters are its own', deadLetters: 'unknown'}
+
+/**
+ * --metrics FILE: the run's metrics in the Prometheus text format (src/export/prometheus-metrics.ts);
+ * `els` is ELS's own counters, or why racelab has none (a consumer that is not racelab's ELS).
+ */
+async function writeMetrics(target: WriteTarget, trace: readonly TraceEvent[], subject: Pick<RunResult, 'scenario' | 'strategy' | 'seed'>, els: ElsMetrics | ForeignEls): Promise<void> {
   const [{prometheusMetrics}, {writeFileSafely}] = await Promise.all([import('../export/prometheus-metrics.js'), import('../sim/files/safe-write.js')])
-  writeFileSafely(target, prometheusMetrics(trace, result.metrics, result))
+  writeFileSafely(target, prometheusMetrics(trace, els, subject))
 }
 
 /**
  * --metrics-port: the metrics of the live run so far, served while it runs; the address goes to
  * stderr, so that --json's stdout stays one document.
  */
-async function serveLiveMetrics(port: number, trace: readonly TraceEvent[], subject: {scenario: string; strategy: string; seed: number}) {
+async function serveLiveMetrics(port: number, trace: readonly TraceEvent[], subject: {scenario: string; strategy: string; seed: number}, foreign: ForeignEls | undefined) {
   const [{serveMetrics}, {prometheusMetrics}, {elsMetricsSoFar}] = await Promise.all([
     import('../live-metrics/metrics-server.js'),
     import('../export/prometheus-metrics.js'),
     import('../export/els-metrics-so-far.js'),
   ])
-  const server = await serveMetrics(port, () => prometheusMetrics(trace, elsMetricsSoFar(trace), subject))
+  const server = await serveMetrics(port, () => prometheusMetrics(trace, foreign ?? elsMetricsSoFar(trace), subject))
   process.stderr.write(`racelab run: metrics at http://127.0.0.1:${server.port}/metrics while the run runs\n`)
   return server
 }

@@ -18,19 +18,33 @@ function outboxOf(type: string): 'bos' | 'file' | 'els' {
 }
 
 /**
+ * A consumer that is not racelab's ELS (a `--handler` module, a `--handler-cmd` process, or
+ * `--els external`): it keeps its buffer where racelab cannot see it, so racelab has no buffer
+ * metrics of it, and writing zeros would read as "nothing was buffered". `why` says so in the file.
+ * Dead letters of a handler are racelab's own consumer's (it gives up on the message), so the
+ * trace counts them; an external consumer's are its own.
+ */
+export interface ForeignEls {
+  why: string
+  deadLetters: 'from-trace' | 'unknown'
+}
+
+/**
  * The metrics of a run at its end in the Prometheus text exposition format (version 0.0.4):
  *
  * - ELS's buffer metrics as ELS itself reports them (`metrics` of the run: what its instances
  *   counted since each last started, as a restarted process's counters do): pending stored,
  *   reconciled by outcome, expired, dead letters; and the age of each pending event when it left
- *   the buffer (drained by its registration, or expired), as a histogram from the trace;
+ *   the buffer (drained by its registration, or expired), as a histogram from the trace; for a
+ *   consumer that is not racelab's ELS (`ForeignEls`), a comment saying why they are missing,
+ *   and the dead letters the trace shows when racelab's consumer dead-lettered them;
  * - the relays' metrics from the trace: rows published, publishes that failed (each one a retry),
  *   the rows left in each outbox at the end, and the publish lag (commit to first publish) of each
  *   row of BOS and the File Service.
  *
  * The same run writes the same bytes: values are counts and virtual seconds.
  */
-export function prometheusMetrics(trace: readonly TraceEvent[], els: ElsMetrics, subject: TraceSubject): string {
+export function prometheusMetrics(trace: readonly TraceEvent[], els: ElsMetrics | ForeignEls, subject: TraceSubject): string {
   const out: string[] = [METRICS_HEAD + ` ${subject.scenario} under ${subject.strategy}, seed ${subject.seed}`]
   const family = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string): void => {
     out.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`)
@@ -51,16 +65,24 @@ export function prometheusMetrics(trace: readonly TraceEvent[], els: ElsMetrics,
   family('racelab_run_info', 'gauge', 'The run these metrics are of.')
   sample('racelab_run_info', {scenario: subject.scenario, strategy: subject.strategy, seed: String(subject.seed)}, 1)
 
-  family('racelab_els_pending_stored_total', 'counter', 'Events ELS stored in its pending buffer because their batch was not registered yet.')
-  sample('racelab_els_pending_stored_total', {}, els.pendingStored)
-  family('racelab_els_pending_reconciled_total', 'counter', 'Pending events a registration drained, by what became of them.')
-  for (const outcome of ['assigned', 'excess', 'failed'] as const) sample('racelab_els_pending_reconciled_total', {outcome}, els.reconciled[outcome])
-  family('racelab_els_pending_expired_total', 'counter', 'Pending events expired past the pending timeout and reported as BATCH_NEVER_REGISTERED.')
-  sample('racelab_els_pending_expired_total', {}, els.expired)
-  family('racelab_els_dead_letters_total', 'counter', 'Messages ELS could not parse and dead-lettered.')
-  sample('racelab_els_dead_letters_total', {}, els.deadLettered)
-  family('racelab_els_pending_age_seconds', 'histogram', 'Age of a pending event when it left the buffer (drained by its registration, or expired).')
-  histogram('racelab_els_pending_age_seconds', {}, AGE_BUCKETS, pendingAges(trace).map((age) => age / SECOND))
+  const deadLetters = (count: number): void => {
+    family('racelab_els_dead_letters_total', 'counter', 'Messages ELS gave up on and dead-lettered (unparsable, or a handler that failed on every try).')
+    sample('racelab_els_dead_letters_total', {}, count)
+  }
+  if ('why' in els) {
+    out.push(`# no racelab_els_pending_* metrics: ${els.why}`)
+    if (els.deadLetters === 'from-trace') deadLetters(trace.filter((e) => e.ev === 'handled' && e.outcome.kind === 'dead-lettered').length)
+  } else {
+    family('racelab_els_pending_stored_total', 'counter', 'Events ELS stored in its pending buffer because their batch was not registered yet.')
+    sample('racelab_els_pending_stored_total', {}, els.pendingStored)
+    family('racelab_els_pending_reconciled_total', 'counter', 'Pending events a registration drained, by what became of them.')
+    for (const outcome of ['assigned', 'excess', 'failed'] as const) sample('racelab_els_pending_reconciled_total', {outcome}, els.reconciled[outcome])
+    family('racelab_els_pending_expired_total', 'counter', 'Pending events expired past the pending timeout and reported as BATCH_NEVER_REGISTERED.')
+    sample('racelab_els_pending_expired_total', {}, els.expired)
+    deadLetters(els.deadLettered)
+    family('racelab_els_pending_age_seconds', 'histogram', 'Age of a pending event when it left the buffer (drained by its registration, or expired).')
+    histogram('racelab_els_pending_age_seconds', {}, AGE_BUCKETS, pendingAges(trace).map((age) => age / SECOND))
+  }
 
   const relays = [...new Set(trace.flatMap((e) => (e.ev === 'published' || e.ev === 'publish-failed' || e.ev === 'publish-given-up' ? [e.svc] : [])))].sort()
   family('racelab_relay_published_total', 'counter', 'Rows a relay published and the broker acked (a re-send after a crash counts again).')

@@ -10,6 +10,21 @@ import {parsePrometheusText, valueOf} from '../export/prometheus-text.js'
 const root = resolve(import.meta.dirname, '../..')
 const run = (args: string[]) => runCommand(['run', ...args], {root})
 
+interface Handled {
+  ev: string
+  outcome?: {kind: string; drained?: number}
+  emitted?: string[]
+}
+
+/** A run's --metrics file and its --trace, read back. */
+async function metricsAndTrace(args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'racelab-metrics-'))
+  const result = await run([...args, '--metrics', join(dir, 'run.prom'), '--trace', join(dir, 'run.jsonl'), '--json'])
+  const trace = readFileSync(join(dir, 'run.jsonl'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Handled)
+  const text = readFileSync(join(dir, 'run.prom'), 'utf8')
+  return {result, text, metrics: parsePrometheusText(text), trace}
+}
+
 describe('run --metrics', () => {
   it('writes the metrics at the end of the run, in Prometheus text, and replaces its own file', async () => {
     // Given
@@ -43,5 +58,46 @@ describe('run --metrics', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/^# racelab metrics:/)
     expect(nothing.error?.oclif?.exit).toBe(2)
     expect(nothing.stderr).toContain('--force')
+  })
+
+  it('its dead letters and reconciled failures equal what the trace shows; a handler’s buffer metrics, which racelab cannot see, are not written as zeros', async () => {
+    // Given a handler module that throws on one content (dead-lettered after its last try), and an
+    // early validation failure that the buffer drains as a failed slot
+    const dir = mkdtempSync(join(tmpdir(), 'racelab-metrics-'))
+    writeFileSync(join(dir, 'package.json'), '{"type": "module"}')
+    const handler = join(dir, 'throws.ts')
+    writeFileSync(
+      handler,
+      `import fix from ${JSON.stringify(join(root, 'examples/handlers/buffer.ts'))}
+export default {migrate: fix.migrate, create(config) {
+  const inner = fix.create(config)
+  return {
+    onRegistered: (e, ctx) => inner.onRegistered(e, ctx),
+    onValidationFailed: (e, ctx) => inner.onValidationFailed(e, ctx),
+    nextTimerAt: (ctx) => inner.nextTimerAt(ctx),
+    onTimer: (ctx) => inner.onTimer(ctx),
+    onContent(e: any, ctx: any) { if (e.data.file_upload_id === 'b1-f2') throw new Error('kaputt'); return inner.onContent(e, ctx) },
+  }
+}}
+`,
+    )
+
+    // When
+    const dead = await metricsAndTrace(['--scenario', 'registration-first', '--batches', '2', '--handler', handler])
+    const failed = await metricsAndTrace(['--scenario', 'validation-failure', '--strategy', 'buffer'])
+
+    // Then
+    expect(dead.result.error?.oclif?.exit).toBe(1)
+    const deadLettered = dead.trace.filter((e) => e.ev === 'handled' && e.outcome?.kind === 'dead-lettered').length
+    expect(deadLettered).toBe(1)
+    expect(valueOf(dead.metrics, 'racelab_els_dead_letters_total', 'racelab_els_dead_letters_total')).toBe(deadLettered)
+    expect([...dead.metrics.keys()].filter((name) => name.startsWith('racelab_els_pending'))).toEqual([])
+    expect(dead.text).toContain('# no racelab_els_pending_* metrics: the consumer is --handler, whose buffer is its own\n')
+    expect(failed.result.error).toBeUndefined()
+    const drainedFailures = failed.trace
+      .filter((e) => e.ev === 'handled' && e.outcome?.kind === 'registered')
+      .reduce((sum, e) => sum + (e.outcome!.drained ?? 0) - e.emitted!.filter((t) => t.endsWith('slot.assigned.v1') || t.endsWith('excess.content.provisioned.v1')).length, 0)
+    expect(drainedFailures).toBe(1)
+    expect(valueOf(failed.metrics, 'racelab_els_pending_reconciled_total', 'racelab_els_pending_reconciled_total', {outcome: 'failed'})).toBe(drainedFailures)
   })
 })

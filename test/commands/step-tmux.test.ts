@@ -25,6 +25,17 @@ function open(args: string): string {
   return session
 }
 
+/** Starts a plain bash in a detached 80x24 tmux session of its own, to run the lab from and look at the terminal after it. */
+function openShell(): string {
+  const session = `racelab-lab-${process.pid}-${sessions.length + 1}`
+  sessions.push(session)
+  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', 'env PS1="$ " bash --norc --noprofile')
+  return session
+}
+
+/** Whether tmux shows the pane's cursor (Ink hides it while the lab draws). */
+const cursorShown = (session: string): boolean => tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim() === '1'
+
 const pane = (session: string): string => tmux('capture-pane', '-p', '-t', session)
 
 /** Polls the pane until `expected` shows (at most WAIT_MS); returns the pane. */
@@ -115,5 +126,26 @@ describe('racelab step in a terminal (tmux, 80x24)', () => {
     await until(session, 'no invariant is violated in this run')
     keys(session, 'G', '4')
     await until(session, /b1\s+\[AA\] 2 assigned, 0 failed, 0 free: READY/)
+  })
+
+  it.each([
+    ['Ctrl-C', 'C-c'],
+    ['q', 'q'],
+  ])('%s restores the terminal: the cursor shows again, the line discipline is back (icanon, echo), exit 1 as the run', {timeout: 90_000}, async (_name, key) => {
+    // Given the lab, started from a shell, has the terminal (raw mode, the cursor hidden)
+    const session = openShell()
+    keys(session, `CI=true node ${bin} step --scenario content-first --strategy naive; echo "EXIT=$?"`, 'Enter')
+    await until(session, 'event 1/13')
+    expect(cursorShown(session)).toBe(false)
+
+    // When
+    keys(session, key)
+    await until(session, /^EXIT=1$/m)
+
+    // Then the shell gets back the terminal it had: cursor visible, canonical input with echo
+    expect(cursorShown(session)).toBe(true)
+    keys(session, "stty -a | tr ' ;' '\\n\\n' | grep -x -E -- '-?(icanon|echo)' | paste -sd, | sed 's/^/STTY:/'", 'Enter')
+    const text = await until(session, /^STTY:.*$/m)
+    expect(text).toMatch(/^STTY:icanon,echo$/m)
   })
 })

@@ -7,8 +7,12 @@ export interface DocCommand {
   prints: string[]
 }
 
-/** A block may be indented (inside a list item); its fence, its lines and its `expect:` line share the indentation. */
-const FENCE = /^( *)```sh\n([\s\S]*?)\n\1```\n\1expect: exit (\d+)(?:, prints (.*))?$/gm
+/**
+ * A block may be indented (inside a list item); its fence, its lines and its `expect:` line share
+ * the indentation. Its lines are read one by one and none may be a fence, so a block without an
+ * `expect:` line (the kcat recipes) never runs on into the next block's.
+ */
+const FENCE = /^( *)```sh\n((?:(?! *```)[^\n]*\n)*?)\1```\n\1expect: exit (\d+)(?:, prints (.*))?$/gm
 
 /** Every marked command of a Markdown text: ```sh ... ``` then `expect: exit N, prints "A", "B"`. */
 export function docCommands(file: string, text: string): DocCommand[] {
@@ -16,6 +20,7 @@ export function docCommands(file: string, text: string): DocCommand[] {
     file,
     line: text.slice(0, m.index).split('\n').length,
     command: m[2]
+      .trimEnd()
       .split('\n')
       .map((line) => line.slice(m[1].length))
       .join('\n')

@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process'
-import {mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {promisify} from 'node:util'
@@ -12,9 +12,14 @@ const root = resolve(import.meta.dirname, '../..')
 const DOCS = ['docs/troubleshooting.md', 'docs/outbox-ordering.md']
 const commands = DOCS.flatMap((file) => docCommands(file, readFileSync(join(root, file), 'utf8')))
 
-/** Runs a documented command in a fresh directory, `racelab` being the built CLI (dist/). */
+/**
+ * Runs a documented command in a fresh directory, `racelab` being the built CLI (dist/). The
+ * directory links the checkout's fixtures/ and examples/, which the documents name as a reader of
+ * a checkout would, and nothing else of it: whatever a command writes lands in the directory.
+ */
 async function run(command: string): Promise<{exit: number; output: string}> {
   const cwd = mkdtempSync(join(tmpdir(), 'racelab-doc-'))
+  for (const dir of ['fixtures', 'examples']) symlinkSync(join(root, dir), join(cwd, dir))
   const script = `racelab() { node ${JSON.stringify(join(root, 'bin/run.js'))} "$@"; }\n${command}`
   try {
     // As a reader runs it: without vitest's NODE_ENV=test, which sends oclif looking for TypeScript sources.
@@ -35,7 +40,10 @@ describe('the commands the documents back their claims with', () => {
     for (const file of DOCS) {
       const text = readFileSync(join(root, file), 'utf8')
       const fenced = [...text.matchAll(/^( *)```sh\n([\s\S]*?)\n\1```/gm)].filter((m) => /^ *racelab /m.test(m[2]))
-      expect(fenced.length, `${file}: every racelab block has an expect: line`).toBe(commands.filter((c) => c.file === file).length)
+      const lineOf = (index: number) => text.slice(0, index).split('\n').length
+      // The same blocks, not just as many: a block without an expect: line must not swallow the next one.
+      expect(commands.filter((c) => c.file === file).map((c) => c.line), `${file}: every racelab block has an expect: line`).toEqual(fenced.map((m) => lineOf(m.index)))
+      for (const c of commands) expect(c.command, `${c.file}:${c.line}`).not.toContain('```')
     }
   })
 

@@ -85,6 +85,24 @@ describe('prometheusMetrics', () => {
   })
 })
 
+describe('prometheusMetrics of a consumer that is not racelab’s ELS', () => {
+  it('writes why its buffer metrics are missing instead of zeros, and dead letters only when racelab’s consumer wrote them', () => {
+    // Given
+    const run = simulate('content-first', 'buffer')
+
+    // When
+    const external = prometheusMetrics(run.trace, {why: 'ELS runs elsewhere', deadLetters: 'unknown'}, subjectOf(run))
+    const handler = prometheusMetrics(run.trace, {why: 'a handler', deadLetters: 'from-trace'}, subjectOf(run))
+
+    // Then
+    for (const text of [external, handler]) expect([...parsePrometheusText(text).keys()].filter((name) => name.startsWith('racelab_els_pending'))).toEqual([])
+    expect(external).toContain('# no racelab_els_pending_* metrics: ELS runs elsewhere\n')
+    expect(parsePrometheusText(external).has('racelab_els_dead_letters_total')).toBe(false)
+    expect(valueOf(parsePrometheusText(handler), 'racelab_els_dead_letters_total', 'racelab_els_dead_letters_total')).toBe(0)
+    expect(valueOf(parsePrometheusText(external), 'racelab_relay_published_total', 'racelab_relay_published_total', {relay: 'file-relay'})).toBe(2)
+  })
+})
+
 describe('parsePrometheusText (the test reader is strict)', () => {
   it.each([
     ['no final line feed', '# TYPE a_total counter\na_total 1'],
