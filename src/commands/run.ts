@@ -158,7 +158,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     const json: RunJson = {...result, reproduce: reproduceCommand(result, reproduceArgs)}
     if (stream) stream.finish()
     else if (tracePath) writeTraceAs(tracePath, traceFormat, trace, {scenario: result.scenario, strategy: result.strategy, seed: result.seed, reproduce: json.reproduce})
-    if (metricsPath) await writeMetrics(metricsPath, trace, result, user ? {why: `the consumer is ${handler === undefined ? '--handler-cmd' : '--handler'}, whose buffer is its own`, deadLetters: 'from-trace'} : result.metrics)
+    if (metricsPath) await writeMetrics(metricsPath, trace, result, result.metrics ?? {why: `the consumer is ${handler === undefined ? '--handler-cmd' : '--handler'}, whose buffer is its own`, deadLetters: 'from-trace'})
     if (!this.jsonEnabled()) {
       const {runReport, runReportFooter, runReportHeader} = await import('../ui/run-report.js')
       if (flags.timeline === 'full') {
@@ -208,7 +208,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
           : undefined,
     }).finally(() => server?.close())
     if (tracePath) writeTraceAs(tracePath, traceFormat, live.trace, {scenario: scenario.name, strategy: flags.strategy, seed: flags.seed, reproduce: live.json.rerun})
-    if (metricsPath) await writeMetrics(metricsPath, live.trace, live.result, flags.els === 'external' ? EXTERNAL_ELS : live.result.metrics)
+    if (metricsPath) await writeMetrics(metricsPath, live.trace, live.result, flags.els === 'external' ? EXTERNAL_ELS : (live.result.metrics ?? USER_ELS))
     if (human) await this.render((await import('../ui/live-run-report.js')).LiveRunReport, {result: live.result, rerun: live.json.rerun})
     if (live.result.verdict === 'fail') this.failAfterReport(live.json)
     return live.json
@@ -218,6 +218,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
 type RunFlags = Interfaces.InferredFlags<typeof Run.flags>
 
 /** --els external: ELS runs elsewhere, and so do its counters. */
+const USER_ELS: ForeignEls = {why: 'the consumer is a user’s, whose buffer is its own', deadLetters: 'from-trace'}
 const EXTERNAL_ELS: ForeignEls = {why: 'ELS runs elsewhere (--els external): its buffer and its counters are its own', deadLetters: 'unknown'}
 
 /**

@@ -100,4 +100,17 @@ export default {migrate: fix.migrate, create(config) {
     expect(drainedFailures).toBe(1)
     expect(valueOf(failed.metrics, 'racelab_els_pending_reconciled_total', 'racelab_els_pending_reconciled_total', {outcome: 'failed'})).toBe(drainedFailures)
   })
+
+  it('run --json carries ELS\'s buffer metrics for the built-in consumer, and none for a user\'s handler, whose buffer is its own', async () => {
+    // Given the same run, with racelab's ELS and with a handler module in its place
+    const args = ['--scenario', 'content-first', '--strategy', 'buffer', '--json']
+    // When each runs
+    const builtIn = JSON.parse((await run(args)).stdout) as {metrics?: {pendingStored: number}}
+    const handler = JSON.parse((await run([...args, '--handler', 'examples/handlers/buffer.ts'])).stdout) as {verdict: string; metrics?: unknown}
+    // Then the built-in run counts the two early contents it stored, and the handler run claims no figures
+    expect(builtIn.metrics?.pendingStored).toBe(2)
+    expect(handler.verdict).toBe('pass')
+    expect(Object.keys(handler)).not.toContain('metrics')
+  })
 })
+

@@ -13,7 +13,7 @@ import {runSimulation, type SimulationRun} from '../../src/sim/simulated/run-sim
 import {parsePrometheusText, valueOf} from './prometheus-text.js'
 import {simulate, subjectOf} from './run-for-export.js'
 
-const metricsOf = (run: SimulationRun) => parsePrometheusText(prometheusMetrics(run.trace, run.result.metrics, subjectOf(run)))
+const metricsOf = (run: SimulationRun) => parsePrometheusText(prometheusMetrics(run.trace, run.result.metrics!, subjectOf(run)))
 const count = (run: SimulationRun, pick: (e: SimulationRun['trace'][number]) => boolean) => run.trace.filter(pick).length
 
 describe('prometheusMetrics', () => {
@@ -36,7 +36,7 @@ describe('prometheusMetrics', () => {
     expect(valueOf(m, 'racelab_els_pending_expired_total', 'racelab_els_pending_expired_total')).toBe(count(run, (e) => e.ev === 'expired'))
     // The age histogram holds each drained event once, and its oldest is ELS's own maxPendingAge.
     expect(valueOf(m, 'racelab_els_pending_age_seconds', 'racelab_els_pending_age_seconds_count')).toBe(buffered)
-    const maxAge = run.result.metrics.maxPendingAge / 1e6
+    const maxAge = run.result.metrics!.maxPendingAge / 1e6
     const buckets = m.get('racelab_els_pending_age_seconds')!.samples.filter((s) => s.name.endsWith('_bucket'))
     const firstFull = buckets.find((b) => b.value === buffered)!
     const before = buckets[buckets.indexOf(firstFull) - 1]

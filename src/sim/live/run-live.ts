@@ -11,6 +11,7 @@ import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun} from '../process/run-wiring.js'
 import type {ElsMetrics} from '../services/els.js'
+import {optionalMetrics} from '../services/els-metrics.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import type {Fault} from '../scenario/fault-spec.js'
 import {placeInvalidUploads} from '../scenario/invalid-uploads.js'
@@ -134,7 +135,8 @@ export interface LiveRunResult extends JudgedRun {
   relays: LiveRelayReport[]
   /** Outbox rows never published, with their retry count and last error. */
   unpublished: UnpublishedRow[]
-  metrics: ElsMetrics
+  /** ELS's buffer metrics; absent when the consumer is a user's or runs elsewhere. */
+  metrics?: ElsMetrics
   /** With `--els external`: what racelab watched, what answered, and what it could not judge. */
   blackBox?: BlackBoxReport
 }
@@ -404,7 +406,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRun> {
           ...unpublishedRows('file', run.files.db),
           ...(run.elsDb ? unpublishedRows('els', run.elsDb) : []),
         ],
-        metrics: run.metrics(),
+        ...optionalMetrics(run.metrics()),
         ...(blackBox ? {blackBox} : {}),
       },
     }

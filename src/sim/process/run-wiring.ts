@@ -111,7 +111,8 @@ export interface WiredRun {
     healPoints?: readonly Micros[]
     slack?: Micros
   }): JudgedRun
-  metrics(): ElsMetrics
+  /** ELS's buffer metrics, summed over its instances; undefined for a consumer that keeps none racelab can read (a user's). */
+  metrics(): ElsMetrics | undefined
   close(): void
 }
 
@@ -261,7 +262,11 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         parameters: runParameters(scenario),
       }
     },
-    metrics: () => sumMetrics(instances.map((i) => i.metrics).filter((m) => m !== undefined)),
+    metrics: () => {
+      const all = instances.map((i) => i.metrics)
+      // A user's consumer keeps its buffer to itself: no figures rather than zeros that look measured.
+      return all.length > 0 && all.every((m) => m !== undefined) ? sumMetrics(all) : undefined
+    },
     close: () => {
       for (const instance of instances) if (instance instanceof ProcessConsumer) instance.close()
       if (processDir) rmSync(processDir, {recursive: true, force: true})

@@ -14,3 +14,8 @@ export function sumMetrics(all: readonly ElsMetrics[]): ElsMetrics {
   }
   return total
 }
+
+/** `{metrics}` for a result, or nothing: a JSON result omits metrics racelab could not read. */
+export function optionalMetrics(metrics: ElsMetrics | undefined): {metrics?: ElsMetrics} {
+  return metrics === undefined ? {} : {metrics}
+}

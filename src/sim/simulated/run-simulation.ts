@@ -8,6 +8,7 @@ import type {DeliveryPlan} from '../process/delivery-plan.js'
 import {faultDecisions} from '../process/fault-decisions.js'
 import type {JudgedRun} from '../process/judged-run.js'
 import {wireRun, type MakeConsumer, type WiredRun} from '../process/run-wiring.js'
+import {optionalMetrics} from '../services/els-metrics.js'
 import type {ElsMetrics} from '../services/els.js'
 import {placeInvalidUploads} from '../scenario/invalid-uploads.js'
 import {applyOverrides} from '../scenario/overrides.js'
@@ -73,7 +74,8 @@ export interface RunResult extends JudgedRun {
   stoppedBy: StopReason
   events: number
   steps: number
-  metrics: ElsMetrics
+  /** ELS's buffer metrics; absent when the consumer is a user's, whose buffer racelab cannot read. */
+  metrics?: ElsMetrics
   /** The recorded choices, encoded (see `schedule.ts`). */
   schedule: string
   /** With a user's handler: its path and the messages it failed on. */
@@ -169,7 +171,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
         stoppedBy,
         events: fold.events,
         steps: sim.steps,
-        metrics: run.metrics(),
+        ...optionalMetrics(run.metrics()),
         schedule: encodeSchedule(chooser.schedule),
         ...(options.handler === undefined ? {} : {handler: handlerReport(options.handler, fold.consumerEvents)}),
         ...(options.handlerCmd === undefined ? {} : {handler: handlerReport(options.handlerCmd.command, fold.consumerEvents, 'command')}),

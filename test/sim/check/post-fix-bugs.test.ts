@@ -228,7 +228,7 @@ describe('bug 4: pending rows never expire', () => {
       const expired = run.trace.filter((e) => e.ev === 'expired')
       expect(expired).toHaveLength(2)
       expect(run.result.batches[0]).toMatchObject({excess: 2, ready: 0})
-      expect(run.result.metrics.expired).toBe(2)
+      expect(run.result.metrics?.expired).toBe(2)
     }
   })
 })

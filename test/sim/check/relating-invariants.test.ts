@@ -192,7 +192,7 @@ describe('metrics-agree', () => {
     // Then
     expect(caught.length).toBe(runs.length)
     for (const r of caught) {
-      expect(r.result.metrics.reconciled.excess).toBe(0)
+      expect(r.result.metrics?.reconciled.excess).toBe(0)
       expect(r.result.violations.find((v) => v.invariant === 'metrics-agree')!.detail).toMatch(
         /^ELS's metrics disagree with what it did: reconciled\.assigned \d+, the trace says \d+; reconciled\.excess 0, the trace says [1-9]\d*$/,
       )

@@ -33,7 +33,7 @@ describe('never-registered', () => {
       const {result} = run('naive', seed)
       // Then
       expect(result.verdict).toBe('pass')
-      expect(result.metrics.pendingStored).toBe(0)
+      expect(result.metrics?.pendingStored).toBe(0)
     }
   })
 

@@ -90,9 +90,9 @@ describe('runSimulation verdicts', () => {
     const {result, trace} = run('content-first', 'buffer', 1)
 
     // Then
-    expect(result.metrics.pendingStored).toBe(2)
-    expect(result.metrics.reconciled).toEqual({assigned: 2, excess: 0, failed: 0})
-    expect(result.metrics.maxPendingAge).toBeGreaterThan(SECOND)
+    expect(result.metrics?.pendingStored).toBe(2)
+    expect(result.metrics?.reconciled).toEqual({assigned: 2, excess: 0, failed: 0})
+    expect(result.metrics?.maxPendingAge).toBeGreaterThan(SECOND)
     const registered = trace.find((e) => e.ev === 'handled' && e.outcome.kind === 'registered')
     expect(registered).toMatchObject({outcome: {drained: 2}, emitted: [TOPICS.essaySlotAssigned, TOPICS.essaySlotAssigned, TOPICS.batchEssaysReady]})
   })
@@ -190,7 +190,7 @@ describe('runSimulation trace', () => {
     // Then both buffered contents expired, were reported, and the checker flags the batch
     const expired = trace.filter((e) => e.ev === 'expired')
     expect(expired).toHaveLength(2)
-    expect(result.metrics.expired).toBe(2)
+    expect(result.metrics?.expired).toBe(2)
     const reports = trace.filter((e) => e.ev === 'published' && e.type === TOPICS.excessContentProvisioned)
     expect(reports).toHaveLength(2)
     expect(result.verdict).toBe('fail')
@@ -207,8 +207,8 @@ describe('runSimulation trace', () => {
     expect(result.events).toBe(trace.length)
     expect(result.steps).toBeGreaterThanOrEqual(trace.length)
     expect(result.simulatedSeconds).toBe(trace[trace.length - 1].t / SECOND)
-    expect(result.metrics.deadLettered).toBe(0)
-    expect(result.metrics.pendingStored).toBe(trace.filter((e) => e.ev === 'handled' && e.outcome.kind === 'buffered').length)
+    expect(result.metrics?.deadLettered).toBe(0)
+    expect(result.metrics?.pendingStored).toBe(trace.filter((e) => e.ev === 'handled' && e.outcome.kind === 'buffered').length)
   })
 })
 
