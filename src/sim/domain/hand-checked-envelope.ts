@@ -1,7 +1,7 @@
 import * as z from 'zod'
 
 import type {Envelope} from './events.js'
-import {TOPICS} from './topics.js'
+import {sharedTopicName, TOPICS} from './topics.js'
 
 /**
  * The envelope schema's fast path: the envelopes racelab's own services write, checked by hand
@@ -30,7 +30,8 @@ export function handCheckedEnvelope(json: unknown): Envelope | undefined {
   }
   const checked = DATA[event_type as string]?.(data)
   if (checked === undefined) return undefined
-  return {event_id, event_timestamp, source_service, schema_version, correlation_id, event_type, data: checked} as Envelope
+  // The topic's one shared string, not the copy JSON.parse made: the judge keeps every envelope of a large run.
+  return {event_id, event_timestamp, source_service, schema_version, correlation_id, event_type: sharedTopicName(event_type as string), data: checked} as Envelope
 }
 
 /** The regex zod's `z.string().uuid()` applies. */

@@ -27,3 +27,14 @@ export const DEFAULT_PARTITIONS = 3
  * keyed by batch id, so a batch's registration and contents share a partition.
  */
 export const SHARED_BATCH_TOPIC = 'huleedu.essay.batch.events.v1'
+
+const TOPIC_BY_NAME: ReadonlyMap<string, Topic> = new Map(ALL_TOPICS.map((topic) => [topic, topic]))
+
+/**
+ * The one shared string of a topic name read back from a database (SQLite hands out a fresh copy
+ * per row): a large run keeps two of them per message, 500,000 messages at 10,000 batches.
+ * Any other name is returned as it is.
+ */
+export function sharedTopicName(name: string): string {
+  return TOPIC_BY_NAME.get(name) ?? name
+}

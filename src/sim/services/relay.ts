@@ -1,5 +1,6 @@
 import type {BusRecord} from '../bus/bus.js'
 import {withEventId} from '../domain/envelope.js'
+import {sharedTopicName} from '../domain/topics.js'
 import type {IdSource} from '../domain/ids.js'
 import {ms, SECOND, type Micros} from '../kernel/time.js'
 import {RELAY_BATCH_SIZE, type Outbox, type OutboxRow} from '../outbox/outbox.js'
@@ -105,10 +106,10 @@ export class Relay implements PublishingRelay {
   recordFor(row: OutboxRow): BusRecord {
     const eventId = this.ids.eventId()
     return {
-      topic: row.topic,
+      topic: sharedTopicName(row.topic),
       key: row.event_key,
       value: withEventId(row.event_data, eventId),
-      headers: {event_id: eventId, event_type: row.event_type, [OUTBOX_ROW_HEADER]: `${this.service}:${row.id}`},
+      headers: {event_id: eventId, event_type: sharedTopicName(row.event_type), [OUTBOX_ROW_HEADER]: `${this.service}:${row.id}`},
     }
   }
 
