@@ -8,6 +8,7 @@ import {kafkaFlag, topicPrefixFlag} from '../cli/shared-flags.js'
 import type {BenchJson} from '../sim/bench/bench-json.js'
 import type {SoakProgress, SoakResult} from '../sim/bench/soak.js'
 import {BENCH_PHASES, benchPhases} from '../sim/bench/bench-phases.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 export type {BenchJson} from '../sim/bench/bench-json.js'
 
@@ -119,7 +120,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
 /** The soak's progress on a terminal: one line on stderr, rewritten as it goes, cleared at the end. */
 function soakProgressLine(stream: NodeJS.WriteStream) {
   let shown = false
-  const n = (value: number): string => value.toLocaleString('en-US')
+  const n = digitGroups
   return {
     show(p: SoakProgress): void {
       shown = true

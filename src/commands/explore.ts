@@ -8,6 +8,7 @@ import {InputError} from '../sim/input-error.js'
 import {DELAY_TARGETS} from '../sim/scenario/delay-spec.js'
 import {parseShard} from '../sim/verify/shard.js'
 import type {ExploreJson} from '../sim/search/explore/explore-json.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 /** The delay sites `--vary` takes: the drawn ones (a poll interval or a timeout is one value). */
 const VARIABLE_SITES = Object.keys(DELAY_TARGETS).filter((target) => !target.endsWith('-poll') && target !== 'pending-timeout')
@@ -84,7 +85,7 @@ ${exitCodesHelp({0: 'every interleaving explored holds every invariant (with --m
             const now = performance.now()
             if (now - shownAt < 500) return
             shownAt = now
-            progress.write(`\rexplore: ${counts.runs.toLocaleString('en')} runs, ${counts.interleavings.toLocaleString('en')} interleavings, ${counts.states.toLocaleString('en')} states, ${((now - started) / 1000).toFixed(1)} s\u001B[K`)
+            progress.write(`\rexplore: ${digitGroups(counts.runs)} runs, ${digitGroups(counts.interleavings)} interleavings, ${digitGroups(counts.states)} states, ${((now - started) / 1000).toFixed(1)} s\u001B[K`)
           }
         : undefined,
     })

@@ -16,6 +16,7 @@ import {SCENARIO_NAMES} from '../sim/scenario/builtin-scenarios.js'
 import {formatDuration} from '../sim/scenario/duration.js'
 import {STRATEGY_NAMES, type Strategy} from '../sim/scenario/strategy.js'
 import {selectNames} from '../sim/verify/matrix.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 export type HeatmapCommandJson = HeatmapJson & {out: string}
 
@@ -81,7 +82,7 @@ ${exitCodesHelp({0: 'the map is written (failing cells are the picture, not an e
     if (!this.jsonEnabled()) {
       const {heatmapLines} = await import('../ui/heatmap-lines.js')
       for (const line of heatmapLines(map)) this.log(line)
-      this.log(`\nwrote ${flags.out}: ${map.cells.length} cells, ${outcome.runs.toLocaleString('en')} runs`)
+      this.log(`\nwrote ${flags.out}: ${map.cells.length} cells, ${digitGroups(outcome.runs)} runs`)
     }
     return {...map, out: flags.out}
   }

@@ -11,6 +11,7 @@ import {writeFileSafely} from '../sim/files/safe-write.js'
 import {type Expected, MAX_DESCRIPTION} from '../sim/fixture/format/fixture.js'
 import type {RunResult} from '../sim/simulated/run-simulation.js'
 import type {RecordFromKafkaJson} from '../sim/fixture/from-kafka/record-from-kafka.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 export type RecordJson = {file: string; expect: Expected; deliveries: readonly string[]} & RunResult
 
@@ -57,7 +58,7 @@ ${exitCodesHelp({
     description: Flags.string({
       summary: 'The fixture’s description (default: what was run and its outcome).',
       async parse(text) {
-        if (text.length > MAX_DESCRIPTION) throw new InputError(`--description: ${text.length.toLocaleString('en')} characters; a fixture's description is at most ${MAX_DESCRIPTION.toLocaleString('en')}`)
+        if (text.length > MAX_DESCRIPTION) throw new InputError(`--description: ${digitGroups(text.length)} characters; a fixture's description is at most ${digitGroups(MAX_DESCRIPTION)}`)
         return text
       },
     }),

@@ -22,6 +22,7 @@ import type {VerifyJson} from '../sim/verify/verify-json.js'
 import {SCENARIO_NAMES} from '../sim/scenario/builtin-scenarios.js'
 import type {Expectation} from '../sim/scenario/scenario.js'
 import type {LiveVerifyJson} from '../sim/verify/live-verify.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 const NARROWING = ['scenario', 'strategy', 'seeds', 'seed-start', 'expect', 'essays', 'batches', 'invalid', 'delay', 'fault', 'wake', 'els-instances']
 
@@ -248,5 +249,5 @@ function shardOutcome(outcome: VerifyOutcome): VerifyOutcome {
 }
 
 function plural(count: number, noun: string): string {
-  return `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`
+  return `${digitGroups(count)} ${noun}${count === 1 ? '' : 's'}`
 }

@@ -11,6 +11,7 @@ import {swimlaneSvg} from './swimlane-svg.js'
 import {inevitabilitySvg} from './inevitability-svg.js'
 import type {InevitabilityCurve} from '../sim/search/inevitability.js'
 import {inevitabilitySummary} from '../ui/inevitability-lines.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 
 /** What a report shows: a trace, and when the run was judged, its verdict and how to rerun it. */
@@ -48,7 +49,7 @@ export function htmlReport(input: ReportInput): string {
     judged ? `<section id="reproduce"><h2>Reproduce</h2><pre><code>${esc(judged.reproduce)}</code></pre></section>` : '',
     `<section id="timeline"><h2>Timeline</h2>` +
       `<p class="legend"><span class="key msg"></span>message, publish to handling <span class="key again"></span>handled again <span class="key harm"></span>harmful reordering: ELS handled input before its batch’s registration <span class="key row"></span>outbox row, commit to publish <span class="key fault"></span>fault, until it healed. Hover over anything for its details.</p>` +
-      (lane.drawn < lane.total ? `<p class="note">The first ${lane.drawn.toLocaleString('en')} of ${lane.total.toLocaleString('en')} events are drawn.</p>` : '') +
+      (lane.drawn < lane.total ? `<p class="note">The first ${digitGroups(lane.drawn)} of ${digitGroups(lane.total)} events are drawn.</p>` : '') +
       `<div class="scroll">${lane.svg}</div></section>`,
     `<section id="batches"><h2>Batches</h2>${batchTable(judged ? judged.result.batches : batchesFromTrace(trace), judged !== undefined)}</section>`,
     input.inevitability

@@ -10,6 +10,7 @@ import {REPORT_HEAD} from './report-head.js'
 import {traceText} from './trace-format.js'
 import {ownTraceFile, type TraceFormat} from './trace-formats.js'
 import {writeTraceDirectory} from './trace-directory.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 /**
  * `verify --report DIR`: one HTML report per shrunk counterexample (`counterexample-N.html`, the
@@ -65,7 +66,7 @@ tr.bad td:nth-child(6){color:#cf222e;font-weight:600}tr.good td:nth-child(6){col
 </style>
 </head>
 <body>
-<h1>racelab verify: ${outcome.results.length} cells, ${outcome.runs.toLocaleString('en')} runs</h1>
+<h1>racelab verify: ${outcome.results.length} cells, ${digitGroups(outcome.runs)} runs</h1>
 <p class="verdict ${outcome.verdict}">${outcome.verdict === 'pass' ? 'PASS: every cell matched what its scenario declares' : 'FAIL: a cell did not match what its scenario declares'}</p>
 <table><thead><tr><th>scenario</th><th>strategy</th><th>failing seeds</th><th>invariants violated (seeds)</th><th>expected</th><th>outcome</th><th>counterexample</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>

@@ -1,4 +1,5 @@
 import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs'
+import {digitGroups} from './digit-groups.js'
 
 /** The largest file racelab reads (a fixture): 10 MB. The shipped fixtures are a few kB each. */
 export const MAX_READ_BYTES = 10 * 1024 * 1024
@@ -17,7 +18,7 @@ export function readTextFile(file: string, maxBytes = MAX_READ_BYTES): TextRead 
     const stat = fstatSync(fd)
     if (stat.isDirectory()) return {ok: false, message: 'is a directory'}
     if (!stat.isFile()) return {ok: false, message: 'is not a regular file (a device, FIFO or socket): racelab reads only files'}
-    if (stat.size > maxBytes) return {ok: false, message: `is ${stat.size.toLocaleString('en')} bytes: racelab reads files of at most ${maxBytes.toLocaleString('en')} bytes`}
+    if (stat.size > maxBytes) return {ok: false, message: `is ${digitGroups(stat.size)} bytes: racelab reads files of at most ${digitGroups(maxBytes)} bytes`}
     const buffer = Buffer.alloc(stat.size)
     let read = 0
     while (read < stat.size) {

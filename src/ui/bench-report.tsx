@@ -7,6 +7,7 @@ import {BIG_RUN_GOAL, type BigRunBench} from '../sim/bench/big-run-bench.js'
 import type {SoakResult} from '../sim/bench/soak.js'
 import {FLOOR_GOAL} from '../sim/bench/sqlite-floor.js'
 import {PARALLEL_GOAL} from '../sim/bench/parallel-bench.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 export type BenchReportProps = BenchJson
 
@@ -48,7 +49,7 @@ function ExploreSection({explore}: {explore: ExploreBench}) {
   )
 }
 
-const n = (value: number): string => value.toLocaleString('en-US')
+const n = digitGroups
 
 /** The soak's section: what ran, what the wire held, each goal, and one verdict line. */
 function SoakSection({soak}: {soak: SoakResult}) {

@@ -1,6 +1,7 @@
 import type {ExploreCounts} from '../sim/search/explore/explore.js'
 import type {ExploreJson} from '../sim/search/explore/explore-json.js'
 import {blank, type StyledLine} from './styled-line.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 /** `racelab explore`'s report: the scope, what was explored and pruned, and the verdict or the counterexample. */
 export function exploreReport(json: ExploreJson): StyledLine[] {
@@ -33,12 +34,12 @@ export function exploreReport(json: ExploreJson): StyledLine[] {
 
 /** What the search did: runs, interleavings, what the reduction and the cache pruned, the time. */
 export function countLines(counts: ExploreCounts, seconds: number): StyledLine[] {
-  const rate = seconds > 0 ? Math.round(counts.runs / seconds).toLocaleString('en') : '-'
+  const rate = seconds > 0 ? digitGroups(Math.round(counts.runs / seconds)) : '-'
   return [
-    {text: `runs          ${counts.runs.toLocaleString('en')} in ${seconds.toFixed(2)} s (${rate} runs/s), at most ${counts.deepest} choices deep`},
-    {text: `interleavings ${counts.interleavings.toLocaleString('en')} explored to the end and judged`},
-    {text: `reduction     ${counts.skippedByReduction.toLocaleString('en')} alternatives never tried (steps that commute), ${counts.cutByReduction.toLocaleString('en')} runs cut (an order explored already)`},
-    {text: `cache         ${counts.cutByCache.toLocaleString('en')} runs cut at a state expanded before (${counts.states.toLocaleString('en')} states)`},
-    ...(counts.otherShards > 0 ? [{text: `other shards  ${counts.otherShards.toLocaleString('en')} subtrees left to them`, tone: 'dim' as const}] : []),
+    {text: `runs          ${digitGroups(counts.runs)} in ${seconds.toFixed(2)} s (${rate} runs/s), at most ${counts.deepest} choices deep`},
+    {text: `interleavings ${digitGroups(counts.interleavings)} explored to the end and judged`},
+    {text: `reduction     ${digitGroups(counts.skippedByReduction)} alternatives never tried (steps that commute), ${digitGroups(counts.cutByReduction)} runs cut (an order explored already)`},
+    {text: `cache         ${digitGroups(counts.cutByCache)} runs cut at a state expanded before (${digitGroups(counts.states)} states)`},
+    ...(counts.otherShards > 0 ? [{text: `other shards  ${digitGroups(counts.otherShards)} subtrees left to them`, tone: 'dim' as const}] : []),
   ]
 }

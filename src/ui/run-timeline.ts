@@ -1,6 +1,7 @@
 import type {TraceEvent} from '../sim/trace/trace-event.js'
 import {formatSeconds} from '../sim/kernel/time.js'
 import {formatTraceEvent} from './timeline-line.js'
+import {digitGroups} from '../sim/digit-groups.js'
 
 /** How many timeline lines `racelab run` prints before and after the ones it leaves out. */
 export const TIMELINE_HEAD = 100
@@ -56,10 +57,10 @@ export class TimelineKeeper {
 
 /** The line that stands for the events a report left out, and where to find them all. */
 export function formatOmitted(count: number): string {
-  return `   ... ${count.toLocaleString('en')} events left out: --timeline full prints every one, --trace FILE writes them as JSON lines`
+  return `   ... ${digitGroups(count)} events left out: --timeline full prints every one, --trace FILE writes them as JSON lines`
 }
 
 /** The progress line of a long simulated run, on stderr: `run: 12,345 events, 81.250s simulated`. */
 export function formatRunProgress(events: number, t: number): string {
-  return `run: ${events.toLocaleString('en')} events, ${formatSeconds(t)} simulated`
+  return `run: ${digitGroups(events)} events, ${formatSeconds(t)} simulated`
 }

@@ -24,6 +24,7 @@ import {BrokerAvailability} from './broker-availability.js'
 import {kernelClock} from './kernel-clock.js'
 import {MemoryMember} from './memory-member.js'
 import {MemoryPublisher} from './memory-publisher.js'
+import {digitGroups} from '../digit-groups.js'
 
 /** 10,000 batches × 25 essays: 2.3 GiB at its peak, measured (docs/benchmarks.md#one-large-run-2026-12-01); more is a typo, not a test. */
 export const MAX_FILES_PER_RUN = 250_000
@@ -109,7 +110,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
   const fileCount = batchLayouts(scenario).reduce((sum, batch) => sum + batch.files.length, 0)
   if (fileCount > MAX_FILES_PER_RUN) {
     throw new InputError(
-      `--essays × --batches: ${fileCount.toLocaleString('en')} files in one run; a run takes at most ${MAX_FILES_PER_RUN.toLocaleString('en')} (use verify for breadth)`,
+      `--essays × --batches: ${digitGroups(fileCount)} files in one run; a run takes at most ${digitGroups(MAX_FILES_PER_RUN)} (use verify for breadth)`,
     )
   }
   const faults = options.faults ?? []

@@ -6,6 +6,7 @@ import {swimlane, swimlaneLines} from '../swimlane-rows.js'
 import {VerdictBlock} from '../verdict-block.js'
 import {stateAt} from '../../sim/lab/batch-state-at.js'
 import {StatePane, stateTitle} from './state-pane.js'
+import {digitGroups} from '../../sim/digit-groups.js'
 
 export interface StepReportProps {
   run: SimulationRun
@@ -43,7 +44,7 @@ export function StepReport({run, explanation, reproduce, full = false}: StepRepo
       <Text dimColor>{header}</Text>
       {lines.map((line, index) => [
         cut && index === TIMELINE_HEAD ? (
-          <Text key="omitted" dimColor>{`   ... ${omitted.toLocaleString('en')} events left out: --timeline full shows every one`}</Text>
+          <Text key="omitted" dimColor>{`   ... ${digitGroups(omitted)} events left out: --timeline full shows every one`}</Text>
         ) : null,
         <Text key={index} color={rows[index].harmful ? 'red' : undefined}>
           {line}
