@@ -2,6 +2,7 @@ import {Box, Text} from 'ink'
 
 import {commandForOptions} from '../sim/simulated/reproduce.js'
 import type {CellResult} from '../sim/verify/cell-result.js'
+import {formatExpectation} from '../sim/verify/expectation-check.js'
 import {outcomeChooser, type CellCounterexample, type VerifyOutcome} from '../sim/verify/verify-matrix.js'
 import {Swimlane} from './swimlane.js'
 
@@ -41,6 +42,15 @@ export function VerifyReport({outcome}: VerifyReportProps) {
               {line(rows[result.cell.index])}
             </Text>
           ))}
+          {/* The table has room for the outcome only; a declared expectation's reason goes below it. */}
+          {block.results
+            .filter((result) => result.cell.expectation.because !== undefined)
+            .map((result) => (
+              <Text key={`because-${result.cell.index}`} dimColor>
+                {'  '}
+                {cellName(result)} expects {formatExpectation(result.cell.expectation)}
+              </Text>
+            ))}
         </Box>
       ))}
       {unmatched.length > 0 ? <Text> </Text> : null}

@@ -151,6 +151,14 @@ describe('racelab verify', () => {
     expect(cell.expectation.because).toMatch(/^the pending timeout \(1/)
   })
 
+  it('a declared expectation that matched prints its reason below the table', async () => {
+    // When
+    const {stdout, error} = await verify(['--scenario', 'content-first', '--strategy', 'buffer', '--delay', 'pending-timeout=1s', '--seeds', '2', '--workers', '1', '--no-shrink'])
+    // Then
+    expect(error).toBeUndefined()
+    expect(stdout).toMatch(/content-first\s+buffer\s+fail\s+2\s+2\s.*yes\n {2}content-first × buffer expects fail \(ready-exactly-once, no-false-excess\), declared: the pending timeout \(1\.000s\) is shorter than/)
+  })
+
   it('--expect sets what a scenario’s cells must do; a mismatch names the declaration', async () => {
     // When: registration-first declared to fail, which it does not
     const {stdout, error} = await verify(['--scenario', 'registration-first', '--strategy', 'buffer', '--seeds', '2', '--workers', '1', '--expect', 'registration-first=fail'])

@@ -7,7 +7,7 @@ const root = resolve(import.meta.dirname, '../..')
 const BUFFER = '/usr/bin/python3 examples/python/els_buffer.py'
 const MEMORY = '/usr/bin/python3 examples/python/els_memory_buffer.py'
 
-// `verify --ci` starts a process per ELS instance and per restart: about 1,850 runs, 18 minutes on
+// `verify --ci` starts a process per ELS instance and per restart: about 2,080 runs, 18 minutes on
 // a loaded 2-core machine (docs/benchmarks.md), too long for the suite. These run the CI matrix's
 // blocks that matter for a consumer, smaller: the race over every scenario, and every fault with
 // 3 ELS instances (where the in-memory buffer's restarts and spread partitions show).

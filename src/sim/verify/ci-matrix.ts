@@ -19,7 +19,7 @@ export const CI_FAULTS = [
 
 /**
  * `racelab verify --ci`: the smoke check that gates the buffer fix, small enough for every CI run
- * (about 2,350 runs, a few seconds on 2 cores). First every scenario × every strategy over 20
+ * (about 2,370 runs, a few seconds on 2 cores). First every scenario × every strategy over 20
  * seeds, which also proves the harness still reproduces the race (naive and partition-key must
  * fail where declared); then the fix under every fault with 3 ELS instances, over 100 seeds of
  * every scenario.
@@ -48,6 +48,10 @@ export const CI_MATRIX: readonly MatrixSpec[] = [
     shape: {batches: MULTI_BATCH, invalid: 1, 'els-instances': 1},
   },
   {label: '150 essays', scenarios: ['content-first', 'never-registered'], strategies: ['buffer'], seedStart: 1, seeds: 5, shape: {essays: 150, 'els-instances': 1}},
+  // Excess found by a drain: true-excess's extra file committed before its registration, so the
+  // registration drains one content more than it has slots (the drain's excess branch, and the
+  // `reconciled{outcome="excess"}` metric, which no other block reaches).
+  {label: 'excess before registration', scenarios: ['true-excess'], strategies: ['buffer'], seedStart: 1, seeds: 20, shape: {delay: ['bos-relay=2s'], 'els-instances': 1}},
 ]
 
 function without(...names: string[]): string[] {

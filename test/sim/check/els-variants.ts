@@ -16,7 +16,7 @@ import type {RunOptions} from '../../../src/sim/simulated/run-simulation.js'
  * runs the simulation with one of them (RunOptions.makeEls) and expects the checker to catch it.
  */
 
-type ElsClass = new (strategy: ElsStrategy, ids: IdSource, pendingTimeout: Micros, db: Database.Database) => Els
+export type ElsClass = new (strategy: ElsStrategy, ids: IdSource, pendingTimeout: Micros, db: Database.Database) => Els
 
 /** RunOptions.makeEls for a variant class: every instance of the group runs the variant. */
 export function makeEls(variant: ElsClass): NonNullable<RunOptions['makeEls']> {

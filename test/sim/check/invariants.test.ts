@@ -199,6 +199,27 @@ describe('no-lost-content', () => {
     expect(violations[0].detail).toContain("ELS's outbox kept 1 unpublished row: see outbox-drained")
   })
 
+  it('says content never reached ELS when the File Service kept its row unpublished (the relay gave it up)', () => {
+    // Given the second file committed, its content row given up by the File Service's relay
+    const b = new ObservationBuilder()
+    b.batch('batch-a', 2)
+    b.registered('batch-a', [essayId('batch-a', 0), essayId('batch-a', 1)])
+    uploadContent(b, 'batch-a', 0, 1)
+    b.upload('batch-a', uploadId('batch-a', 1), textId('batch-a', 1))
+    b.assigned('batch-a', essayId('batch-a', 0), uploadId('batch-a', 0), textId('batch-a', 0))
+    b.tracker({batchId: 'batch-a', expected: 2, assigned: 1})
+    b.unpublished({service: 'file', rowId: 2, eventType: TOPICS.essayContentProvisioned, aggregateId: 'batch-a', failedPublishes: 5, lastError: 'down'})
+
+    // When
+    const violations = of(check(b.build()), 'no-lost-content')
+
+    // Then
+    expect(violations).toHaveLength(1)
+    expect(violations[0].detail).toBe(
+      `1 content never reached ELS (the File Service's outbox kept 1 unpublished row of this batch: see outbox-drained): ${textId('batch-a', 1)} (upload ${uploadId('batch-a', 1)})`,
+    )
+  })
+
   it('fails for content that was neither assigned nor reported excess', () => {
     // Given 2 files, only the first assigned; the second silently dropped
     const b = new ObservationBuilder()

@@ -36,8 +36,16 @@ export function noLostContent(obs: Observation, index: ObservationIndex): Violat
       const list = dropped.map((u) => `${u.textStorageId} (upload ${u.fileUploadId})`).join(', ')
       // A report ELS wrote but its relay never published (given up after its retries) is not
       // silent: outbox-drained names the row, and this says where the content may have gone.
+      // Nor is content that never reached ELS because the File Service's relay gave its row up.
       const unsent = obs.unpublished.filter((row) => row.service === 'els').length
-      const how = unsent > 0 ? `never assigned nor reported excess on the topics (ELS's outbox kept ${plural(unsent, 'unpublished row')}: see outbox-drained)` : 'silently dropped: never assigned nor reported excess'
+      const published = new Set(content.map((m) => m.envelope.data.text_storage_id))
+      const fileUnsent = obs.unpublished.filter((row) => row.service === 'file' && row.aggregateId === view.batchId && row.eventType === TOPICS.essayContentProvisioned).length
+      const how =
+        unsent > 0
+          ? `never assigned nor reported excess on the topics (ELS's outbox kept ${plural(unsent, 'unpublished row')}: see outbox-drained)`
+          : fileUnsent > 0 && dropped.every((u) => !published.has(u.textStorageId ?? ''))
+            ? `never reached ELS (the File Service's outbox kept ${plural(fileUnsent, 'unpublished row')} of this batch: see outbox-drained)`
+            : 'silently dropped: never assigned nor reported excess'
       violation(`${plural(dropped.length, 'content')} ${how}: ${list}`, eventIds(content))
     }
 
