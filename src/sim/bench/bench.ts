@@ -18,6 +18,7 @@ import {KafkaPublisher} from '../live/kafka-publisher.js'
 import {runLive} from '../live/run-live.js'
 import {RelayLoop} from '../process/relay-loop.js'
 import type {TraceEvent} from '../trace/trace-event.js'
+import {WARM_UP_RUNS} from './warm-up.js'
 
 /**
  * `racelab bench`: how fast the simulator runs, and (with a cluster) how fast the live relay
@@ -65,8 +66,8 @@ export interface SimulatedBench {
 /** Runs a built-in scenario `runs` times (seeds 1..runs, strategy buffer) and times each run. */
 export function benchSimulated(scenarioName: string, runs: number, essays?: number): SimulatedBench {
   const scenario = BUILTIN_SCENARIOS.get(scenarioName)!
-  // Warm-up: let V8 compile the hot paths before measuring.
-  for (let seed = 0; seed < Math.min(5, runs); seed++) runSimulation({scenario, strategy: 'buffer', seed: 10_000 + seed, essays})
+  // Warm-up: let V8 optimize the hot paths before measuring (warm-up.ts says why so many).
+  for (let seed = 0; seed < Math.min(WARM_UP_RUNS, runs); seed++) runSimulation({scenario, strategy: 'buffer', seed: 10_000 + seed, essays})
   const durations: number[] = []
   let built = 0
   let simulatedSeconds = 0

@@ -5,12 +5,10 @@ import {planChunks, chunkSizeFor} from '../verify/chunk.js'
 import type {Cell} from '../verify/matrix.js'
 import type {Task} from '../verify/task.js'
 import {WorkerPool} from '../verify/worker-pool.js'
+import {WARM_UP_RUNS} from './warm-up.js'
 
 /** The goal: every core together runs at least this many times one core's runs/s. */
 export const PARALLEL_GOAL = 1.8
-
-/** Runs each thread makes before the timed pass (a few hundred milliseconds of work). */
-const WARM_UP_RUNS_PER_THREAD = 300
 
 export interface ParallelBench {
   scenario: string
@@ -33,10 +31,9 @@ export async function benchParallel(scenario: string, runs: number, workers = av
     return planChunks([cell], chunkSizeFor(count, pool)).map((chunk) => ({kind: 'chunk', chunk}))
   }
   const timed = async (pool: WorkerPool): Promise<number> => {
-    // Warm-up: threads up and each one's code optimized. V8 compiles per thread, and optimizes a
-    // function only after many calls: five runs a thread left the timed pass of the pool with more
-    // threads paying more of that, which is start-up, not throughput.
-    await pool.run(tasksFor(pool.size * WARM_UP_RUNS_PER_THREAD, 10_000, pool.size))
+    // Warm-up: threads up and each one's code optimized (warm-up.ts). V8 compiles per thread: five
+    // runs a thread left the pool with more threads paying more of it, start-up, not throughput.
+    await pool.run(tasksFor(pool.size * WARM_UP_RUNS, 10_000, pool.size))
     const started = performance.now()
     await pool.run(tasksFor(runs, 1, pool.size))
     return runs / ((performance.now() - started) / 1000)

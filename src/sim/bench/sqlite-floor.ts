@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 
 import {BUILTIN_SCENARIOS} from '../scenario/builtin-scenarios.js'
 import {runSimulation} from '../simulated/run-simulation.js'
+import {WARM_UP_RUNS} from './warm-up.js'
 
 /**
  * The SQLite floor of a simulated run (issue: "the same runs' SQLite work alone, replayed bare"):
@@ -48,7 +49,7 @@ export function benchSqliteFloor(scenarioName: string, runs: number): SqliteFloo
     runSimulation({scenario, strategy: 'buffer', seed})
   }
   // Warm-up, so the pooled databases exist and V8 has compiled both paths.
-  for (let seed = 0; seed < 5; seed++) run(10_000 + seed)
+  for (let seed = 0; seed < WARM_UP_RUNS; seed++) run(10_000 + seed)
 
   const started = performance.now()
   for (let seed = 1; seed <= runs; seed++) run(seed)
