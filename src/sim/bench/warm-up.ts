@@ -5,4 +5,4 @@
  * thousands of runs in one thread, so the warmed figure is the one they see; the cold start of a
  * single run is `racelab run`'s start-up figure, measured on its own.
  */
-export const WARM_UP_RUNS = 300
+export const WARM_UP_RUNS = 2000
