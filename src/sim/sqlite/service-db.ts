@@ -4,7 +4,6 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 
 import {InputError} from '../input-error.js'
-import {statement} from './statements.js'
 
 export type ServiceName = 'bos' | 'file' | 'els'
 
@@ -24,26 +23,46 @@ const schemaOf = new WeakMap<Database.Database, string>()
 /** PRAGMA schema_version right after creation: a database whose schema changed since is not reused. */
 const versionOf = new WeakMap<Database.Database, number>()
 /**
- * Each pooled database's tables, read once at creation: the schema cannot change unseen (the
- * version check above), so the reset between runs needs no sqlite_master read.
+ * Each pooled database's reset, prepared once: its tables are read at the first reset (the schema
+ * cannot change unseen: the version check above), so no reset reads sqlite_master, builds an SQL
+ * text or looks a statement up.
  */
-const tablesOf = new WeakMap<Database.Database, readonly string[]>()
+interface Reset {
+  begin: Database.Statement
+  deletes: readonly Database.Statement[]
+  commit: Database.Statement
+  rollback: Database.Statement
+}
+const resetOf = new WeakMap<Database.Database, Reset>()
 // Prepared once per database (db.pragma prepares its statement on every call).
-const schemaVersion = (db: Database.Database): number => statement(db, 'PRAGMA schema_version').pluck().get() as number
+const schemaVersionOf = new WeakMap<Database.Database, Database.Statement>()
+function schemaVersion(db: Database.Database): number {
+  let read = schemaVersionOf.get(db)
+  if (read === undefined) {
+    read = db.prepare('PRAGMA schema_version').pluck()
+    schemaVersionOf.set(db, read)
+  }
+  return read.get() as number
+}
 const tableNames = (db: Database.Database): string[] => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
 function emptied(db: Database.Database): Database.Database {
-  let tables = tablesOf.get(db)
-  if (tables === undefined) {
-    tables = tableNames(db)
-    tablesOf.set(db, tables)
+  let reset = resetOf.get(db)
+  if (reset === undefined) {
+    reset = {
+      begin: db.prepare('BEGIN'),
+      deletes: tableNames(db).map((table) => db.prepare(`DELETE FROM "${table}"`)),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+    }
+    resetOf.set(db, reset)
   }
   // One transaction of prepared statements; db.transaction() would build its wrapper anew each time.
-  statement(db, 'BEGIN').run()
+  reset.begin.run()
   try {
-    for (const table of tables) statement(db, `DELETE FROM "${table}"`).run()
-    statement(db, 'COMMIT').run()
+    for (const clear of reset.deletes) clear.run()
+    reset.commit.run()
   } catch (error) {
-    if (db.inTransaction) statement(db, 'ROLLBACK').run()
+    if (db.inTransaction) reset.rollback.run()
     throw error
   }
   return db
