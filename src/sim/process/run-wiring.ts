@@ -262,11 +262,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         parameters: runParameters(scenario),
       }
     },
-    metrics: () => {
-      const all = instances.map((i) => i.metrics)
-      // A user's consumer keeps its buffer to itself: no figures rather than zeros that look measured.
-      return all.length > 0 && all.every((m) => m !== undefined) ? sumMetrics(all) : undefined
-    },
+    metrics: () => reportedMetrics(instances),
     close: () => {
       for (const instance of instances) if (instance instanceof ProcessConsumer) instance.close()
       if (processDir) rmSync(processDir, {recursive: true, force: true})
@@ -278,13 +274,22 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
 }
 
 /**
+ * The buffer metrics the instances report, summed; undefined unless every instance keeps them: a
+ * user's consumer keeps its buffer to itself, and no figures beat zeros that look measured.
+ */
+function reportedMetrics(instances: readonly (InputConsumer & Partial<Els>)[]): ElsMetrics | undefined {
+  const all = instances.map((i) => i.metrics)
+  return all.length > 0 && all.every((m) => m !== undefined) ? sumMetrics(all) : undefined
+}
+
+/**
  * The metrics the instances report, with the trace events that should have moved them (absent
  * when the consumer keeps no metrics). The expiry timer runs on the first instance.
  */
 function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], trace: readonly TraceEvent[]): ObservedMetrics | undefined {
-  const all = instances.map((i) => i.metrics)
-  if (all.length === 0 || all.some((m) => m === undefined)) return undefined
-  const {pendingStored, reconciled, expired, deadLettered} = sumMetrics(all as ElsMetrics[])
+  const reported = reportedMetrics(instances)
+  if (reported === undefined) return undefined
+  const {pendingStored, reconciled, expired, deadLettered} = reported
   const index = new Map(instances.map((_, i) => [instances.length === 1 ? 'els' : `els-${i + 1}`, i]))
   const events: MetricEvent[] = []
   for (const event of trace) {
