@@ -1,5 +1,6 @@
 import type {Micros} from '../kernel/time.js'
 import type {Bus, BusMessage, BusRecord, ProduceAck} from './bus.js'
+import {HandedOverLog} from './handed-over-log.js'
 import {partitionFor} from './murmur2.js'
 
 /**
@@ -90,6 +91,8 @@ export class MemoryBus implements Bus {
   /** Every message of every topic in append order. */
   private readonly log: LoggedMessage[] = []
   private readonly groups = new Map<string, Group>()
+  /** Set once the log was handed over (`handOver`): the broker holds no message any more. */
+  private handedOver = false
 
   constructor(opts: MemoryBusOptions = {}) {
     const defaultPartitions = opts.defaultPartitions ?? 3
@@ -133,6 +136,7 @@ export class MemoryBus implements Bus {
   append(record: BusRecord, now: Micros, latency: Micros = 0): LoggedMessage {
     assertTime('now', now)
     assertTime('latency', latency)
+    if (this.handedOver) throw new Error('the bus handed its log over: the run is over')
     if (typeof record.key !== 'string') throw new TypeError('a record needs a string key')
     const logs = this.ensureTopic(record.topic)
     const partition = partitionFor(record.key, logs.length)
@@ -166,6 +170,22 @@ export class MemoryBus implements Bus {
   messages(topic?: string): readonly LoggedMessage[] {
     if (topic === undefined) return this.log.slice()
     return this.byTopic.get(topic)?.slice() ?? EMPTY
+  }
+
+  /**
+   * The end of a run that keeps no trace: every message, in append order, handed to the judge,
+   * and the broker's own logs emptied, as if retention had deleted every segment at once (Kafka
+   * deletes by age or size, never a record a consumer has not read: here the run is over and no
+   * consumer will read again). After this the bus takes no more appends, and its logs (so its
+   * end offsets and lag) read as empty: nothing may drive it any more.
+   */
+  handOver(): HandedOverLog {
+    const log = new HandedOverLog(this.log.slice())
+    this.handedOver = true
+    this.log.length = 0
+    for (const messages of this.byTopic.values()) messages.length = 0
+    for (const logs of this.partitions.values()) for (const messages of logs) messages.length = 0
+    return log
   }
 
   /** How many partitions the topic has (or will have once it is auto-created). */

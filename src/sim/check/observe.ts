@@ -12,8 +12,11 @@ export interface ObserveInput {
   /** Why the run ended before it was quiet, if it did. */
   unsettled?: string
   liveness: LivenessModel
-  /** Every message the broker holds, in broker order (the memory bus) or as read (a real broker). */
-  messages: readonly BusMessage[]
+  /**
+   * Every message the broker holds, in broker order (the memory bus) or as read (a real broker),
+   * read once: a handed-over log (`bus/handed-over-log.ts`) lets each go as it is read.
+   */
+  messages: Iterable<BusMessage>
   bos: Bos
   files: FileService
   /** ELS (the first instance): its outbox, and its durable state when it exposes it; absent when it ran elsewhere. */

@@ -5,9 +5,10 @@ import {join} from 'node:path'
 import type Database from 'better-sqlite3'
 
 import type {BusMessage} from '../bus/bus.js'
+import {HandedOverLog} from '../bus/handed-over-log.js'
 import {judge} from '../check/checker.js'
 import {livenessModel} from './liveness-bound.js'
-import {TraceFold} from './trace-fold.js'
+import {TraceFold, type FoldedMetricEvent} from './trace-fold.js'
 import type {MetricEvent, ObservedMetrics} from '../check/observation.js'
 import {observe} from '../check/observe.js'
 import {IdSource} from '../domain/ids.js'
@@ -105,7 +106,8 @@ export interface WiredRun {
   judge(input: {
     endedAt: Micros
     stoppedBy: string
-    messages: readonly BusMessage[]
+    /** What the bus carried; a run that keeps no trace hands its log over (`bus/handed-over-log.ts`). */
+    messages: readonly BusMessage[] | HandedOverLog
     /** The run's trace, or what the judge reads of it, folded as it happened (`trace-fold.ts`). */
     trace: readonly TraceEvent[] | TraceFold
     healPoints?: readonly Micros[]
@@ -244,7 +246,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
               scenario,
               coordinated: coordinated !== undefined,
               trace: events,
-              inputMessages: countWhere(messages, (m) => inputTopics.has(m.topic)),
+              inputMessages: messages instanceof HandedOverLog ? messages.count((m) => inputTopics.has(m.topic)) : countWhere(messages, (m) => inputTopics.has(m.topic)),
               elsInstances: instanceCount,
               healPoints,
               slack,
@@ -253,7 +255,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
             bos,
             files,
             els: primary,
-            metrics: observedMetrics(instances, events.consumerEvents),
+            metrics: observedMetrics(instances, events.metricEvents),
           }),
         ),
         seed: options.seed,
@@ -286,21 +288,21 @@ function reportedMetrics(instances: readonly (InputConsumer & Partial<Els>)[]): 
  * The metrics the instances report, with the trace events that should have moved them (absent
  * when the consumer keeps no metrics). The expiry timer runs on the first instance.
  */
-function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], trace: readonly TraceEvent[]): ObservedMetrics | undefined {
+function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], folded: readonly FoldedMetricEvent[]): ObservedMetrics | undefined {
   const reported = reportedMetrics(instances)
   if (reported === undefined) return undefined
   const {pendingStored, reconciled, expired, deadLettered} = reported
   const index = new Map(instances.map((_, i) => [instances.length === 1 ? 'els' : `els-${i + 1}`, i]))
   const events: MetricEvent[] = []
-  for (const event of trace) {
-    if (event.ev === 'expired') events.push({instance: 0, kind: 'expired'})
+  for (const event of folded) {
+    if (event.kind === 'expired') {
+      events.push({instance: 0, kind: 'expired'})
+      continue
+    }
     const instance = index.get(event.svc)
     if (instance === undefined) continue
-    if (event.ev === 'els-crashed' || event.ev === 'els-restarted') events.push({instance, kind: 'reset'})
-    else if (event.ev === 'handled') {
-      const drained = event.outcome.kind === 'registered' ? event.outcome.drained : 0
-      events.push({instance, kind: 'handled', outcome: event.outcome.kind, drained, emitted: [...event.emitted]})
-    }
+    if (event.kind === 'reset') events.push({instance, kind: 'reset'})
+    else events.push({instance, kind: 'handled', outcome: event.outcome, drained: event.drained, emitted: [...event.emitted]})
   }
   return {reported: {pendingStored, reconciled: {...reconciled}, expired, deadLettered}, events}
 }

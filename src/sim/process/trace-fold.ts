@@ -25,8 +25,22 @@ export class TraceFold {
   private readonly committed = {bos: [] as Micros[], file: [] as Micros[], both: [] as Micros[]}
   /** Per relay label: each row's time published for good (by row key), and the key of the row it sent last, by row id. */
   private readonly relays = new Map<string, {marked: Map<number, Micros>; lastSent: Map<number, number>}>()
-  /** The events ELS's metrics and a handler's report are read from (handled, expired, crashes, restarts, failures), in trace order. */
+  /**
+   * The events a handler's report is read from (handled, expired, crashes, restarts, failures), in
+   * trace order; empty when the fold was made without them (`consumerEvents: false`).
+   */
   readonly consumerEvents: TraceEvent[] = []
+  /** What ELS's metrics are checked against: each handled, expired, crash and restart event, reduced to what the check reads, in trace order. */
+  readonly metricEvents: FoldedMetricEvent[] = []
+  private readonly keepConsumerEvents: boolean
+
+  /**
+   * `consumerEvents: false`: keep only the reduced metric events, not every consumer event whole
+   * (a large run handles 260,000 messages; only a user's handler's report reads them whole).
+   */
+  constructor(options: {consumerEvents?: boolean} = {}) {
+    this.keepConsumerEvents = options.consumerEvents ?? true
+  }
 
   static of(trace: readonly TraceEvent[]): TraceFold {
     const fold = new TraceFold()
@@ -65,11 +79,20 @@ export class TraceFold {
         }
         break
       case 'handled':
+        this.metricEvents.push({svc: event.svc, kind: 'handled', outcome: event.outcome.kind, drained: event.outcome.kind === 'registered' ? event.outcome.drained : 0, emitted: event.emitted})
+        if (this.keepConsumerEvents) this.consumerEvents.push(event)
+        break
       case 'expired':
+        this.metricEvents.push({svc: event.svc, kind: 'expired'})
+        if (this.keepConsumerEvents) this.consumerEvents.push(event)
+        break
       case 'els-crashed':
       case 'els-restarted':
+        this.metricEvents.push({svc: event.svc, kind: 'reset'})
+        if (this.keepConsumerEvents) this.consumerEvents.push(event)
+        break
       case 'handle-failed':
-        this.consumerEvents.push(event)
+        if (this.keepConsumerEvents) this.consumerEvents.push(event)
         break
       default:
         break
@@ -100,6 +123,12 @@ export class TraceFold {
     return relay
   }
 }
+
+/** A consumer event as ELS's metrics check reads it (`check/observation.ts#MetricEvent`), by the service that traced it. */
+export type FoldedMetricEvent =
+  | {svc: string; kind: 'handled'; outcome: string; drained: number; emitted: readonly string[]}
+  | {svc: string; kind: 'expired'}
+  | {svc: string; kind: 'reset'}
 
 function sourceOf(type: EventType): ServiceName {
   if (type === TOPICS.batchEssaysRegistered) return 'bos'

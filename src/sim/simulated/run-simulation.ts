@@ -115,7 +115,8 @@ export function runSimulation(options: RunOptions): SimulationRun {
   }
   const faults = options.faults ?? []
   const trace: TraceEvent[] = []
-  const fold = new TraceFold()
+  // Only a user's handler's report reads the consumer events whole.
+  const fold = new TraceFold({consumerEvents: options.handler !== undefined || options.handlerCmd !== undefined})
   const onTrace = options.onTrace
   const keep = options.keepTrace ?? true
   const record = (event: TraceEvent): void => {
@@ -167,7 +168,8 @@ export function runSimulation(options: RunOptions): SimulationRun {
       trace,
       scenario,
       result: {
-        ...run.judge({endedAt: sim.now, stoppedBy, messages: bus.messages(), trace: fold, healPoints}),
+        // A run that keeps no trace is the large one: the broker's log goes to the judge message by message.
+        ...run.judge({endedAt: sim.now, stoppedBy, messages: keep ? bus.messages() : bus.handOver(), trace: fold, healPoints}),
         simulatedSeconds: fold.lastAt / SECOND,
         stoppedBy,
         events: fold.events,

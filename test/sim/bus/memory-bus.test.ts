@@ -104,6 +104,25 @@ describe('MemoryBus: the log', () => {
     expect(Object.isFrozen(bus.messages()[0])).toBe(true)
   })
 
+  it('hands its whole log over at the end of a run, in append order, and holds nothing after', () => {
+    // Given a bus with messages on two topics, some consumed and committed
+    const bus = new MemoryBus()
+    bus.join(GROUP, 'els-1', [REG])
+    const appended = [bus.append(record(REG, 'b1'), 0), bus.append(record(CONTENT, 'b1'), 1), bus.append(record(REG, 'b2'), 2)]
+    const first = bus.take(GROUP, 'els-1', REG, appended[0].partition)
+    bus.commit(GROUP, REG, first.partition, first.offset + 1)
+
+    // When the log is handed over
+    const log = bus.handOver()
+
+    // Then it carries every message as appended, and the broker keeps none and takes no more
+    expect([...log]).toEqual(appended)
+    expect(bus.messages()).toEqual([])
+    expect(bus.messages(REG)).toEqual([])
+    expect(bus.deliverable(GROUP, 'els-1', 10)).toEqual([])
+    expect(() => bus.append(record(REG, 'b3'), 3)).toThrow('the bus handed its log over: the run is over')
+  })
+
   it('honours per-topic partition counts', () => {
     // Given a topic configured with 7 partitions and a default of 2
     const bus = new MemoryBus({defaultPartitions: 2, partitionsByTopic: {[CONTENT]: 7}})

@@ -45,6 +45,31 @@ describe('TraceFold', () => {
     expect(fold.consumerEvents.map((e) => e.ev)).toEqual(['els-restarted', 'handled'])
   })
 
+  it('reduces the consumer events to what the metrics check reads, and keeps them whole only when asked', () => {
+    // Given a restart, a registration that drained two rows, an expiry and a failed handling
+    const trace: TraceEvent[] = [
+      {t: 1, svc: 'els-2', ev: 'els-restarted', restartIn: 5},
+      {t: 2, svc: 'els-1', ev: 'handled', type: TOPICS.batchEssaysRegistered, partition: 0, offset: 0, outcome: {kind: 'registered', batchId: 'b1', slots: 2, drained: 2}, emitted: [TOPICS.essaySlotAssigned, TOPICS.excessContentProvisioned]},
+      {t: 3, svc: 'els', ev: 'expired', batch: 'b2', kind: 'content', ref: 'text-b2-f1'},
+      {t: 4, svc: 'els-1', ev: 'handle-failed', type: TOPICS.essayContentProvisioned, partition: 0, offset: 1, error: 'boom', retryIn: 3},
+    ]
+    // When it is folded with the whole events and without them
+    const whole = TraceFold.of(trace)
+    const reduced = new TraceFold({consumerEvents: false})
+    for (const event of trace) reduced.add(event)
+    // Then both reduce alike; only the first keeps the events whole
+    const expected = [
+      {svc: 'els-2', kind: 'reset'},
+      {svc: 'els-1', kind: 'handled', outcome: 'registered', drained: 2, emitted: [TOPICS.essaySlotAssigned, TOPICS.excessContentProvisioned]},
+      {svc: 'els', kind: 'expired'},
+    ]
+    expect(whole.metricEvents).toEqual(expected)
+    expect(reduced.metricEvents).toEqual(expected)
+    expect(whole.consumerEvents.map((e) => e.ev)).toEqual(['els-restarted', 'handled', 'expired', 'handle-failed'])
+    expect(reduced.consumerEvents).toEqual([])
+    expect(reduced.healedAt).toBe(whole.healedAt)
+  })
+
   it('keeps two services’ rows of the same id apart', () => {
     // Given the coordinated relay publishing BOS's row 1 and the File Service's row 1
     const fold = new TraceFold()
