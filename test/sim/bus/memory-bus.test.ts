@@ -104,6 +104,20 @@ describe('MemoryBus: the log', () => {
     expect(Object.isFrozen(bus.messages()[0])).toBe(true)
   })
 
+  it('keeps every header as a header, one named __proto__ too, frozen', () => {
+    // Given a record whose headers (read from a fixture, say) include the key __proto__
+    const bus = new MemoryBus()
+    const headers = JSON.parse('{"__proto__": "p", "event_id": "e1"}') as Record<string, string>
+
+    // When it is appended
+    const stored = bus.append({topic: REG, key: 'a', value: 'v', headers}, 0).headers
+
+    // Then both are own headers of the stored copy, which nobody can change
+    expect(Object.keys(stored)).toEqual(['__proto__', 'event_id'])
+    expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toBe('p')
+    expect(Object.isFrozen(stored)).toBe(true)
+  })
+
   it('hands its whole log over at the end of a run, in append order, and holds nothing after', () => {
     // Given a bus with messages on two topics, some consumed and committed
     const bus = new MemoryBus()
