@@ -41,7 +41,11 @@ const RANK = new Map<InvariantName, number>(INVARIANTS.map((name, i) => [name, i
  * invariant reported them in.
  */
 export function check(obs: Observation, index: ObservationIndex = buildIndex(obs)): Violation[] {
-  const violations = INVARIANTS.flatMap((name) => CHECKS[name](obs, index))
+  return inReportOrder(INVARIANTS.flatMap((name) => CHECKS[name](obs, index)))
+}
+
+/** Sorts violations (in place) by invariant, then batch id; ties keep their order. */
+export function inReportOrder(violations: Violation[]): Violation[] {
   return violations.sort(
     (a, b) => (RANK.get(a.invariant) ?? 0) - (RANK.get(b.invariant) ?? 0) || compareIds(a.batchId, b.batchId),
   )
@@ -80,8 +84,15 @@ export function verdictOf(violations: readonly Violation[]): Verdict {
   return violations.length === 0 ? {kind: 'pass'} : {kind: 'fail', violations: [...violations]}
 }
 
+/** What every run reports about its observation. */
+export interface Judgement {
+  verdict: 'pass' | 'fail'
+  violations: Violation[]
+  batches: BatchCounts[]
+}
+
 /** What every run reports about its observation: the verdict, the violations, per-batch counts. */
-export function judge(obs: Observation): {verdict: 'pass' | 'fail'; violations: Violation[]; batches: BatchCounts[]} {
+export function judge(obs: Observation): Judgement {
   // One index for both: a large run's index is most of what judging it costs.
   const index = buildIndex(obs)
   const violations = check(obs, index)

@@ -47,6 +47,12 @@ export interface ObservationIndex {
   byBatch: Map<string, BatchView>
   /** All messages per event type, in broker append order, across batches. */
   messages: MessagesByType
+  /**
+   * Which batch registered each essay id (the last to, in `batchIds` order), when the index was
+   * given it: a part of a large run's judgement (`judge-in-parts.ts`) sees only its own batches'
+   * registrations, but a slot may belong to any batch. Absent: read from the index's own views.
+   */
+  slotOwners?: ReadonlyMap<string, string>
 }
 
 /** How every invariant is written: a pure function over the observation and its index. */
@@ -77,7 +83,19 @@ function emptyView(batchId: string): BatchView {
   }
 }
 
-export function buildIndex(obs: Observation): ObservationIndex {
+/**
+ * What makes two messages one emission. A relay that crashed between the broker's ack and
+ * published_at re-sends the row under a new event_id: the same emission twice on the wire.
+ * Invariants judge emissions, not copies. An emission is its outbox row where the producer names
+ * it: two rows are two events, however alike. Without the header (a producer racelab did not
+ * run), alike copies count once. Copies of one emission always name the same batch.
+ */
+export function emissionOf(message: ObservedMessage): string {
+  const envelope = message.envelope
+  return message.row ?? `${envelope.event_type}|${envelope.event_timestamp}|${JSON.stringify(envelope.data)}`
+}
+
+export function buildIndex(obs: Observation, slotOwners?: ReadonlyMap<string, string>): ObservationIndex {
   const byBatch = new Map<string, BatchView>()
   const view = (batchId: string): BatchView => {
     let found = byBatch.get(batchId)
@@ -100,14 +118,10 @@ export function buildIndex(obs: Observation): ObservationIndex {
   }
 
   const messages = emptyMessages()
-  // A relay that crashed between the broker's ack and published_at re-sends the row under a
-  // new event_id: the same emission twice on the wire. Invariants judge emissions, not copies.
-  // An emission is its outbox row where the producer names it: two rows are two events, however
-  // alike. Without the header (a producer racelab did not run), alike copies count once.
   const seen = new Set<string>()
   for (const message of obs.messages) {
     const envelope = message.envelope
-    const emission = message.row ?? `${envelope.event_type}|${envelope.event_timestamp}|${JSON.stringify(envelope.data)}`
+    const emission = emissionOf(message)
     if (seen.has(emission)) continue
     seen.add(emission)
     const v = view(envelope.data.batch_id)
@@ -123,7 +137,7 @@ export function buildIndex(obs: Observation): ObservationIndex {
 
   const ids = [...byBatch.keys()]
   const others = ids.slice(registered).sort(compareIds)
-  return {batchIds: [...ids.slice(0, registered), ...others], byBatch, messages}
+  return {batchIds: [...ids.slice(0, registered), ...others], byBatch, messages, ...(slotOwners === undefined ? {} : {slotOwners})}
 }
 
 /** Code-unit order: locale independent, so reports are byte-stable on any machine. */

@@ -33,19 +33,9 @@ export function observe({endedAt, unsettled, liveness, messages: wire, bos, file
   const messages: ObservedMessage[] = []
   const malformed: MalformedMessage[] = []
   for (const message of wire) {
-    const parsed = parseEnvelope(message.value)
-    if (parsed.ok) {
-      messages.push({
-        topic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-        appendedAt: message.appendedAt,
-        envelope: parsed.envelope,
-        row: message.headers[OUTBOX_ROW_HEADER],
-      })
-    } else {
-      malformed.push({topic: message.topic, partition: message.partition, offset: message.offset, batchId: batchIdIn(message.value), error: parsed.error})
-    }
+    const read = readMessage(message)
+    if (read.ok) messages.push(read.message)
+    else malformed.push(read.malformed)
   }
   const unpublished: ObservedOutboxRow[] = []
   const outboxes = [['bos', bos.outbox] as const, ['file', files.outbox] as const, ...(els ? [['els', els.outbox] as const] : [])]
@@ -73,6 +63,25 @@ export function observe({endedAt, unsettled, liveness, messages: wire, bos, file
     ...(unsettled === undefined ? {} : {unsettled}),
     liveness,
   }
+}
+
+/** One message as the checker sees it: its envelope parsed, or why it is malformed. */
+export function readMessage(message: BusMessage): {ok: true; message: ObservedMessage} | {ok: false; malformed: MalformedMessage} {
+  const parsed = parseEnvelope(message.value)
+  if (parsed.ok) {
+    return {
+      ok: true,
+      message: {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        appendedAt: message.appendedAt,
+        envelope: parsed.envelope,
+        row: message.headers[OUTBOX_ROW_HEADER],
+      },
+    }
+  }
+  return {ok: false, malformed: {topic: message.topic, partition: message.partition, offset: message.offset, batchId: batchIdIn(message.value), error: parsed.error}}
 }
 
 /** `data.batch_id` of a value that is JSON but not a valid envelope, if it has one. */

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import type {BusMessage} from '../bus/bus.js'
 import {HandedOverLog} from '../bus/handed-over-log.js'
 import {judge} from '../check/checker.js'
+import {judgeInParts} from '../check/judge-in-parts.js'
 import {livenessModel} from './liveness-bound.js'
 import {TraceFold, type FoldedMetricEvent} from './trace-fold.js'
 import type {MetricEvent, ObservedMetrics} from '../check/observation.js'
@@ -112,6 +113,8 @@ export interface WiredRun {
     trace: readonly TraceEvent[] | TraceFold
     healPoints?: readonly Micros[]
     slack?: Micros
+    /** A handed-over log's batches are judged this many at a time (default `BATCHES_PER_PART`; tests use fewer). */
+    batchesPerPart?: number
   }): JudgedRun
   /** ELS's buffer metrics, summed over its instances; undefined for a consumer that keeps none racelab can read (a user's). */
   metrics(): ElsMetrics | undefined
@@ -235,29 +238,31 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
         batchPrefix: options.batchPrefix,
         hooks: {bosCommitted: () => producers.bos.rowCommitted('bos'), fileCommitted: () => producers.file.rowCommitted('file'), done},
       }),
-    judge: ({endedAt, stoppedBy, messages, trace, healPoints, slack}) => {
+    judge: ({endedAt, stoppedBy, messages, trace, healPoints, slack, batchesPerPart}) => {
       const events = trace instanceof TraceFold ? trace : TraceFold.of(trace)
+      const handedOver = messages instanceof HandedOverLog ? messages : undefined
+      const inputMessages = messages instanceof HandedOverLog ? messages.count((m) => inputTopics.has(m.topic)) : countWhere(messages, (m) => inputTopics.has(m.topic))
+      const observed = observe({
+        endedAt,
+        unsettled: stoppedBy === 'quiet' ? undefined : stoppedBy,
+        liveness: livenessModel({
+          scenario,
+          coordinated: coordinated !== undefined,
+          trace: events,
+          inputMessages,
+          elsInstances: instanceCount,
+          healPoints,
+          slack,
+        }),
+        // A handed-over log is the large run's: judged in parts, never parsed whole at once.
+        messages: messages instanceof HandedOverLog ? [] : messages,
+        bos,
+        files,
+        els: primary,
+        metrics: observedMetrics(instances, events.metricEvents),
+      })
       return {
-        ...judge(
-          observe({
-            endedAt,
-            unsettled: stoppedBy === 'quiet' ? undefined : stoppedBy,
-            liveness: livenessModel({
-              scenario,
-              coordinated: coordinated !== undefined,
-              trace: events,
-              inputMessages: messages instanceof HandedOverLog ? messages.count((m) => inputTopics.has(m.topic)) : countWhere(messages, (m) => inputTopics.has(m.topic)),
-              elsInstances: instanceCount,
-              healPoints,
-              slack,
-            }),
-            messages,
-            bos,
-            files,
-            els: primary,
-            metrics: observedMetrics(instances, events.metricEvents),
-          }),
-        ),
+        ...(handedOver ? judgeInParts(observed, handedOver, batchesPerPart) : judge(observed)),
         seed: options.seed,
         scenario: scenario.name,
         strategy: options.strategy,

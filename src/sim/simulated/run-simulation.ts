@@ -48,6 +48,8 @@ export interface RunOptions extends RunShape {
   keepTrace?: boolean
   /** A consumer process's stderr: kept and shown when it fails (the default), or passed through (one run a user watches). */
   handlerStderr?: 'keep' | 'inherit'
+  /** A run that keeps no trace is judged this many batches at a time (`check/judge-in-parts.ts`); tests use few. */
+  judgeBatchesPerPart?: number
   /** Stop after this many kernel steps (default the kernel's MAX_STEPS); tests keep runs short. */
   maxSteps?: number
   /** explore: the source of every choice (in place of the seed's), and a look at the run's parts before it starts. */
@@ -169,7 +171,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
       scenario,
       result: {
         // A run that keeps no trace is the large one: the broker's log goes to the judge message by message.
-        ...run.judge({endedAt: sim.now, stoppedBy, messages: keep ? bus.messages() : bus.handOver(), trace: fold, healPoints}),
+        ...run.judge({endedAt: sim.now, stoppedBy, messages: keep ? bus.messages() : bus.handOver(), trace: fold, healPoints, batchesPerPart: options.judgeBatchesPerPart}),
         simulatedSeconds: fold.lastAt / SECOND,
         stoppedBy,
         events: fold.events,

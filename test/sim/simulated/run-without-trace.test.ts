@@ -6,6 +6,8 @@ import type {Strategy} from '../../../src/sim/scenario/strategy.js'
 import {runSimulation, MAX_FILES_PER_RUN, type RunOptions} from '../../../src/sim/simulated/run-simulation.js'
 import {InputError} from '../../../src/sim/input-error.js'
 import {traceLines} from '../../../src/sim/trace/trace-file.js'
+import {makeEls} from '../check/els-variants.js'
+import {AnyBatchSlotEls, MalformedReadyEls} from '../check/relating-variants.js'
 import type {TraceEvent} from '../../../src/sim/trace/trace-event.js'
 
 const fault = (text: string): Fault => {
@@ -37,6 +39,12 @@ describe('a run that keeps no trace (keepTrace: false)', () => {
     ['never-registered', 'buffer', {}],
     ['partial', 'relay-coordination', {faults: FAULTS}],
     ['content-first', 'partition-key', {batches: 3}],
+    // Many batches, judged one or two at a time (check/judge-in-parts.ts), failing and passing.
+    ['content-first', 'naive', {batches: 5, judgeBatchesPerPart: 1}],
+    ['random', 'buffer', {batches: 4, faults: FAULTS, elsInstances: 2, judgeBatchesPerPart: 2}],
+    ['registration-first', 'buffer', {batches: 3, makeEls: makeEls(AnyBatchSlotEls), judgeBatchesPerPart: 1}],
+    ['registration-first', 'buffer', {batches: 3, makeEls: makeEls(MalformedReadyEls), judgeBatchesPerPart: 1}],
+    ['never-registered', 'buffer', {batches: 3, judgeBatchesPerPart: 1}],
   ]
 
   it.each(cases)('%s under %s: the same verdict, violations and figures, and the same trace bytes, as a run that keeps it', (name, strategy, extra) => {
