@@ -10,8 +10,13 @@ import type {Observation, ObservedMessage, ObservedTracker} from './observation.
 import {buildIndex, compareIds, emissionOf} from './observation-index.js'
 import {readMessage} from './observe.js'
 
-/** A part's parsed messages are all the judge holds parsed at once: 250 batches × 25 essays is about 13,000. */
-export const BATCHES_PER_PART = 250
+/**
+ * A part's parsed messages are all the judge holds parsed at once: 25 batches × 25 essays is about
+ * 1,300, a few MiB, which die in V8's young generation. Parts of 250 batches outlived it, were
+ * promoted and piled up as old garbage: 1,730 to 1,900 MiB peak at 10,000 × 25 against 1,530 to
+ * 1,640 with 25 (docs/benchmarks.md), for the same CPU.
+ */
+export const BATCHES_PER_PART = 25
 
 /**
  * How each invariant is judged in parts. `batch`: its findings about a batch read only that
