@@ -135,7 +135,7 @@ ${exitCodesHelp({0: 'every invariant holds', 1: 'an invariant is violated (the r
     let simulated: ReturnType<typeof runSimulation>
     try {
       // One run a user watches: a consumer process's stderr passes through (the second run's is kept).
-      simulated = runSimulation({...options, dbDir, onTrace, keepTrace, handlerStderr: 'inherit'})
+      simulated = runSimulation({...options, dbDir, onTrace, onJudging: progress?.judging, keepTrace, handlerStderr: 'inherit'})
     } catch (error) {
       stream?.abandon()
       throw error
@@ -263,15 +263,21 @@ function progressLine(stream: NodeJS.WriteStream, format: (events: number, t: nu
   const started = Date.now()
   let shownAt = started + 1000 - 200
   let events = 0
+  let lastAt = 0
   let shown = false
   return {
     onTrace(event: {t: number}): void {
+      lastAt = event.t
       if (++events % 1000 !== 0) return
       const now = Date.now()
       if (now - shownAt < 200) return
       shownAt = now
       shown = true
       stream.write(`\r${format(events, event.t)}\u001B[K`)
+    },
+    /** The run is over and the judge reads what it left (seconds, at 10,000 batches): say so. */
+    judging(): void {
+      if (shown) stream.write(`\r${format(events, lastAt)}; judging\u001B[K`)
     },
     done(): void {
       if (shown) stream.write('\r\u001B[K')

@@ -40,6 +40,8 @@ export interface RunOptions extends RunShape {
   makeEls?: MakeConsumer
   /** Called with every trace event as it happens (progress of a long run, a trace written as it goes). */
   onTrace?: (event: TraceEvent) => void
+  /** Called once when the run is over and its judging starts (a long run's progress line says so). */
+  onJudging?: () => void
   /**
    * false: the run keeps no trace (`SimulationRun.trace` is empty): the judge reads what it needs
    * as the events happen (`process/trace-fold.ts`), and `onTrace` sees every event. A large run's
@@ -166,6 +168,7 @@ export function runSimulation(options: RunOptions): SimulationRun {
     const stoppedBy = runNamingTheRun(() => sim.run(scenario.pendingTimeout + 3600 * SECOND, options.maxSteps), options)
     // An outage nobody ran into leaves no trace; its end is a heal point all the same.
     const healPoints = faults.flatMap((f) => (f.kind === 'broker-unavailable' && f.from < sim.now ? [f.to] : []))
+    options.onJudging?.()
     return {
       trace,
       scenario,

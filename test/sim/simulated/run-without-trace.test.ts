@@ -77,6 +77,19 @@ describe('a run that keeps no trace (keepTrace: false)', () => {
   })
 })
 
+describe('onJudging', () => {
+  it('is called once, after the last event, before the result', () => {
+    // Given a run that records what it was told, in order
+    const told: string[] = []
+    // When
+    const {result} = runSimulation({...options('content-first', 'buffer', 1, {batches: 2}), keepTrace: false, onTrace: () => told.push('event'), onJudging: () => told.push('judging')})
+    // Then every event came first, and the judging was announced once
+    expect(told.filter((t) => t === 'judging')).toHaveLength(1)
+    expect(told.at(-1)).toBe('judging')
+    expect(told).toHaveLength(result.events + 1)
+  })
+})
+
 describe('the cap on one run', () => {
   it('takes 10,000 batches × 25 essays, and refuses one file more in one line', () => {
     // Given / When / Then: the cap is the large run's size, and above it the error names the flags
