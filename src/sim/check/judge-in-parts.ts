@@ -59,7 +59,6 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
   const kept: (BusMessage | undefined)[] = []
   const seqsOf = new Map<string, number[]>()
   const malformed: Observation['malformed'] = []
-  const emissions = new Set<string>()
   const assignedSeq: number[] = []
   const assignedEssay: string[] = []
   const assignedText: string[] = []
@@ -77,9 +76,8 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
     const seqs = seqsOf.get(batchId)
     if (seqs === undefined) seqsOf.set(batchId, [seq])
     else seqs.push(seq)
-    const emission = emissionOf(read.message)
-    if (emissions.has(emission)) continue
-    emissions.add(emission)
+    // Copies of one emission are kept too: they repeat its pair and its registration, which
+    // changes no owner and no finding; only a report names emissions (below).
     if (envelope.event_type === TOPICS.essaySlotAssigned) {
       assignedSeq.push(seq)
       assignedEssay.push(envelope.data.essay_id)
@@ -90,7 +88,6 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
       else lists.push(envelope.data.essay_ids)
     }
   }
-  emissions.clear()
 
   const reread = (seq: number): ObservedMessage => {
     const read = readMessage(kept[seq]!)
@@ -118,17 +115,25 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
       },
     ),
   )
-  found.get('no-double-assignment')!.push(
-    ...doubleAssignmentViolations(
-      assignedSeq.map((_, i) => i),
-      {
-        essayId: (i) => assignedEssay[i],
-        textId: (i) => assignedText[i],
-        eventId: (i) => reread(assignedSeq[i]).envelope.event_id,
-        batchId: (i) => reread(assignedSeq[i]).envelope.data.batch_id,
-      },
-    ),
-  )
+  const assignments = {
+    essayId: (i: number) => assignedEssay[i],
+    textId: (i: number) => assignedText[i],
+    eventId: (i: number) => reread(assignedSeq[i]).envelope.event_id,
+    batchId: (i: number) => reread(assignedSeq[i]).envelope.data.batch_id,
+  }
+  // Copies pair nothing new, so a run without a double assignment has none with them counted;
+  // one that has is judged again over its emissions alone, as the whole judge does.
+  const everyCopy = assignedSeq.map((_, i) => i)
+  if (doubleAssignmentViolations(everyCopy, assignments).length > 0) {
+    const emissions = new Set<string>()
+    const emitted = everyCopy.filter((i) => {
+      const emission = emissionOf(reread(assignedSeq[i]))
+      if (emissions.has(emission)) return false
+      emissions.add(emission)
+      return true
+    })
+    found.get('no-double-assignment')!.push(...doubleAssignmentViolations(emitted, assignments))
+  }
   assignedSeq.length = assignedEssay.length = assignedText.length = 0
 
   // Every batch id, in buildIndex's order: BOS's batches in commit order, then the rest sorted.

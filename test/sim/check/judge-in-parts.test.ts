@@ -68,6 +68,10 @@ function troubledRun(): {base: Observation; wire: BusMessage[]} {
   registrations[0].row = 'bos:4'
   registrations[3].row = 'bos:1'
   built.messages.push({...registrations[4], offset: registrations.length})
+  // b7's assignment of b2's slot was re-sent too: one emission, however often it is on the wire.
+  const stolen = built.messages.find((m) => m.topic === TOPICS.essaySlotAssigned && m.envelope.data.batch_id === 'b7')!
+  stolen.row = 'els:40'
+  built.messages.push({...stolen, offset: 99})
   // b5's Ready was committed before its assignments (ready-after-assignments).
   const b5 = built.messages.filter((m) => m.envelope.data.batch_id === 'b5' && (m.topic === TOPICS.essaySlotAssigned || m.topic === TOPICS.batchEssaysReady))
   b5.forEach((m) => (m.row = m.topic === TOPICS.batchEssaysReady ? 'els:10' : `els:${11 + m.offset}`))
