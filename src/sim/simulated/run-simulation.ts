@@ -26,7 +26,7 @@ import {MemoryMember} from './memory-member.js'
 import {MemoryPublisher} from './memory-publisher.js'
 import {digitGroups} from '../digit-groups.js'
 
-/** 10,000 batches × 25 essays: 2.3 GiB at its peak, measured (docs/benchmarks.md#one-large-run-2026-12-01); more is a typo, not a test. */
+/** 10,000 batches × 25 essays: 1.6 to 1.7 GiB at its peak, measured (docs/benchmarks.md#one-large-run-judged-in-parts-2026-12-02); more is a typo, not a test. */
 export const MAX_FILES_PER_RUN = 250_000
 
 export interface RunOptions extends RunShape {
