@@ -47,6 +47,11 @@ export class Bos {
   private readonly registrationRow: Database.Statement
   private readonly register: (registration: BatchRegistration, now: Micros) => {row: number; repeat: boolean}
   private readonly reserved = new Set<string>()
+  /**
+   * Batches whose registration this Bos saw commit: BOS never deletes a batch row, so `knows`
+   * answers them without asking the database (a File Service upload asks once per file).
+   */
+  private readonly committed = new Set<string>()
 
   constructor(
     private readonly ids: IdSource,
@@ -95,12 +100,19 @@ export class Bos {
 
   /** Batch row + outbox row in ONE transaction; returns the outbox row id (the same one for a repeat). */
   registerBatch(registration: BatchRegistration, now: Micros): number {
-    return this.register(registration, now).row
+    return this.registered(registration, now).row
   }
 
   /** registerBatch, telling a repeat (the batch was registered already: answered, nothing written) from a first registration. */
   registerBatchOnce(registration: BatchRegistration, now: Micros): {row: number; repeat: boolean} {
-    return this.register(registration, now)
+    return this.registered(registration, now)
+  }
+
+  private registered(registration: BatchRegistration, now: Micros): {row: number; repeat: boolean} {
+    const result = this.register(registration, now)
+    // Returned, so committed (a throw rolled it back), unless a caller's own transaction still holds it.
+    if (!this.db.inTransaction) this.committed.add(registration.batchId)
+    return result
   }
 
   /**
@@ -116,7 +128,7 @@ export class Bos {
 
   /** BOS's query API, which the File Service asks before accepting an upload. */
   knows(batchId: string): boolean {
-    return this.reserved.has(batchId) || this.findBatch.get(batchId) !== undefined
+    return this.reserved.has(batchId) || this.committed.has(batchId) || this.findBatch.get(batchId) !== undefined
   }
 
   batches(): {batchId: string; expectedEssays: number; committedAt: Micros}[] {
