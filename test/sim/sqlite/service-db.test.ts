@@ -105,6 +105,83 @@ describe('the in-memory pool', () => {
     closeServiceDb(again)
   })
 
+  it('empties every table in one statement that leaves the main schema as it was', () => {
+    // Given a pooled database whose run wrote rows, its schema as created
+    const first = openServiceDb('els', schema)
+    const tables = (): unknown[] => first.prepare("SELECT type, name FROM main.sqlite_master ORDER BY name").all()
+    const created = tables()
+    const version = first.pragma('schema_version', {simple: true})
+    first.prepare("INSERT INTO pooled_a (v) VALUES ('one')").run()
+    first.prepare('INSERT INTO pooled_b VALUES (7)').run()
+    const statements: string[] = []
+    const proto = Object.getPrototypeOf(first.prepare('SELECT 1')) as {run: (...args: unknown[]) => unknown; get: (...args: unknown[]) => unknown}
+    const {run, get} = proto
+    proto.run = function (this: Database.Statement, ...args: unknown[]) {
+      statements.push(this.source)
+      return run.apply(this, args)
+    }
+    proto.get = function (this: Database.Statement, ...args: unknown[]) {
+      statements.push(this.source)
+      return get.apply(this, args)
+    }
+
+    // When it goes back to the pool twice (the first reset sets it up, the second is the steady state)
+    try {
+      closeServiceDb(first)
+      expect(openServiceDb('els', schema)).toBe(first)
+      first.prepare('INSERT INTO pooled_b VALUES (8)').run()
+      statements.length = 0
+      closeServiceDb(first)
+    } finally {
+      proto.run = run
+      proto.get = get
+    }
+
+    // Then one statement emptied it, and its main schema and version are those it was made with
+    expect(statements).toHaveLength(1)
+    expect(openServiceDb('els', schema)).toBe(first)
+    expect(first.prepare('SELECT (SELECT count(*) FROM pooled_a) + (SELECT count(*) FROM pooled_b)').pluck().get()).toBe(0)
+    expect(tables()).toEqual(created)
+    expect(first.pragma('schema_version', {simple: true})).toBe(version)
+    closeServiceDb(first)
+  })
+
+  it("empties a database a user's migration shaped too, its own tables included", () => {
+    // Given a database with a migration's table, written by its run
+    const migration = {key: 'test-migration', run: (db: Database.Database) => db.exec('CREATE TABLE mine (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)')}
+    const first = openServiceDb('els', schema, undefined, migration)
+    first.prepare("INSERT INTO mine (v) VALUES ('x'), ('y')").run()
+    first.prepare("INSERT INTO pooled_a (v) VALUES ('one')").run()
+
+    // When
+    closeServiceDb(first)
+    const again = openServiceDb('els', schema, undefined, migration)
+
+    // Then
+    expect(again).toBe(first)
+    expect(again.prepare('SELECT count(*) FROM mine').pluck().get()).toBe(0)
+    expect(Number(again.prepare("INSERT INTO mine (v) VALUES ('z')").run().lastInsertRowid)).toBe(1)
+    expect(Number(again.prepare("INSERT INTO pooled_a (v) VALUES ('two')").run().lastInsertRowid)).toBe(1)
+    closeServiceDb(again)
+  })
+
+  it('closes a database whose schema changed after its first reset', () => {
+    // Given a database pooled once, then given one more table
+    const first = openServiceDb('els', schema)
+    closeServiceDb(first)
+    expect(openServiceDb('els', schema)).toBe(first)
+    first.exec('CREATE TABLE pooled_late (y INTEGER)')
+
+    // When
+    closeServiceDb(first)
+    const next = openServiceDb('els', schema)
+
+    // Then
+    expect(first.open).toBe(false)
+    expect(next).not.toBe(first)
+    closeServiceDb(next)
+  })
+
   it('closes a database whose schema changed instead of pooling it', () => {
     // Given a pooled database given one more table during its run
     const first = openServiceDb('els', schema)
