@@ -3,7 +3,6 @@ import {performance} from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 
 import {BUILTIN_SCENARIOS} from '../scenario/builtin-scenarios.js'
-import {installPoolReset} from '../sqlite/service-db.js'
 import {runSimulation} from '../simulated/run-simulation.js'
 import {WARM_UP_RUNS} from './warm-up.js'
 
@@ -120,12 +119,7 @@ function record(body: () => void): {ops: Op[]; snapshots: Buffer[]} {
 
 /** A function that executes `ops` on databases opened from `snapshots`, statements prepared once. */
 function bareReplay(ops: Op[], snapshots: Buffer[]): () => void {
-  // A snapshot holds the main schema only: the pool's reset trigger (TEMP) is given to each copy.
-  const dbs = snapshots.map((bytes) => {
-    const db = new Database(bytes)
-    installPoolReset(db)
-    return db
-  })
+  const dbs = snapshots.map((bytes) => new Database(bytes))
   const prepared = dbs.map(() => new Map<string, Database.Statement>())
   return () => {
     for (const op of ops) {

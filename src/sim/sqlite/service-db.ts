@@ -22,14 +22,17 @@ const idle = new Map<string, Database.Database[]>()
 const schemaOf = new WeakMap<Database.Database, string>()
 /** PRAGMA schema_version right after creation: a database whose schema changed since is not reused. */
 const versionOf = new WeakMap<Database.Database, number>()
-/** Databases whose schema is racelab's alone (no user's migration): their reset is one statement. */
-const ownSchema = new WeakSet<Database.Database>()
 /**
- * Each pooled database's reset, made at its first reset: it empties the database and answers
- * false, leaving it untouched, when the schema changed since it was made (then it is closed). Its
- * tables are read once (the schema cannot change unseen: the version check).
+ * Each pooled database's reset, prepared once: its tables are read at the first reset (the schema
+ * cannot change unseen: the version check above), so no reset reads sqlite_master, builds an SQL
+ * text or looks a statement up.
  */
-type Reset = () => boolean
+interface Reset {
+  begin: Database.Statement
+  deletes: readonly Database.Statement[]
+  commit: Database.Statement
+  rollback: Database.Statement
+}
 const resetOf = new WeakMap<Database.Database, Reset>()
 // Prepared once per database (db.pragma prepares its statement on every call).
 const schemaVersionOf = new WeakMap<Database.Database, Database.Statement>()
@@ -42,91 +45,43 @@ function schemaVersion(db: Database.Database): number {
   return read.get() as number
 }
 const tableNames = (db: Database.Database): string[] => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
-const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`
-
-/** The temporary table whose insert empties a database of racelab's schema (see installPoolReset). */
-const RESET_TABLE = 'racelab_pool_reset'
-
-/**
- * Gives `db` its one-statement reset: a TEMP table whose AFTER INSERT trigger deletes every row of
- * every table of the main schema (sqlite_sequence too: AUTOINCREMENT restarts). The insert that
- * fires it (`triggeredReset`) inserts only while PRAGMA schema_version is still the one the
- * database was made with. One statement in autocommit is one transaction, so it empties all or
- * nothing; it replaces a schema-version read, BEGIN, a DELETE per table and COMMIT (3 + tables
- * statements, each a crossing into SQLite) with one. TEMP objects live outside the main schema:
- * its schema_version and sqlite_master never see them. Exported for the SQLite floor's copies of
- * the databases, which replay the same insert.
- */
-export function installPoolReset(db: Database.Database): void {
-  const clears = tableNames(db).map((table) => `DELETE FROM main.${quoted(table)};`)
-  db.exec(
-    `CREATE TEMP TABLE ${RESET_TABLE} (schema_version INTEGER);
-     CREATE TEMP TRIGGER ${RESET_TABLE}_clears AFTER INSERT ON ${RESET_TABLE} BEGIN ${clears.join(' ')} DELETE FROM temp.${RESET_TABLE}; END;`,
-  )
-}
-
-function triggeredReset(db: Database.Database, version: number): Reset {
-  installPoolReset(db)
-  const fire = db.prepare(`INSERT INTO temp.${RESET_TABLE} SELECT schema_version FROM main.pragma_schema_version WHERE schema_version = ?`)
-  return () => fire.run(version).changes === 1
-}
-
-/**
- * A database a user's migration shaped keeps statement-by-statement deletes, prepared once: its
- * tables may be virtual ones with shadow tables, which racelab does not touch from a trigger.
- */
-function preparedReset(db: Database.Database, version: number): Reset {
-  const begin = db.prepare('BEGIN')
-  const deletes = tableNames(db).map((table) => db.prepare(`DELETE FROM ${quoted(table)}`))
-  const commit = db.prepare('COMMIT')
-  const rollback = db.prepare('ROLLBACK')
-  return () => {
-    if (schemaVersion(db) !== version) return false
-    // One transaction of prepared statements; db.transaction() would build its wrapper anew each time.
-    begin.run()
-    try {
-      for (const clear of deletes) clear.run()
-      commit.run()
-    } catch (error) {
-      if (db.inTransaction) rollback.run()
-      throw error
-    }
-    return true
-  }
-}
-
-/** Empties a pooled database for its next run; false: its schema changed, it must not be reused. */
-function emptied(db: Database.Database, version: number): boolean {
+function emptied(db: Database.Database): Database.Database {
   let reset = resetOf.get(db)
   if (reset === undefined) {
-    // The first reset reads the tables: only of the schema the database was made with.
-    if (schemaVersion(db) !== version) return false
-    reset = ownSchema.has(db) ? triggeredReset(db, version) : preparedReset(db, version)
+    reset = {
+      begin: db.prepare('BEGIN'),
+      deletes: tableNames(db).map((table) => db.prepare(`DELETE FROM "${table}"`)),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+    }
     resetOf.set(db, reset)
   }
-  return reset()
+  // One transaction of prepared statements; db.transaction() would build its wrapper anew each time.
+  reset.begin.run()
+  try {
+    for (const clear of reset.deletes) clear.run()
+    reset.commit.run()
+  } catch (error) {
+    if (db.inTransaction) reset.rollback.run()
+    throw error
+  }
+  return db
 }
 
 /** Closes a service database, or returns an in-memory one to the pool for the next run. */
 export function closeServiceDb(db: Database.Database): void {
   const schema = schemaOf.get(db)
-  const version = versionOf.get(db)
-  if (schema === undefined || version === undefined || !db.open) {
+  if (schema === undefined || !db.open || schemaVersion(db) !== versionOf.get(db)) {
     if (db.open) db.close()
     return
   }
-  // Rolled back first: a schema change the run left uncommitted is gone with it.
   if (db.inTransaction) db.exec('ROLLBACK')
-  if (!emptied(db, version)) {
-    db.close()
-    return
-  }
   let pool = idle.get(schema)
   if (!pool) {
     pool = []
     idle.set(schema, pool)
   }
-  pool.push(db)
+  pool.push(emptied(db))
 }
 
 /**
@@ -148,7 +103,6 @@ export function openServiceDb(service: ServiceName, schema: string, dir?: string
     if (migration !== undefined && rowCount(db) > 0) return db
     schemaOf.set(db, key)
     versionOf.set(db, schemaVersion(db))
-    if (migration === undefined) ownSchema.add(db)
     return db
   } else {
     if (dir === '') throw new InputError('--db: an empty path; name a directory (racelab creates it)')
