@@ -31,6 +31,10 @@ const BOS_OUTBOX_INDEX = `
 CREATE INDEX outbox_by_aggregate ON outbox (aggregate_id, event_type);
 `
 
+// One string for every run: the pool looks databases up by their schema's text, and a string
+// built anew each run is hashed anew each run.
+const SCHEMA = BOS_SCHEMA + OUTBOX_SCHEMA + BOS_OUTBOX_INDEX
+
 export interface BatchRegistration {
   batchId: string
   essayIds: string[]
@@ -58,7 +62,7 @@ export class Bos {
     dir?: string,
     routing: Routing = 'event-topics',
   ) {
-    this.db = openServiceDb('bos', BOS_SCHEMA + OUTBOX_SCHEMA + BOS_OUTBOX_INDEX, dir)
+    this.db = openServiceDb('bos', SCHEMA, dir)
     this.outbox = new Outbox(this.db)
     this.insertBatch = statement(this.db, 
       'INSERT INTO batches (batch_id, expected_essay_count, essay_ids, course_code, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -46,6 +46,10 @@ CREATE TABLE processed_events (
 );
 ${DEAD_LETTERS_SCHEMA}`
 
+// One string for every run: the pool looks databases up by their schema's text, and a string
+// built anew each run is hashed anew each run.
+const SCHEMA = ELS_SCHEMA + PENDING_SCHEMA + OUTBOX_SCHEMA
+
 /** A database failure injected by the register-db-error fault. */
 export class InjectedDbError extends Error {
   override readonly name = 'InjectedDbError'
@@ -141,7 +145,7 @@ export class Els implements InputConsumer {
   }
 
   static openDb(dir?: string): Database.Database {
-    return openServiceDb('els', ELS_SCHEMA + PENDING_SCHEMA + OUTBOX_SCHEMA, dir)
+    return openServiceDb('els', SCHEMA, dir)
   }
 
   /** A process restart: ELS keeps nothing but metrics in process memory, and those reset. */
