@@ -109,7 +109,8 @@ export class Els implements InputConsumer {
   ) {
     this.db = typeof dbOrDir === 'object' ? dbOrDir : Els.openDb(dbOrDir)
     this.outbox = new Outbox(this.db)
-    this.pending = new PendingContent(this.db)
+    // Only racelab's ELS itself writes pending_content through `pending` alone (variants use their own SQL).
+    this.pending = new PendingContent(this.db, new.target === Els)
     const db = this.db
     this.stmt = {
       markProcessed: statement(db, 'INSERT OR IGNORE INTO processed_events (event_id, processed_at) VALUES (?, ?)'),
@@ -150,6 +151,7 @@ export class Els implements InputConsumer {
 
   /** A process restart: ELS keeps nothing but metrics in process memory, and those reset. */
   restart(): void {
+    this.pending.forget()
     this.metrics.pendingStored = 0
     this.metrics.reconciled = {assigned: 0, excess: 0, failed: 0}
     this.metrics.expired = 0
