@@ -68,24 +68,9 @@ export interface BatchLayout {
   registered?: false
 }
 
-/**
- * Derived layouts, per scenario object: a run asks three times (its size check, the client, the
- * parameters in its result), and a scenario is never changed once built (overrides make a new one).
- */
-const derived = new WeakMap<Scenario, readonly BatchLayout[]>()
-
 /** The batches a scenario runs, explicit or derived from its counts. */
 export function batchLayouts(scenario: Scenario): readonly BatchLayout[] {
   if (scenario.layout) return scenario.layout
-  let layouts = derived.get(scenario)
-  if (layouts === undefined) {
-    layouts = deriveLayouts(scenario)
-    derived.set(scenario, layouts)
-  }
-  return layouts
-}
-
-function deriveLayouts(scenario: Scenario): readonly BatchLayout[] {
   const fileCount = Math.max(0, scenario.essays + scenario.extraFiles)
   const files = Array.from({length: fileCount}, (_, f) => ({valid: !scenario.invalidFiles.includes(f)}))
   const registeredBatches = scenario.batches - (scenario.neverRegistered ?? 0)
