@@ -19,11 +19,11 @@ const DEFAULT_BENCH_HANDLER_CMD = `/usr/bin/python3 ${packageFile('examples/pyth
 export default class Bench extends BaseCommand {
   static override summary = 'Measure the simulator, and (with --kafka) the live relay against raw kafkajs'
 
-  static override description = `Simulated (simulated): runs content-first (2 essays), large-batch (25 essays) and relay-delay many times in virtual time and reports runs/s, wall-clock ms per run (mean, p50, p99) and simulated seconds per wall-clock second (goal on relay-delay: 10,000). Each scenario first runs up to 2,000 untimed seeds, and the default passes are long (--runs 5000, --large-runs 500, --delay-runs 2000): a short pass measures V8 optimizing racelab's code, not the runs a verify makes.
+  static override description = `Simulated (simulated): runs content-first (2 essays), large-batch (25 essays) and relay-delay many times in virtual time and reports runs/s, wall-clock ms per run (mean, p50, p99) and simulated seconds per wall-clock second (goal on relay-delay: 10,000). Each scenario first runs up to 2,000 untimed seeds, and the default passes are long (--runs 5000, --large-runs 500, --delay-runs 2000): a short pass measures V8 optimizing racelab's code, not the runs a verify makes. The seeds are timed in --passes slices (default 5): runs/s is the mean over them all (the headline), with the fastest slice's runs/s (on a shared machine the least disturbed estimate, as hyperfine's min) and the runs per CPU second of the process (V8's helper threads included) beside it.
 
 Every core (parallel; --parallel-runs N, default 20000; 0 skips it): the same content-first seeds, run and judged as verify does, through verify's worker pool on one core and then on every core; the speed-up (goal: 1.8 on two cores).
 
-SQLite floor (floor; --floor-runs N, default 2000; 0 skips it): the same seeds of content-first run again with every SQLite statement recorded (SQL, parameters, database), then those statements alone replayed on the same databases, prepared once: racelab's runs/s over the floor's is the share of a run that is SQLite's own work. Goal: at least half (0.5).
+SQLite floor (floor; --floor-runs N, default 2000; 0 skips it): the same seeds of content-first run again with every SQLite statement recorded (SQL, parameters, database), then those statements alone replayed on the same databases, prepared once: racelab's runs/s over the floor's is the share of a run that is SQLite's own work, over every slice and in each side's fastest slice (--passes). Goal: at least half (0.5).
 
 Consumer process (handler-cmd; --handler-cmd-runs N, default 50; 0 skips it): content-first with a consumer process in place of ELS (--handler-cmd, default the Python buffer fix, examples/python/els_buffer.py) against the built-in buffer strategy, the same seeds in turn: runs/s, and the protocol's round trip (2000 timer requests with nothing to expire, each one transaction of the process).
 
@@ -59,6 +59,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     'large-runs': Flags.integer({default: 500, min: 0, max: 100_000, summary: 'Simulated runs of large-batch (0 skips it).'}),
     'delay-runs': Flags.integer({default: 2000, min: 0, max: 100_000, summary: 'Simulated runs of relay-delay, for simulated s per wall s (0 skips it).'}),
     'parallel-runs': Flags.integer({default: 20000, min: 0, max: 1_000_000, summary: 'Seeds of content-first on one core, then on every core (0 skips it).'}),
+    passes: Flags.integer({default: 5, min: 1, max: 100, summary: 'Slices the simulated and floor seeds are timed in: the mean over all, and the fastest slice.'}),
     'floor-runs': Flags.integer({default: 2000, min: 0, max: 100_000, summary: 'Seeds of content-first for the SQLite floor (0 skips it).'}),
     'handler-runs': Flags.integer({default: 200, min: 0, max: 100_000, summary: 'Runs of content-first, built-in buffer against a handler (0 skips it).'}),
     handler: Flags.string({summary: 'The handler module the handler phase measures (default examples/handlers/buffer.ts).'}),
@@ -88,11 +89,11 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     if (flags['handler-runs'] === 0 && flags.handler !== undefined) throw new InputError('--handler is the handler phase’s module: it goes with --handler-runs N (not 0)')
     if (flags['handler-cmd-runs'] === 0 && flags['handler-cmd'] !== undefined) throw new InputError('--handler-cmd is the process phase’s command: it goes with --handler-cmd-runs N (not 0)')
     const {benchHandler, benchLive, benchSimulated, defaultBenchPrefix, relayGoalMet} = await import('../sim/bench/bench.js')
-    const simulated = phases.has('simulated') ? [benchSimulated('content-first', flags.runs)] : []
-    if (phases.has('simulated') && flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs']))
-    if (phases.has('simulated') && flags['delay-runs'] > 0) simulated.push(benchSimulated('relay-delay', flags['delay-runs']))
+    const simulated = phases.has('simulated') ? [benchSimulated('content-first', flags.runs, undefined, flags.passes)] : []
+    if (phases.has('simulated') && flags['large-runs'] > 0) simulated.push(benchSimulated('large-batch', flags['large-runs'], undefined, flags.passes))
+    if (phases.has('simulated') && flags['delay-runs'] > 0) simulated.push(benchSimulated('relay-delay', flags['delay-runs'], undefined, flags.passes))
     const parallel = phases.has('parallel') && flags['parallel-runs'] > 0 ? await (await import('../sim/bench/parallel-bench.js')).benchParallel('content-first', flags['parallel-runs']) : undefined
-    const floor = phases.has('floor') && flags['floor-runs'] > 0 ? (await import('../sim/bench/sqlite-floor.js')).benchSqliteFloor('content-first', flags['floor-runs']) : undefined
+    const floor = phases.has('floor') && flags['floor-runs'] > 0 ? (await import('../sim/bench/sqlite-floor.js')).benchSqliteFloor('content-first', flags['floor-runs'], flags.passes) : undefined
     const handler = phases.has('handler') && flags['handler-runs'] > 0 ? await benchHandler(flags.handler ?? DEFAULT_BENCH_HANDLER, 'content-first', flags['handler-runs']) : undefined
     const handlerCmd =
       phases.has('handler-cmd') && flags['handler-cmd-runs'] > 0

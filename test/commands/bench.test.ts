@@ -27,12 +27,19 @@ describe('racelab bench (simulated section)', () => {
       expect(section.runsPerSecond).toBeGreaterThan(0)
       expect(Object.keys(section.msPerRun)).toEqual(['mean', 'p50', 'p90', 'p99', 'max'])
       expect(section.simulatedPerWallSecond).toBeGreaterThan(0)
+      // 5 runs in the default 5 passes, 2 runs in 2: never more passes than seeds
+      expect(section.passes).toBe(Math.min(5, section.runs))
+      expect(section.bestPassRunsPerSecond).toBeGreaterThan(0)
+      expect(section.runsPerCpuSecond).toBeGreaterThan(0)
+      expect(section.bestPassSimulatedPerWallSecond).toBeGreaterThan(0)
     }
     expect(json.parallel).toMatchObject({scenario: 'content-first', runs: 20})
     expect(json.parallel.workers).toBeGreaterThanOrEqual(1)
     expect(json.parallel.speedup).toBeCloseTo(json.parallel.everyCoreRunsPerSecond / json.parallel.oneCoreRunsPerSecond, 1)
     expect(json.floor).toMatchObject({scenario: 'content-first', runs: 3})
     expect(json.floor.statementsPerRun).toBeGreaterThan(0)
+    expect(json.floor.passes).toBe(3)
+    expect(json.floor.bestPass.share).toBeCloseTo(json.floor.bestPass.racelabRunsPerSecond / json.floor.bestPass.floorRunsPerSecond, 1)
   })
 
   it('--json: the handler phase times the built-in buffer and a handler in its place on the same seeds', async () => {
@@ -76,8 +83,10 @@ describe('racelab bench (simulated section)', () => {
     const {stdout, error} = await bench(['--only', 'simulated,floor,handler', '--runs', '3', '--large-runs', '0', '--delay-runs', '0', '--floor-runs', '2', '--handler-runs', '2'])
     expect(error).toBeUndefined()
     expect(stdout).toMatch(/content-first\s+2 essays\s+3 runs\s+[\d.]+ runs\/s/)
+    expect(stdout).toMatch(/the fastest of 3 passes: [\d.]+ runs\/s, [\d,]+ simulated s per wall s; [\d.]+ runs per CPU second/)
     expect(stdout).toMatch(/handler \/ built-in: [\d.]+× \(mean\)/)
     expect(stdout).toMatch(/SQLite floor \(content-first, 2 seeds, \d+ statements a run\): racelab [\d,.]+ runs\/s/)
+    expect(stdout).toMatch(/the fastest of 2 passes: racelab [\d,]+ runs\/s,\s+the statements alone [\d,]+: \d+%/)
   })
 
   it('--searches: runs to first failure per chooser on the rare race, a median each', async () => {

@@ -1,9 +1,8 @@
-import {performance} from 'node:perf_hooks'
-
 import Database from 'better-sqlite3'
 
 import {BUILTIN_SCENARIOS} from '../scenario/builtin-scenarios.js'
 import {runSimulation} from '../simulated/run-simulation.js'
+import {BENCH_PASSES, seedSlices, timedPasses} from './timed-passes.js'
 import {WARM_UP_RUNS} from './warm-up.js'
 
 /**
@@ -40,10 +39,14 @@ export interface SqliteFloor {
   floorRunsPerSecond: number
   /** racelab runs/s over the floor's: 1 would mean a run is its SQLite work and nothing else. */
   share: number
+  /** Both sides were timed in this many slices of the seeds (timed-passes.ts). */
+  passes: number
+  /** The fastest slice of each side, and their ratio: the least disturbed estimate on a shared machine. */
+  bestPass: {racelabRunsPerSecond: number; floorRunsPerSecond: number; share: number}
 }
 
 /** Runs `runs` seeds of a built-in scenario (strategy buffer) twice, recorded and bare, and compares. */
-export function benchSqliteFloor(scenarioName: string, runs: number): SqliteFloor {
+export function benchSqliteFloor(scenarioName: string, runs: number, passes = BENCH_PASSES): SqliteFloor {
   const scenario = BUILTIN_SCENARIOS.get(scenarioName)!
   const run = (seed: number): void => {
     runSimulation({scenario, strategy: 'buffer', seed})
@@ -51,28 +54,41 @@ export function benchSqliteFloor(scenarioName: string, runs: number): SqliteFloo
   // Warm-up, so the pooled databases exist and V8 has compiled both paths.
   for (let seed = 0; seed < WARM_UP_RUNS; seed++) run(10_000 + seed)
 
-  const started = performance.now()
-  for (let seed = 1; seed <= runs; seed++) run(seed)
-  const racelabSeconds = (performance.now() - started) / 1000
-
-  const {ops, snapshots} = record(() => {
-    for (let seed = 1; seed <= runs; seed++) run(seed)
+  const slices = seedSlices(runs, passes)
+  const racelab = timedPasses(slices.length, (pass) => {
+    for (let seed = slices[pass].from; seed <= slices[pass].to; seed++) run(seed)
   })
-  const replay = bareReplay(ops, snapshots)
-  replay() // warm-up: prepare every statement once, as racelab's pool has
-  const floorStarted = performance.now()
-  replay()
-  const floorSeconds = (performance.now() - floorStarted) / 1000
 
-  const racelabRunsPerSecond = runs / racelabSeconds
-  const floorRunsPerSecond = runs / floorSeconds
+  // Where each slice's statements start in the recording, so the replay is timed slice by slice too.
+  const starts: number[] = []
+  const {ops, snapshots} = record((recorded) => {
+    for (const slice of slices) {
+      starts.push(recorded.length)
+      for (let seed = slice.from; seed <= slice.to; seed++) run(seed)
+    }
+  })
+  starts.push(ops.length)
+  const replay = bareReplay(ops, snapshots)
+  replay(0, ops.length) // warm-up: prepare every statement once, as racelab's pool has
+  const floor = timedPasses(slices.length, (pass) => replay(starts[pass], starts[pass + 1]))
+
+  const sum = (xs: number[]): number => xs.reduce((total, x) => total + x, 0)
+  const sizes = slices.map((slice) => slice.to - slice.from + 1)
+  const fastest = (wall: number[]): number => Math.max(...sizes.map((size, i) => size / wall[i]))
+  const round = (n: number): number => Math.round(n * 10) / 10
+  const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000
+  const racelabRunsPerSecond = runs / sum(racelab.wall)
+  const floorRunsPerSecond = runs / sum(floor.wall)
+  const best = {racelab: fastest(racelab.wall), floor: fastest(floor.wall)}
   return {
     scenario: scenarioName,
     runs,
     statementsPerRun: Math.round(ops.length / runs),
-    racelabRunsPerSecond: Math.round(racelabRunsPerSecond * 10) / 10,
-    floorRunsPerSecond: Math.round(floorRunsPerSecond * 10) / 10,
-    share: Math.round((racelabRunsPerSecond / floorRunsPerSecond) * 1000) / 1000,
+    racelabRunsPerSecond: round(racelabRunsPerSecond),
+    floorRunsPerSecond: round(floorRunsPerSecond),
+    share: ratio(racelabRunsPerSecond, floorRunsPerSecond),
+    passes: slices.length,
+    bestPass: {racelabRunsPerSecond: round(best.racelab), floorRunsPerSecond: round(best.floor), share: ratio(best.racelab, best.floor)},
   }
 }
 
@@ -80,7 +96,7 @@ export function benchSqliteFloor(scenarioName: string, runs: number): SqliteFloo
  * Records every statement executed while `body` runs. A database is snapshotted (serialized) the
  * first time it is seen, so the replay starts each one from the state the recording found it in.
  */
-function record(body: () => void): {ops: Op[]; snapshots: Buffer[]} {
+function record(body: (recorded: readonly Op[]) => void): {ops: Op[]; snapshots: Buffer[]} {
   const ops: Op[] = []
   const snapshots: Buffer[] = []
   const index = new WeakMap<Database.Database, number>()
@@ -109,7 +125,7 @@ function record(body: () => void): {ops: Op[]; snapshots: Buffer[]} {
     return originalExec.call(this, sql)
   }
   try {
-    body()
+    body(ops)
   } finally {
     for (const [method, original] of originals) statementProto[method] = original
     Database.prototype.exec = originalExec
@@ -117,12 +133,13 @@ function record(body: () => void): {ops: Op[]; snapshots: Buffer[]} {
   return {ops, snapshots}
 }
 
-/** A function that executes `ops` on databases opened from `snapshots`, statements prepared once. */
-function bareReplay(ops: Op[], snapshots: Buffer[]): () => void {
+/** A function that executes `ops[from..to)` on databases opened from `snapshots`, statements prepared once. */
+function bareReplay(ops: Op[], snapshots: Buffer[]): (from: number, to: number) => void {
   const dbs = snapshots.map((bytes) => new Database(bytes))
   const prepared = dbs.map(() => new Map<string, Database.Statement>())
-  return () => {
-    for (const op of ops) {
+  return (from, to) => {
+    for (let i = from; i < to; i++) {
+      const op = ops[i]
       const db = dbs[op.db]
       if (op.method === 'exec') {
         db.exec(op.sql)

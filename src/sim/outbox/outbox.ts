@@ -46,6 +46,12 @@ export interface OutboxRow {
   retry_count: number
 }
 
+// Built once: statement() looks prepared statements up by their text, and a template with
+// substitutions makes (and hashes) a new string each time it is evaluated.
+const UNPUBLISHED_SQL = `SELECT id, aggregate_id, event_type, topic, event_key, event_data, created_at, retry_count
+       FROM outbox WHERE published_at IS NULL AND retry_count < ${MAX_PUBLISH_RETRIES}
+       ORDER BY id LIMIT ${RELAY_BATCH_SIZE}`
+
 /** Outbox statements for one service's database. Writes join the caller's transaction. */
 export class Outbox {
   private readonly insertStmt: Database.Statement
@@ -60,11 +66,7 @@ export class Outbox {
       `INSERT INTO outbox (aggregate_id, aggregate_type, event_type, topic, event_key, event_data, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    this.unpublishedStmt = statement(db, 
-      `SELECT id, aggregate_id, event_type, topic, event_key, event_data, created_at, retry_count
-       FROM outbox WHERE published_at IS NULL AND retry_count < ${MAX_PUBLISH_RETRIES}
-       ORDER BY id LIMIT ${RELAY_BATCH_SIZE}`,
-    )
+    this.unpublishedStmt = statement(db, UNPUBLISHED_SQL)
     this.markStmt = statement(db, 'UPDATE outbox SET published_at = ? WHERE id = ?')
     this.failStmt = statement(db, 'UPDATE outbox SET retry_count = retry_count + 1, last_error = ? WHERE id = ?')
     this.countStmt = statement(db, 'SELECT count(*) AS n FROM outbox WHERE published_at IS NULL').pluck()

@@ -95,7 +95,8 @@ export function wireEls(o: ElsWiringOptions): ElsWiring {
         faults: {crashBeforeCommit: o.faults.crashBeforeCommit, restart: o.faults.restart, crash: () => o.faults.crash('els')},
         commits: o.commits,
         trace,
-        onHandled: () => afterElsWrite(),
+        // What a handling emitted is what it wrote to the outbox (the consumer seam's rule).
+        onHandled: (_message, handled) => afterElsWrite(handled.emitted.length > 0),
         onPartlyHandled: () => afterElsWrite(),
         ...o.consumerHooks?.(instanceId),
       },
@@ -109,8 +110,8 @@ export function wireEls(o: ElsWiringOptions): ElsWiring {
   // ELS's own events leave through its outbox: wake its relay after every ELS write, and keep one
   // timer step scheduled for the consumer's next timer (the oldest buffered event's expiry).
   let expiry: {at: Micros; cancel: () => void} | undefined
-  function afterElsWrite(): void {
-    elsRelay?.rowCommitted('els')
+  function afterElsWrite(wroteOutbox = true): void {
+    elsRelay?.rowCommitted('els', wroteOutbox)
     const next = primary.nextTimerAt?.()
     if (next === expiry?.at) return
     expiry?.cancel()

@@ -2,7 +2,7 @@ import type {BusRecord, ProduceAck} from '../bus/bus.js'
 import type {EventType} from '../domain/events.js'
 import type {Chooser} from '../kernel/chooser.js'
 import type {Micros} from '../kernel/time.js'
-import {MAX_PUBLISH_RETRIES} from '../outbox/outbox.js'
+import {MAX_PUBLISH_RETRIES, RELAY_BATCH_SIZE} from '../outbox/outbox.js'
 import {nextIdlePoll, publishBackoff, RELAY_RESTART, type PublishingRelay, type RelayRow} from '../services/relay.js'
 import type {ServiceName} from '../sqlite/service-db.js'
 import {draw} from '../scenario/delay.js'
@@ -67,6 +67,14 @@ export interface RelayLoopOptions {
   publishError?: (source: ServiceName) => boolean
   /** Writes a send's published_at (or failure) marks in one transaction where one database holds them. */
   transaction?: (work: () => void) => void
+  /**
+   * Every write to the outboxes this relay polls is followed, in the same step, by `rowCommitted`
+   * (with `wrote: false` only when no outbox row was written): racelab's own services. The relay
+   * then knows when its outbox is empty (it polled fewer rows than a batch and marked them all)
+   * and answers its next poll itself instead of asking SQLite. Absent for a consumer that may
+   * write its outbox through its own SQL (a user's, a test's variant).
+   */
+  writesNotified?: boolean
   trace: (event: TraceEvent) => void
   /** A record became visible to consumers at `visibleAt`. */
   onAppended?: (appended: Appended) => void
@@ -92,6 +100,14 @@ export class RelayLoop {
   private emptyPolls = 1
   private failuresInARow = 0
   private queue: RelayRow[] = []
+  /**
+   * writesNotified only. `complete`: the last poll returned every pollable row (fewer than a
+   * batch) and no write came since; `knownEmpty`: so are they all marked, and a poll would return
+   * nothing. Knowledge of the database, never a substitute for it: any write, failure or crash
+   * drops it, and the next poll asks SQLite again.
+   */
+  private complete = false
+  private knownEmpty = false
   /** The send waiting for its ack (explore's fingerprint): its rows, and the row the crash fault fell on (-1: none). */
   private inFlight: {rows: number[]; crashAt: number} | undefined
   private readonly publishNextStep = (): void => this.publishNext()
@@ -102,8 +118,12 @@ export class RelayLoop {
     return this.o.relay.label
   }
 
-  /** A writer of `source` committed an outbox row (and notified the relay, if wake works). */
-  rowCommitted(source: ServiceName): void {
+  /**
+   * A writer of `source` committed an outbox row (and notified the relay, if wake works).
+   * `wrote: false`: the writer committed, but no outbox row (the relay still looks as it would).
+   */
+  rowCommitted(source: ServiceName, wrote = true): void {
+    if (wrote) this.forget()
     if (this.busy || this.cancel || this.stopped) return
     const {clock} = this.o
     const settings = this.o.settings(source)
@@ -140,7 +160,11 @@ export class RelayLoop {
   }
 
   private poll(): void {
-    const rows = this.o.relay.poll()
+    const rows = this.knownEmpty ? [] : this.o.relay.poll()
+    if (this.o.writesNotified) {
+      this.complete = rows.length < RELAY_BATCH_SIZE
+      this.knownEmpty = rows.length === 0
+    }
     if (rows.length === 0) {
       this.busy = false
       this.lastPoll = this.o.clock.now()
@@ -156,6 +180,8 @@ export class RelayLoop {
   private publishNext(): void {
     const rows = this.queue.splice(0, this.o.publisher.rowsPerSend)
     if (rows.length === 0) {
+      // Every row of a complete poll is marked: the poll that follows would find nothing.
+      if (this.complete) this.knownEmpty = true
       this.poll() // found work: loop at once
       return
     }
@@ -166,6 +192,7 @@ export class RelayLoop {
       label: `${relay.label}:${this.queue.length > 0 ? 'ack-send' : 'ack'}`,
       failed: (error, attempted) => {
         this.inFlight = undefined
+        this.forget()
         if (this.stopped) return
         const retryIn = publishBackoff(this.failuresInARow++)
         this.failures += rows.length
@@ -217,6 +244,7 @@ export class RelayLoop {
         this.published += rows.length
         if (acked.length > 0) this.mark(() => acked.forEach((row) => relay.published(row, now)))
         if (crashAt !== -1) {
+          this.forget()
           this.o.trace({t: now, svc: relay.label, ev: 'relay-crashed', row: rows[crashAt].id, restartIn: RELAY_RESTART, ...(crashPoint ? {point: crashPoint} : {})})
           this.queue = []
           this.schedule(RELAY_RESTART, () => this.poll())
@@ -237,10 +265,17 @@ export class RelayLoop {
 
   /** The crash fault stopped the relay at `point` (at `row`): its queue is gone, it polls again after a restart. */
   private crash(row: number, point: RelayCrashPoint): void {
+    this.forget()
     this.o.trace({t: this.o.clock.now(), svc: this.o.relay.label, ev: 'relay-crashed', row, restartIn: RELAY_RESTART, point})
     this.queue = []
     this.failuresInARow = 0
     this.schedule(RELAY_RESTART, () => this.poll())
+  }
+
+  /** What the relay knew of its outbox no longer holds (a write, a failed send, a crash). */
+  private forget(): void {
+    this.complete = false
+    this.knownEmpty = false
   }
 
   private mark(work: () => void): void {

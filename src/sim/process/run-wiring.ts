@@ -191,7 +191,10 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   // One process does both relays' work: it lags like the slower of the two, and the skew between
   // them is gone (which is why coordination closes the race for one partition).
   const slowest = [scenario.relays.bos.publishDelay, scenario.relays.file.publishDelay].reduce((a, b) => (maxOf(b) > maxOf(a) ? b : a))
-  const relayLoop = (relay: Relay | CoordinatedRelay, db?: Database.Database): RelayLoop =>
+  // racelab's own services notify their relay after every write (the client's hooks, ELS's
+  // afterElsWrite); a user's consumer or a test's ELS variant may write its outbox unseen.
+  const ownEls = !options.handler && !options.handlerCmd && !options.makeConsumer
+  const relayLoop = (relay: Relay | CoordinatedRelay, db?: Database.Database, writesNotified = true): RelayLoop =>
     new RelayLoop({
       clock,
       chooser,
@@ -205,6 +208,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
           ? () => shell.faults.crash('bos-relay') || shell.faults.crash('file-relay')
           : () => shell.faults.crash(`${relay.service}-relay`),
       publishError: shell.faults.publishError,
+      writesNotified,
       // The coordinated relay spans two databases: each row is marked on its own.
       transaction: shell.relayTransactions && db ? (work) => db.transaction(work)() : undefined,
       trace,
@@ -214,7 +218,7 @@ export function wireRun(options: WireOptions, shell: Shell): WiredRun {
   const fileRelay = new Relay('file', files.outbox, ids)
   const coordinated = plan.relays === 'coordinated' ? relayLoop(new CoordinatedRelay([bosRelay, fileRelay])) : undefined
   const producers = coordinated ? {bos: coordinated, file: coordinated} : {bos: relayLoop(bosRelay, bos.db), file: relayLoop(fileRelay, files.db)}
-  const elsRelay = els?.attachRelay((relay) => relayLoop(relay, elsDb))
+  const elsRelay = els?.attachRelay((relay) => relayLoop(relay, elsDb, ownEls))
 
   els?.start()
 

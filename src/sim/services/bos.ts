@@ -31,6 +31,10 @@ const BOS_OUTBOX_INDEX = `
 CREATE INDEX outbox_by_aggregate ON outbox (aggregate_id, event_type);
 `
 
+// One string for every run: the pool looks databases up by their schema's text, and a string
+// built anew each run is hashed anew each run.
+const SCHEMA = BOS_SCHEMA + OUTBOX_SCHEMA + BOS_OUTBOX_INDEX
+
 export interface BatchRegistration {
   batchId: string
   essayIds: string[]
@@ -47,13 +51,18 @@ export class Bos {
   private readonly registrationRow: Database.Statement
   private readonly register: (registration: BatchRegistration, now: Micros) => {row: number; repeat: boolean}
   private readonly reserved = new Set<string>()
+  /**
+   * Batches whose registration this Bos saw commit: BOS never deletes a batch row, so `knows`
+   * answers them without asking the database (a File Service upload asks once per file).
+   */
+  private readonly committed = new Set<string>()
 
   constructor(
     private readonly ids: IdSource,
     dir?: string,
     routing: Routing = 'event-topics',
   ) {
-    this.db = openServiceDb('bos', BOS_SCHEMA + OUTBOX_SCHEMA + BOS_OUTBOX_INDEX, dir)
+    this.db = openServiceDb('bos', SCHEMA, dir)
     this.outbox = new Outbox(this.db)
     this.insertBatch = statement(this.db, 
       'INSERT INTO batches (batch_id, expected_essay_count, essay_ids, course_code, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -95,12 +104,19 @@ export class Bos {
 
   /** Batch row + outbox row in ONE transaction; returns the outbox row id (the same one for a repeat). */
   registerBatch(registration: BatchRegistration, now: Micros): number {
-    return this.register(registration, now).row
+    return this.registered(registration, now).row
   }
 
   /** registerBatch, telling a repeat (the batch was registered already: answered, nothing written) from a first registration. */
   registerBatchOnce(registration: BatchRegistration, now: Micros): {row: number; repeat: boolean} {
-    return this.register(registration, now)
+    return this.registered(registration, now)
+  }
+
+  private registered(registration: BatchRegistration, now: Micros): {row: number; repeat: boolean} {
+    const result = this.register(registration, now)
+    // Returned, so committed (a throw rolled it back), unless a caller's own transaction still holds it.
+    if (!this.db.inTransaction) this.committed.add(registration.batchId)
+    return result
   }
 
   /**
@@ -116,7 +132,7 @@ export class Bos {
 
   /** BOS's query API, which the File Service asks before accepting an upload. */
   knows(batchId: string): boolean {
-    return this.reserved.has(batchId) || this.findBatch.get(batchId) !== undefined
+    return this.reserved.has(batchId) || this.committed.has(batchId) || this.findBatch.get(batchId) !== undefined
   }
 
   batches(): {batchId: string; expectedEssays: number; committedAt: Micros}[] {

@@ -46,6 +46,16 @@ CREATE TABLE processed_events (
 );
 ${DEAD_LETTERS_SCHEMA}`
 
+// One string for every run: the pool looks databases up by their schema's text, and a string
+// built anew each run is hashed anew each run.
+const SCHEMA = ELS_SCHEMA + PENDING_SCHEMA + OUTBOX_SCHEMA
+
+/** What ELS reads of a batch's tracker. */
+interface TrackerRow {
+  expected_count: number
+  ready_at: Micros | null
+}
+
 /** A database failure injected by the register-db-error fault. */
 export class InjectedDbError extends Error {
   override readonly name = 'InjectedDbError'
@@ -85,6 +95,18 @@ export class Els implements InputConsumer {
   protected readonly handleTx: (message: BusMessage | Delivery, now: Micros) => ElsHandled
   protected readonly expireTx: (storedBefore: Micros, now: Micros) => PendingRow[]
   protected readonly stmt: Record<string, Database.Statement>
+  /**
+   * racelab's ELS itself, whose every write of its tables goes through this class (a test's
+   * variant, a subclass, writes some with its own SQL): it may remember what it read.
+   */
+  private readonly soleWriter: boolean
+  /**
+   * The tracker rows the running handling read or wrote, by batch (soleWriter only): a content
+   * message read its batch's tracker three times (existence, expected count, completion), a
+   * registration once more per buffered row it drained. Made at the start of each handling's
+   * transaction and dropped at its end, so it never outlives the transaction it was read in.
+   */
+  private trackersRead: Map<string, TrackerRow | undefined> | undefined
 
   /**
    * Fault injection: asked midway through a registration (tracker written, slots not yet);
@@ -105,7 +127,9 @@ export class Els implements InputConsumer {
   ) {
     this.db = typeof dbOrDir === 'object' ? dbOrDir : Els.openDb(dbOrDir)
     this.outbox = new Outbox(this.db)
-    this.pending = new PendingContent(this.db)
+    this.soleWriter = new.target === Els
+    // Only racelab's ELS itself writes pending_content through `pending` alone (variants use their own SQL).
+    this.pending = new PendingContent(this.db, this.soleWriter)
     const db = this.db
     this.stmt = {
       markProcessed: statement(db, 'INSERT OR IGNORE INTO processed_events (event_id, processed_at) VALUES (?, ?)'),
@@ -136,16 +160,24 @@ export class Els implements InputConsumer {
         'INSERT INTO dead_letters (topic, partition, kafka_offset, error, value) VALUES (?, ?, ?, ?, ?)',
       ),
     }
-    this.handleTx = reusedTransaction(db, 'els.handle', (message: BusMessage | Delivery, now: Micros) => this.handleInTx(message, now))
+    this.handleTx = reusedTransaction(db, 'els.handle', (message: BusMessage | Delivery, now: Micros) => {
+      this.trackersRead = this.soleWriter ? new Map() : undefined
+      try {
+        return this.handleInTx(message, now)
+      } finally {
+        this.trackersRead = undefined
+      }
+    })
     this.expireTx = reusedTransaction(db, 'els.expire', (storedBefore: Micros, now: Micros) => this.expireInTx(storedBefore, now))
   }
 
   static openDb(dir?: string): Database.Database {
-    return openServiceDb('els', ELS_SCHEMA + PENDING_SCHEMA + OUTBOX_SCHEMA, dir)
+    return openServiceDb('els', SCHEMA, dir)
   }
 
   /** A process restart: ELS keeps nothing but metrics in process memory, and those reset. */
   restart(): void {
+    this.pending.forget()
     this.metrics.pendingStored = 0
     this.metrics.reconciled = {assigned: 0, excess: 0, failed: 0}
     this.metrics.expired = 0
@@ -241,8 +273,9 @@ export class Els implements InputConsumer {
     step: Step,
   ): ElsOutcome {
     const batchId = data.batch_id
-    if (this.stmt.tracker.get(batchId) !== undefined) return {kind: 'already-registered', batchId}
+    if (this.trackerRow(batchId) !== undefined) return {kind: 'already-registered', batchId}
     this.stmt.insertTracker.run(batchId, data.expected_essay_count, now)
+    this.trackersRead?.set(batchId, {expected_count: data.expected_essay_count, ready_at: null})
     if (this.failRegistrationMidway()) throw new InjectedDbError('disk I/O error after the tracker was written')
     data.essay_ids.forEach((essay, index) => this.stmt.insertSlot.run(essay, batchId, index))
     // The fix: slots are created and the buffer drained in the same transaction.
@@ -269,7 +302,7 @@ export class Els implements InputConsumer {
     step: Step,
   ): ElsOutcome {
     const batchId = data.batch_id
-    if (this.stmt.tracker.get(batchId) === undefined) {
+    if (this.trackerRow(batchId) === undefined) {
       if (this.strategy === 'buffer') return this.buffer(batchId, 'content', data.text_storage_id, data, now)
       // The bug: no tracker means no slot, so the content is reported as excess.
       this.emitExcess(batchId, data.original_file_name, data.text_storage_id, 'NO_AVAILABLE_SLOT', correlationId, now, step)
@@ -287,7 +320,7 @@ export class Els implements InputConsumer {
     step: Step,
   ): ElsOutcome {
     const batchId = data.batch_id
-    if (this.stmt.tracker.get(batchId) === undefined) {
+    if (this.trackerRow(batchId) === undefined) {
       if (this.strategy === 'buffer') return this.buffer(batchId, 'failure', data.file_upload_id, data, now)
       // The bug: nothing records a failure for an unknown batch.
       return {kind: 'failure-lost', batchId, fileUploadId: data.file_upload_id}
@@ -325,7 +358,7 @@ export class Els implements InputConsumer {
     if (holder !== undefined) return {kind: 'duplicate', batchId, why: `${data.text_storage_id} already fills ${holder}`}
     // A validation failure counts a failed slot (docs/domain.md#the-consumer): it holds one, so
     // once assigned + failed reach the expected count no slot is free, whatever the table says.
-    const tracker = this.stmt.tracker.get(batchId) as {expected_count: number}
+    const tracker = this.trackerRow(batchId)!
     const full = (this.stmt.filledCount.get(batchId, batchId) as number) >= tracker.expected_count
     const essayId = full ? undefined : (this.stmt.freeSlot.get(batchId) as string | undefined)
     if (essayId === undefined) {
@@ -346,13 +379,24 @@ export class Els implements InputConsumer {
 
   /** Completion: assigned + failed == expected, emitted once thanks to the ready_at guard. */
   protected completeIfDone(batchId: string, correlationId: string, now: Micros, step: Step): void {
-    const tracker = this.stmt.tracker.get(batchId) as {expected_count: number; ready_at: number | null}
+    const tracker = this.trackerRow(batchId)!
     if (tracker.ready_at !== null) return
     if ((this.stmt.filledCount.get(batchId, batchId) as number) < tracker.expected_count) return
     this.stmt.markReady.run(now, batchId)
+    this.trackersRead?.set(batchId, {expected_count: tracker.expected_count, ready_at: now})
     const ready = this.stmt.readyEssays.all(batchId) as {essay_id: string; text_storage_id: string}[]
     this.emit(TOPICS.batchEssaysReady, batchId, {batch_id: batchId, ready_essays: ready}, correlationId, now, step)
     step.completed = true
+  }
+
+  /** A batch's tracker row, read once per handling where that is safe (trackersRead). */
+  private trackerRow(batchId: string): TrackerRow | undefined {
+    const read = this.trackersRead
+    if (read === undefined) return this.stmt.tracker.get(batchId) as TrackerRow | undefined
+    if (read.has(batchId)) return read.get(batchId)
+    const row = this.stmt.tracker.get(batchId) as TrackerRow | undefined
+    read.set(batchId, row)
+    return row
   }
 
   protected expireInTx(storedBefore: Micros, now: Micros): PendingRow[] {

@@ -26,6 +26,10 @@ CREATE TABLE file_uploads (
 );
 `
 
+// One string for every run: the pool looks databases up by their schema's text, and a string
+// built anew each run is hashed anew each run.
+const SCHEMA = FILE_SCHEMA + OUTBOX_SCHEMA
+
 /** Valid extracted text is 50 to 50,000 characters long. */
 export const MIN_TEXT_LENGTH = 50
 export const MAX_TEXT_LENGTH = 50_000
@@ -74,7 +78,7 @@ export class FileService {
     dir?: string,
     private readonly routing: Routing = 'event-topics',
   ) {
-    this.db = openServiceDb('file', FILE_SCHEMA + OUTBOX_SCHEMA, dir)
+    this.db = openServiceDb('file', SCHEMA, dir)
     this.outbox = new Outbox(this.db)
     this.insertUpload = statement(this.db, 
       `INSERT INTO file_uploads (file_upload_id, batch_id, original_file_name, text_storage_id, text_length, validation_error_code, committed_at)

@@ -119,6 +119,21 @@ describe('Bos', () => {
     expect(bos.knows('')).toBe(false)
   })
 
+  it('knows() does not answer a registration a caller\'s own transaction rolled back', () => {
+    // Given a registration inside an outer transaction that then fails
+    const outer = bos.db.transaction(() => {
+      bos.registerBatch(registration('b1'), 0)
+      expect(bos.knows('b1')).toBe(true)
+      throw new Error('the caller failed')
+    })
+
+    // When
+    expect(outer).toThrow('the caller failed')
+
+    // Then
+    expect(bos.knows('b1')).toBe(false)
+  })
+
   it('gives every registration envelope a distinct event id', () => {
     // Given
     bos.registerBatch(registration('b1'), 0)

@@ -570,3 +570,78 @@ describe('Els poison messages', () => {
     els.close()
   })
 })
+
+describe('Els, what one handling reads of its batch tracker', () => {
+  /** The SQL texts `els` ran while `work` ran. */
+  function statementsDuring(els: Els, work: () => void): string[] {
+    const seen: string[] = []
+    const proto = Object.getPrototypeOf(els.db.prepare('SELECT 1')) as Record<'get' | 'run' | 'all', (...args: unknown[]) => unknown>
+    const originals = {get: proto.get, run: proto.run, all: proto.all}
+    for (const method of ['get', 'run', 'all'] as const) {
+      proto[method] = function (this: {source: string}, ...args: unknown[]) {
+        seen.push(this.source)
+        return originals[method].apply(this, args)
+      }
+    }
+    try {
+      work()
+    } finally {
+      Object.assign(proto, originals)
+    }
+    return seen
+  }
+  const trackerReads = (sql: string[]): number => sql.filter((s) => s.startsWith('SELECT expected_count, ready_at FROM batch_trackers')).length
+
+  it('reads it once per handling: content that completes its batch, a registration that drains two', () => {
+    // Given
+    const m = new Messages()
+    const registeredFirst = makeEls('buffer')
+    registeredFirst.handle(m.registered('b1', 1), 10)
+    const bufferedFirst = makeEls('buffer')
+    bufferedFirst.handle(m.content('b2', 1), 10)
+    bufferedFirst.handle(m.content('b2', 2), 11)
+
+    // When
+    const completing = statementsDuring(registeredFirst, () => registeredFirst.handle(m.content('b1', 1), 20))
+    const draining = statementsDuring(bufferedFirst, () => bufferedFirst.handle(m.registered('b2', 2), 20))
+
+    // Then: the same outcomes as ever, one tracker read each
+    expect(readyCount(registeredFirst, 'b1')).toBe(1)
+    expect(readyCount(bufferedFirst, 'b2')).toBe(1)
+    expect(trackerReads(completing)).toBe(1)
+    expect(trackerReads(draining)).toBe(1)
+  })
+
+  it('reads it afresh in the next handling, after a handling that rolled back', () => {
+    // Given a registration whose transaction fails after its tracker was written
+    const m = new Messages()
+    const els = makeEls('buffer')
+    let fail = true
+    els.failRegistrationMidway = () => fail
+    expect(() => els.handle(m.registered('b1', 1), 10)).toThrow('disk I/O error')
+    fail = false
+
+    // When the message is handled again, then its content
+    const again = els.handle(m.registered('b1', 1), 20)
+    const content = els.handle(m.content('b1', 1), 30)
+
+    // Then it registers (the rolled-back tracker was not remembered) and completes
+    expect(again.outcome).toMatchObject({kind: 'registered', batchId: 'b1'})
+    expect(content.completed).toBe(true)
+  })
+
+  it('a subclass (a test variant, which may write trackers with its own SQL) reads it every time', () => {
+    // Given
+    class Variant extends Els {}
+    const m = new Messages()
+    const els = new Variant('buffer', new IdSource(5), TIMEOUT)
+    open.push(els)
+    els.handle(m.registered('b1', 1), 10)
+
+    // When
+    const completing = statementsDuring(els, () => els.handle(m.content('b1', 1), 20))
+
+    // Then: existence, expected count, completion
+    expect(trackerReads(completing)).toBe(3)
+  })
+})
