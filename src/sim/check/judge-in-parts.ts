@@ -22,9 +22,10 @@ export const BATCHES_PER_PART = 25
  * How each invariant is judged in parts. `batch`: its findings about a batch read only that
  * batch's view (and the run's scalars), so it runs on each part alone. `run`: it relates messages
  * of any batches, or reads only the run's own lists, so it runs once, over what the first pass
- * kept. A Record, so that a new invariant must say which it is.
+ * kept. `both`: once over the run's own state, and per part over each batch. A Record, so that a
+ * new invariant must say which it is.
  */
-const SCOPE: Readonly<Record<InvariantName, 'batch' | 'run'>> = {
+const SCOPE: Readonly<Record<InvariantName, 'batch' | 'run' | 'both'>> = {
   'ready-exactly-once': 'batch',
   'ready-when-complete': 'batch',
   'ready-after-assignments': 'batch',
@@ -38,8 +39,8 @@ const SCOPE: Readonly<Record<InvariantName, 'batch' | 'run'>> = {
   'relay-commit-order': 'run',
   'metrics-agree': 'run',
   'outbox-drained': 'run',
-  // Both: whether the run settled, once; each batch's convergence, per part.
-  liveness: 'batch',
+  // Whether the run settled, once; each batch's convergence, per part.
+  liveness: 'both',
 }
 
 /**
@@ -102,7 +103,7 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
   const wholeIndex = buildIndex(whole)
   for (const name of INVARIANTS) {
     if (name === 'relay-commit-order' || name === 'no-double-assignment') continue
-    if (SCOPE[name] === 'run' || name === 'liveness') found.get(name)!.push(...CHECKS[name](whole, wholeIndex))
+    if (SCOPE[name] !== 'batch') found.get(name)!.push(...CHECKS[name](whole, wholeIndex))
   }
   found.get('relay-commit-order')!.push(
     ...relayCommitViolations(
@@ -151,13 +152,13 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
   const batchOf = new Map(base.batches.map((b) => [b.batchId, b]))
   const counts: BatchCounts[] = []
   const {unsettled: _settledOnce, ...settled} = base
+  const {metrics: _judgedOnce, ...els} = base.els
   for (let start = 0; start < batchIds.length; start += batchesPerPart) {
     const ids = batchIds.slice(start, start + batchesPerPart)
     const partSeqs = ids.flatMap((id) => seqsOf.get(id) ?? []).sort((a, b) => a - b)
     const messages = partSeqs.map(reread)
     for (const seq of partSeqs) kept[seq] = undefined
     for (const id of ids) seqsOf.delete(id)
-    const {metrics: _judgedOnce, ...els} = base.els
     const part: Observation = {
       ...settled,
       batches: ids.flatMap((id) => batchOf.get(id) ?? []),
@@ -167,7 +168,7 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
       els: {...els, trackers: ids.flatMap((id) => trackerOf.get(id) ?? []), pending: ids.flatMap((id) => pendingOf.get(id) ?? [])},
     }
     const index = buildIndex(part, owners)
-    for (const name of INVARIANTS) if (SCOPE[name] === 'batch') found.get(name)!.push(...CHECKS[name](part, index))
+    for (const name of INVARIANTS) if (SCOPE[name] !== 'run') found.get(name)!.push(...CHECKS[name](part, index))
     counts.push(...batchCounts(part, index))
   }
 
