@@ -51,6 +51,7 @@ ${exitCodesHelp({0: 'the bench ran (and, live, the relay and the soak met their 
     '<%= config.bin %> kafka up --detach && <%= config.bin %> bench --kafka local',
     '<%= config.bin %> bench --kafka local --runs 1 --large-runs 0 --soak-events 20000',
     '<%= config.bin %> bench --only floor,handler --floor-runs 100',
+    '<%= config.bin %> bench --only simulated,floor --passes 10 --json',
   ]
 
   static override flags = {
