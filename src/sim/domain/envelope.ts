@@ -27,9 +27,13 @@ export function envelopeJson<T extends EventType>(type: T, data: DataOf<T>, cont
 const EVENT_ID_START = '{"event_id":"'.length
 const UUID_LENGTH = 36
 
-/** The same envelope with another event_id. */
+/**
+ * The same envelope with another event_id. Joined, not concatenated: + would make a rope that
+ * holds the stored row's whole text alive until something flattens it, and the broker keeps
+ * every value for the run (about 130 bytes a message more, measured).
+ */
 export function withEventId(json: string, eventId: string): string {
-  return json.slice(0, EVENT_ID_START) + eventId + json.slice(EVENT_ID_START + UUID_LENGTH)
+  return [json.slice(0, EVENT_ID_START), eventId, json.slice(EVENT_ID_START + UUID_LENGTH)].join('')
 }
 
 export function eventIdOf(json: string): string {

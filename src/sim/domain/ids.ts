@@ -8,12 +8,14 @@ export class IdSource {
   private readonly prefix: string
 
   constructor(seed: number) {
-    this.prefix = (seed >>> 0).toString(16).padStart(8, '0')
+    this.prefix = `${(seed >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-`
   }
 
   eventId(): string {
     this.counter++
-    return `${this.prefix}-0000-4000-8000-${this.counter.toString(16).padStart(12, '0')}`
+    // join, not +: it makes one flat string, where + makes a rope that keeps its parts alive in
+    // every header and envelope that holds the id (a large run holds 500,000 of them).
+    return [this.prefix, this.counter.toString(16).padStart(12, '0')].join('')
   }
 }
 

@@ -1,11 +1,20 @@
 import {quote} from '../printable.js'
 
+/** Values encoded at a time: a large run makes millions of choices, and one array of them all is garbage the size of the schedule. */
+const ENCODED_AT_ONCE = 4096
+
 /**
  * A schedule is the list of a run's recorded choices. Its text form is short enough for a
  * command line: comma-separated base-36 numbers, e.g. `1,0,a,3`.
  */
+
 export function encodeSchedule(schedule: readonly number[]): string {
-  return schedule.map((value) => value.toString(36)).join(',')
+  if (schedule.length <= ENCODED_AT_ONCE) return schedule.map((value) => value.toString(36)).join(',')
+  const parts: string[] = []
+  for (let start = 0; start < schedule.length; start += ENCODED_AT_ONCE) {
+    parts.push(schedule.slice(start, start + ENCODED_AT_ONCE).map((value) => value.toString(36)).join(','))
+  }
+  return parts.join(',')
 }
 
 export function decodeSchedule(text: string): number[] {

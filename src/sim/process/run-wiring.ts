@@ -303,6 +303,8 @@ function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], f
   const {pendingStored, reconciled, expired, deadLettered} = reported
   const index = new Map(instances.map((_, i) => [instances.length === 1 ? 'els' : `els-${i + 1}`, i]))
   const events: MetricEvent[] = []
+  // One object per instance and outcome for the handlings that drained nothing (see TraceFold#handledEvent).
+  const undrained = new Map<string, MetricEvent>()
   for (const event of folded) {
     if (event.kind === 'expired') {
       events.push({instance: 0, kind: 'expired'})
@@ -311,7 +313,13 @@ function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], f
     const instance = index.get(event.svc)
     if (instance === undefined) continue
     if (event.kind === 'reset') events.push({instance, kind: 'reset'})
-    else events.push({instance, kind: 'handled', outcome: event.outcome, drained: event.drained, emitted: [...event.emitted]})
+    else if (event.drained > 0) events.push({instance, kind: 'handled', outcome: event.outcome, drained: event.drained, emitted: [...event.emitted]})
+    else {
+      const key = `${instance}|${event.outcome}`
+      let shared = undrained.get(key)
+      if (shared === undefined) undrained.set(key, (shared = {instance, kind: 'handled', outcome: event.outcome, drained: 0, emitted: []}))
+      events.push(shared)
+    }
   }
   return {reported: {pendingStored, reconciled: {...reconciled}, expired, deadLettered}, events}
 }

@@ -187,20 +187,32 @@ export class FileService {
     const rows = statement(this.db, 
         'SELECT batch_id, file_upload_id, text_storage_id, validation_error_code, committed_at FROM file_uploads ORDER BY rowid',
       )
-      .all() as {
+      .iterate() as IterableIterator<{
       batch_id: string
       file_upload_id: string
       text_storage_id: string | null
       validation_error_code: string | null
       committed_at: Micros
-    }[]
-    return rows.map((row) => ({
-      batchId: row.batch_id,
-      fileUploadId: row.file_upload_id,
-      textStorageId: row.text_storage_id ?? undefined,
-      valid: row.validation_error_code === null,
-      committedAt: row.committed_at,
-    }))
+    }>
+    // Row by row, and one string per batch id: a large run's 250,000 rows read at once are
+    // garbage that outlives the young generation and lifts the judge's peak (docs/benchmarks.md).
+    const batchIds = new Map<string, string>()
+    const uploads = []
+    for (const row of rows) {
+      let batchId = batchIds.get(row.batch_id)
+      if (batchId === undefined) {
+        batchId = row.batch_id
+        batchIds.set(batchId, batchId)
+      }
+      uploads.push({
+        batchId,
+        fileUploadId: row.file_upload_id,
+        textStorageId: row.text_storage_id ?? undefined,
+        valid: row.validation_error_code === null,
+        committedAt: row.committed_at,
+      })
+    }
+    return uploads
   }
 
   close(): void {

@@ -15,6 +15,20 @@ describe('encodeSchedule / decodeSchedule', () => {
     expect(text).toBe('1,0,a,z,10,zz')
   })
 
+  it('encodes a long schedule, a part at a time, exactly as one join would', () => {
+    // Given schedules on both sides of the parts' boundaries (4,096 values a part)
+    for (const length of [4095, 4096, 4097, 8192, 8193, 20_000]) {
+      const schedule = Array.from({length}, (_, i) => (i * 7919) % 1297)
+
+      // When
+      const text = encodeSchedule(schedule)
+
+      // Then no comma is lost or doubled where parts meet
+      expect(text).toBe(schedule.map((value) => value.toString(36)).join(','))
+      expect(decodeSchedule(text)).toEqual(schedule)
+    }
+  })
+
   it('round-trips a recorded schedule', () => {
     // Given a schedule recorded from many seeded choices
     const chooser = new Chooser(seededSource(8))

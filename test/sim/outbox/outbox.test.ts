@@ -1,3 +1,7 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
@@ -104,6 +108,51 @@ describe('Outbox', () => {
     expect(outbox.countUnpublished()).toBe(50)
     expect(rawRow(1).published_at).toBe(5000)
     expect(rawRow(101).published_at).toBeNull()
+  })
+
+  it('markPublished() in memory lets the envelope go and the emptied pages be used again', () => {
+    // Given 3,000 rows, each published long after it was written (as ELS's polling relay does)
+    const pages = (): number => db.pragma('page_count', {simple: true}) as number
+    const addAndPublishBehind = (from: number, count: number): void => {
+      for (let i = from; i < from + count; i++) {
+        outbox.add(contentEntry('b1', `b1-f${i}`), i)
+        if (i > 500) outbox.markPublished(i - 500, i)
+      }
+    }
+    addAndPublishBehind(1, 3000)
+    const afterFirst = pages()
+
+    // When 3,000 more rows come the same way
+    addAndPublishBehind(3001, 3000)
+
+    // Then a published row keeps everything but its envelope
+    expect(rawRow(1)).toMatchObject({id: 1, aggregate_id: 'b1-f1', event_key: 'b1-f1', published_at: 501, event_data: ''})
+    expect(rawRow(6000).event_data).toContain('"text_storage_id":"text-b1-f6000"')
+    // And the database holds about the 500 unpublished envelopes, not 6,000 (about 1,500 pages):
+    // a row that only shrank would keep its page half empty, and the database would double
+    expect(pages() - afterFirst).toBeLessThan(afterFirst)
+    expect(pages()).toBeLessThan(400)
+  })
+
+  it('markPublished() on disk (--db) keeps every envelope, for the sqlite3 shell', () => {
+    // Given an outbox in a database file
+    const dir = mkdtempSync(join(tmpdir(), 'racelab-outbox-'))
+    const file = new Database(join(dir, 'file.sqlite'))
+    try {
+      file.exec(OUTBOX_SCHEMA)
+      const onDisk = new Outbox(file)
+      const entry = contentEntry('b1', 'b1-f1')
+      const id = onDisk.add(entry, 0)
+
+      // When
+      onDisk.markPublished(id, 7)
+
+      // Then
+      expect(file.prepare('SELECT published_at, event_data FROM outbox WHERE id = ?').get(id)).toEqual({published_at: 7, event_data: entry.eventData})
+    } finally {
+      file.close()
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   it('recordFailure() increments retry_count and keeps the last error', () => {

@@ -70,6 +70,36 @@ describe('TraceFold', () => {
     expect(reduced.healedAt).toBe(whole.healedAt)
   })
 
+  it('shares one metric event among the handlings of a service and outcome that drained nothing', () => {
+    // Given two buffered contents and an assignment on els-1, a buffered content on els-2, and a draining registration
+    const handled = (t: number, svc: string, outcome: object, emitted: EventType[]): TraceEvent =>
+      ({t, svc, ev: 'handled', type: TOPICS.essayContentProvisioned, partition: 0, offset: t, outcome, emitted}) as never
+    const fold = TraceFold.of([
+      handled(1, 'els-1', {kind: 'buffered'}, []),
+      handled(2, 'els-1', {kind: 'buffered'}, []),
+      handled(3, 'els-2', {kind: 'buffered'}, []),
+      handled(4, 'els-1', {kind: 'assigned'}, [TOPICS.essaySlotAssigned]),
+      handled(5, 'els-1', {kind: 'registered', batchId: 'b1', slots: 1, drained: 1}, [TOPICS.essaySlotAssigned]),
+    ])
+    // When
+    const [first, second, other, assigned, drained] = fold.metricEvents
+    // Then the check reads every one of them, in order
+    expect(fold.metricEvents.map((e) => (e.kind === 'handled' ? `${e.svc} ${e.outcome}` : e.kind))).toEqual([
+      'els-1 buffered',
+      'els-1 buffered',
+      'els-2 buffered',
+      'els-1 assigned',
+      'els-1 registered',
+    ])
+    // And the two alike are one object, the other service's and outcome's are their own
+    expect(second).toBe(first)
+    expect(other).not.toBe(first)
+    expect(assigned).not.toBe(first)
+    // And only the drain keeps what it emitted, which the check counts
+    expect(assigned).toMatchObject({drained: 0, emitted: []})
+    expect(drained).toEqual({svc: 'els-1', kind: 'handled', outcome: 'registered', drained: 1, emitted: [TOPICS.essaySlotAssigned]})
+  })
+
   it('keeps two services’ rows of the same id apart', () => {
     // Given the coordinated relay publishing BOS's row 1 and the File Service's row 1
     const fold = new TraceFold()
