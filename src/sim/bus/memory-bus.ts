@@ -2,6 +2,7 @@ import type {Micros} from '../kernel/time.js'
 import type {Bus, BusMessage, BusRecord, ProduceAck} from './bus.js'
 import {HandedOverLog} from './handed-over-log.js'
 import {partitionFor} from './murmur2.js'
+import {compareStrings} from '../code-unit-order.js'
 
 /**
  * The deterministic in-memory Kafka the simulation kernel drives (docs/architecture.md#the-memory-bus).
@@ -68,9 +69,6 @@ interface Group {
 }
 
 const EMPTY: readonly LoggedMessage[] = Object.freeze([])
-
-/** Code-unit order: independent of locale, so assignments are the same on every machine. */
-const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 function assertTime(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {

@@ -2,6 +2,7 @@ import {TOPICS} from '../../domain/topics.js'
 import type {Violation} from '../invariant.js'
 import type {Observation} from '../observation.js'
 import {type MessageOf, type ObservationIndex} from '../observation-index.js'
+import {compareStrings} from '../../code-unit-order.js'
 
 type Assigned = MessageOf<typeof TOPICS.essaySlotAssigned>
 
@@ -33,25 +34,12 @@ export function noDoubleAssignment(_obs: Observation, index: ObservationIndex): 
 type Pairs<M> = Map<string, Map<string, M[]>>
 
 /**
- * The check over any assignments, in broker order. One pass keeps each key's first partner and
- * notes the keys that met a second; only theirs are gathered whole: a large run's 250,000 pairs
- * cost two maps of strings, not a map of maps each.
+ * The check over any assignments, in broker order. It first finds the keys that met a second
+ * partner, and gathers only theirs whole: a large run's 250,000 pairs are sorted, not mapped.
  */
 export function doubleAssignmentViolations<M>(assigned: readonly M[], read: AssignmentReader<M>): Violation[] {
-  const slotOfText = new Map<string, string>()
-  const textOfSlot = new Map<string, string>()
-  const doubleTexts = new Set<string>()
-  const doubleSlots = new Set<string>()
-  for (const message of assigned) {
-    const essayId = read.essayId(message)
-    const textId = read.textId(message)
-    const slot = slotOfText.get(textId)
-    if (slot === undefined) slotOfText.set(textId, essayId)
-    else if (slot !== essayId) doubleTexts.add(textId)
-    const text = textOfSlot.get(essayId)
-    if (text === undefined) textOfSlot.set(essayId, textId)
-    else if (text !== textId) doubleSlots.add(essayId)
-  }
+  const doubleTexts = keysWithTwoPartners(assigned, read.textId, read.essayId)
+  const doubleSlots = keysWithTwoPartners(assigned, read.essayId, read.textId)
   if (doubleTexts.size === 0 && doubleSlots.size === 0) return []
 
   const slotsOfText: Pairs<M> = new Map()
@@ -77,6 +65,22 @@ export function doubleAssignmentViolations<M>(assigned: readonly M[], read: Assi
   report(slotsOfText, (textId, slots) => `content ${textId} fills ${slots.length} slots: ${slots.join(', ')}`)
   report(textsOfSlot, (essayId, texts) => `slot ${essayId} holds ${texts.length} contents: ${texts.join(', ')}`)
   return violations
+}
+
+/**
+ * The keys paired with more than one partner. Sorted by key, a key with two partners has two of
+ * its messages side by side that differ; a map from each key to its first partner held 250,000
+ * entries, and as much again while it grew, for a check that usually finds nothing.
+ */
+function keysWithTwoPartners<M>(messages: readonly M[], key: (message: M) => string, partner: (message: M) => string): Set<string> {
+  const byKey = Uint32Array.from(messages, (_, i) => i).sort((a, b) => compareStrings(key(messages[a]), key(messages[b])))
+  const found = new Set<string>()
+  for (let i = 1; i < byKey.length; i++) {
+    const here = messages[byKey[i]]
+    const before = messages[byKey[i - 1]]
+    if (key(here) === key(before) && partner(here) !== partner(before)) found.add(key(here))
+  }
+  return found
 }
 
 function pair<M>(pairs: Pairs<M>, key: string, other: string, message: M): void {

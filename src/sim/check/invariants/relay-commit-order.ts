@@ -1,6 +1,7 @@
 import type {Violation} from '../invariant.js'
 import type {Observation, ObservedMessage} from '../observation.js'
 import {rowNumber, rowService} from '../outbox-row.js'
+import {RowsSeen} from '../rows-seen.js'
 
 /** Where a message sits on the broker; what else the check reads of it comes through a `RelayOrderReader`. */
 export interface BrokerPosition {
@@ -36,7 +37,7 @@ export function relayCommitOrder(obs: Observation): Violation[] {
 /** The check over any messages (a large run's judge reads the broker's records, parsing only those it reports). */
 export function relayCommitViolations<M>(messages: readonly M[], read: RelayOrderReader<M>): Violation[] {
   const violations: Violation[] = []
-  const seen = new Set<string>()
+  const seen = new RowsSeen()
   const last = new Map<string, {row: number; message: M}>()
   const ordered = [...messages].sort((x, y) => {
     const a = read.at(x)
@@ -48,8 +49,7 @@ export function relayCommitViolations<M>(messages: readonly M[], read: RelayOrde
     const header = read.row(m)
     const service = rowService(header)
     const row = rowNumber(header)
-    if (service === undefined || row === undefined || seen.has(header!)) continue
-    seen.add(header!)
+    if (service === undefined || row === undefined || !seen.first(header!, service, row)) continue
     const lane = `${topic}|${partition}|${service}`
     const before = last.get(lane)
     if (before !== undefined && row < before.row) {
