@@ -40,12 +40,10 @@ CREATE TABLE failed_uploads (
   recorded_at INTEGER NOT NULL,
   PRIMARY KEY (batch_id, file_upload_id)
 );
--- WITHOUT ROWID: the event id is the key, stored once, not in a table and its index (half the
--- pages: a large run handles 260,000 events).
 CREATE TABLE processed_events (
   event_id TEXT PRIMARY KEY,
   processed_at INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 ${DEAD_LETTERS_SCHEMA}`
 
 // One string for every run: the pool looks databases up by their schema's text, and a string
