@@ -5,10 +5,10 @@ import {CHECKS, batchCounts, inReportOrder, type BatchCounts, type Judgement} fr
 import {INVARIANTS, type InvariantName, type Violation} from './invariant.js'
 import {doubleAssignmentViolations} from './invariants/no-double-assignment.js'
 import {relayCommitViolations} from './invariants/relay-commit-order.js'
-import {slotOwners} from './invariants/slots-belong-to-batch.js'
 import type {Observation, ObservedMessage, ObservedTracker} from './observation.js'
 import {buildIndex, compareIds, emissionOf} from './observation-index.js'
 import {readMessage} from './observe.js'
+import {SlotOwners} from './slot-owners.js'
 
 /**
  * A part's parsed messages are all the judge holds parsed at once: 25 batches × 25 essays is about
@@ -32,7 +32,7 @@ const SCOPE: Readonly<Record<InvariantName, 'batch' | 'run' | 'both'>> = {
   'no-false-excess': 'batch',
   'no-lost-content': 'batch',
   'failures-counted-once': 'batch',
-  // Batch by batch, given every batch's registrations (`slotOwners`).
+  // Batch by batch, given every batch's registrations (`SlotOwners`).
   'slots-belong-to-batch': 'batch',
   'no-double-assignment': 'run',
   'messages-parse': 'run',
@@ -145,7 +145,7 @@ export function judgeInParts(base: Observation, log: Iterable<BusMessage>, batch
   const others = new Set<string>()
   for (const id of [...uploadsOf.keys(), ...trackerOf.keys(), ...pendingOf.keys(), ...seqsOf.keys()]) if (!bosIds.has(id)) others.add(id)
   const batchIds = [...bosIds, ...[...others].sort(compareIds)]
-  const owners = slotOwners(registrationsInOrder(batchIds, registered))
+  const owners = new SlotOwners(registrationsInOrder(batchIds, registered))
   registered.clear()
 
   // Second pass: a part of the batches at a time.

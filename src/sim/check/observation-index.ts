@@ -9,6 +9,7 @@ import type {
   ObservedTracker,
   ObservedUpload,
 } from './observation.js'
+import type {SlotOwners} from './slot-owners.js'
 
 /** An observed message whose envelope is known to be of event type `T`. */
 export type MessageOf<T extends EventType> = Omit<ObservedMessage, 'envelope'> & {envelope: EnvelopeOf<T>}
@@ -52,7 +53,7 @@ export interface ObservationIndex {
    * given it: a part of a large run's judgement (`judge-in-parts.ts`) sees only its own batches'
    * registrations, but a slot may belong to any batch. Absent: read from the index's own views.
    */
-  slotOwners?: ReadonlyMap<string, string>
+  slotOwners?: SlotOwners
 }
 
 /** How every invariant is written: a pure function over the observation and its index. */
@@ -95,7 +96,7 @@ export function emissionOf(message: ObservedMessage): string {
   return message.row ?? `${envelope.event_type}|${envelope.event_timestamp}|${JSON.stringify(envelope.data)}`
 }
 
-export function buildIndex(obs: Observation, slotOwners?: ReadonlyMap<string, string>): ObservationIndex {
+export function buildIndex(obs: Observation, slotOwners?: SlotOwners): ObservationIndex {
   const byBatch = new Map<string, BatchView>()
   const view = (batchId: string): BatchView => {
     let found = byBatch.get(batchId)

@@ -2,6 +2,7 @@ import {TOPICS} from '../../domain/topics.js'
 import type {Violation} from '../invariant.js'
 import type {Observation} from '../observation.js'
 import {type ObservationIndex, views} from '../observation-index.js'
+import {SlotOwners} from '../slot-owners.js'
 
 /**
  * slots-belong-to-batch: every EssaySlotAssigned of a batch fills one of that batch's own slots
@@ -10,7 +11,7 @@ import {type ObservationIndex, views} from '../observation-index.js'
  */
 export function slotsBelongToBatch(_obs: Observation, index: ObservationIndex): Violation[] {
   const violations: Violation[] = []
-  const owner = index.slotOwners ?? slotOwners(views(index).flatMap((view) => view.messages[TOPICS.batchEssaysRegistered].map((m) => [view.batchId, m.envelope.data.essay_ids] as const)))
+  const owner = index.slotOwners ?? new SlotOwners(views(index).flatMap((view) => view.messages[TOPICS.batchEssaysRegistered].map((m) => [view.batchId, m.envelope.data.essay_ids] as const)))
   for (const view of views(index)) {
     const uploads = new Map(view.uploads.flatMap((u) => (u.textStorageId === undefined ? [] : [[u.textStorageId, u.fileUploadId] as const])))
     for (const m of view.messages[TOPICS.essaySlotAssigned]) {
@@ -31,14 +32,4 @@ export function slotsBelongToBatch(_obs: Observation, index: ObservationIndex): 
     }
   }
   return violations
-}
-
-/**
- * Which batch registered each essay id, from every registration as (batch id, essay ids), batches
- * in `batchIds` order: the last batch that registered an id owns it.
- */
-export function slotOwners(registrations: Iterable<readonly [batchId: string, essayIds: readonly string[]]>): Map<string, string> {
-  const owner = new Map<string, string>()
-  for (const [batchId, essays] of registrations) for (const essay of essays) owner.set(essay, batchId)
-  return owner
 }
