@@ -303,8 +303,9 @@ function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], f
   const {pendingStored, reconciled, expired, deadLettered} = reported
   const index = new Map(instances.map((_, i) => [instances.length === 1 ? 'els' : `els-${i + 1}`, i]))
   const events: MetricEvent[] = []
-  // One object per instance and outcome for the handlings that drained nothing (see TraceFold#handledEvent).
-  const undrained = new Map<string, MetricEvent>()
+  // Each folded event converted once: the fold shares one among the handlings that read alike
+  // (TraceFold#handledEvent), and so, then, does this.
+  const converted = new Map<FoldedMetricEvent, MetricEvent>()
   for (const event of folded) {
     if (event.kind === 'expired') {
       events.push({instance: 0, kind: 'expired'})
@@ -313,12 +314,10 @@ function observedMetrics(instances: readonly (InputConsumer & Partial<Els>)[], f
     const instance = index.get(event.svc)
     if (instance === undefined) continue
     if (event.kind === 'reset') events.push({instance, kind: 'reset'})
-    else if (event.drained > 0) events.push({instance, kind: 'handled', outcome: event.outcome, drained: event.drained, emitted: [...event.emitted]})
     else {
-      const key = `${instance}|${event.outcome}`
-      let shared = undrained.get(key)
-      if (shared === undefined) undrained.set(key, (shared = {instance, kind: 'handled', outcome: event.outcome, drained: 0, emitted: []}))
-      events.push(shared)
+      let handled = converted.get(event)
+      if (handled === undefined) converted.set(event, (handled = {instance, kind: 'handled', outcome: event.outcome, drained: event.drained, emitted: [...event.emitted]}))
+      events.push(handled)
     }
   }
   return {reported: {pendingStored, reconciled: {...reconciled}, expired, deadLettered}, events}

@@ -34,6 +34,15 @@ const SCHEMA = FILE_SCHEMA + OUTBOX_SCHEMA
 export const MIN_TEXT_LENGTH = 50
 export const MAX_TEXT_LENGTH = 50_000
 
+/** An upload row as the checker reads it (`uploads()`). */
+export interface CommittedUpload {
+  batchId: string
+  fileUploadId: string
+  textStorageId: string | undefined
+  valid: boolean
+  committedAt: Micros
+}
+
 export interface Upload {
   batchId: string
   fileUploadId: string
@@ -183,7 +192,7 @@ export class FileService {
     return {kind: 'provisioned', textStorageId: text, row}
   }
 
-  uploads(): {batchId: string; fileUploadId: string; textStorageId: string | undefined; valid: boolean; committedAt: Micros}[] {
+  uploads(): CommittedUpload[] {
     const rows = statement(this.db, 
         'SELECT batch_id, file_upload_id, text_storage_id, validation_error_code, committed_at FROM file_uploads ORDER BY rowid',
       )
@@ -197,7 +206,7 @@ export class FileService {
     // Row by row, and one string per batch id: a large run's 250,000 rows read at once are
     // garbage that outlives the young generation and lifts the judge's peak (docs/benchmarks.md).
     const batchIds = new Map<string, string>()
-    const uploads = []
+    const uploads: CommittedUpload[] = []
     for (const row of rows) {
       let batchId = batchIds.get(row.batch_id)
       if (batchId === undefined) {
